@@ -1,0 +1,256 @@
+// Package contact keeps reporters (người phản ánh): one person with several
+// channel identities. Every personal field is encrypted at rest; lookups go
+// through keyed hashes, and people who may not see identities get masks.
+package contact
+
+import (
+	"context"
+	"database/sql"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/phone"
+	"github.com/hotline-1022/hotline/internal/secret"
+	"github.com/hotline-1022/hotline/internal/vntext"
+)
+
+// Identity kinds. A channel's user ID is an identity of its own kind.
+const (
+	KindPhone     = "phone"
+	KindEmail     = "email"
+	KindZalo      = "zalo"
+	KindMessenger = "messenger"
+	KindViber     = "viber"
+	KindApp       = "app"
+)
+
+// Contact is a reporter, decrypted.
+type Contact struct {
+	ID        int64
+	Name      string
+	Phone     string // E.164
+	Email     string
+	Address   string
+	CreatedAt time.Time
+}
+
+// Identity is one way to reach a contact on a channel.
+type Identity struct {
+	Kind  string
+	Value string
+}
+
+// Input is what an intake knows about the reporter. Every field is
+// optional: anonymous reports are allowed.
+type Input struct {
+	Name       string
+	Phone      string
+	Email      string
+	Address    string
+	Identities []Identity
+}
+
+// Limits on personal fields, in characters.
+const (
+	maxName    = 200
+	maxAddress = 500
+)
+
+// Normalize cleans and validates in. Errors name the field as
+// "contact.<field>".
+func Normalize(in Input) (Input, error) {
+	in.Name = vntext.Line(in.Name)
+	in.Address = vntext.Line(in.Address)
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	if vntext.Len(in.Name) > maxName {
+		return in, errs.Invalidf("field.too_long", "max", "200").InField("contact.name")
+	}
+	if vntext.Len(in.Address) > maxAddress {
+		return in, errs.Invalidf("field.too_long", "max", "500").InField("contact.address")
+	}
+	if p := strings.TrimSpace(in.Phone); p != "" {
+		e164, err := phone.Normalize(p)
+		if err != nil {
+			return in, errs.Invalidf("phone.invalid").InField("contact.phone")
+		}
+		in.Phone = e164
+	}
+	if in.Email != "" {
+		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+			return in, errs.Invalidf("email.invalid").InField("contact.email")
+		}
+	}
+	for i, id := range in.Identities {
+		in.Identities[i].Value = strings.TrimSpace(id.Value)
+		if in.Identities[i].Value == "" || id.Kind == "" {
+			return in, errs.Invalidf("field.required").InField("contact.identity")
+		}
+	}
+	return in, nil
+}
+
+// Empty reports whether in identifies nobody.
+func (in Input) Empty() bool {
+	return in.Name == "" && in.Phone == "" && in.Email == "" && in.Address == "" && len(in.Identities) == 0
+}
+
+// identities lists every lookup key of in, most reliable first.
+func (in Input) identities() []Identity {
+	var ids []Identity
+	if in.Phone != "" {
+		ids = append(ids, Identity{KindPhone, in.Phone})
+	}
+	if in.Email != "" {
+		ids = append(ids, Identity{KindEmail, in.Email})
+	}
+	return append(ids, in.Identities...)
+}
+
+// Store keeps contacts.
+type Store struct {
+	db  *db.DB
+	box *secret.Box
+	now func() time.Time
+}
+
+// NewStore returns a Store that encrypts with box.
+func NewStore(d *db.DB, box *secret.Box, now func() time.Time) *Store {
+	return &Store{db: d, box: box, now: now}
+}
+
+// Resolve finds the contact that in identifies, or creates one, inside the
+// caller's transaction, and returns its id (0 for an anonymous report).
+// A known contact gains the new identities and any fields it lacked; fields
+// it has are not overwritten, since a chat nickname should not replace the
+// name an operator typed.
+func (s *Store) Resolve(ctx context.Context, q db.Querier, in Input) (int64, error) {
+	in, err := Normalize(in)
+	if err != nil {
+		return 0, err
+	}
+	if in.Empty() {
+		return 0, nil
+	}
+	ids := in.identities()
+	var id int64
+	for _, ident := range ids {
+		err := q.QueryRowContext(ctx, `SELECT contact_id FROM contact_identities WHERE kind = $1 AND value_hash = $2`,
+			ident.Kind, s.box.Hash(ident.Kind, ident.Value)).Scan(&id)
+		if err == nil {
+			break
+		}
+		if err != sql.ErrNoRows {
+			return 0, db.Fail(err)
+		}
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	if id == 0 {
+		err := q.QueryRowContext(ctx, `INSERT INTO contacts (name_enc, phone_enc, email_enc, address_enc, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+			s.box.Seal("contact.name", in.Name), s.box.Seal("contact.phone", in.Phone),
+			s.box.Seal("contact.email", in.Email), s.box.Seal("contact.address", in.Address), now).Scan(&id)
+		if err != nil {
+			return 0, db.Fail(err)
+		}
+	} else if err := s.fillMissing(ctx, q, id, in, now); err != nil {
+		return 0, err
+	}
+	for _, ident := range ids {
+		// ON CONFLICT DO NOTHING: an identity already linked (to this
+		// contact, or to another one a concurrent intake created) stays.
+		if _, err := q.ExecContext(ctx, `INSERT INTO contact_identities (contact_id, kind, value_hash, value_enc, created_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, value_hash) DO NOTHING`,
+			id, ident.Kind, s.box.Hash(ident.Kind, ident.Value), s.box.Seal("identity."+ident.Kind, ident.Value), now); err != nil {
+			return 0, db.Fail(err)
+		}
+	}
+	return id, nil
+}
+
+func (s *Store) fillMissing(ctx context.Context, q db.Querier, id int64, in Input, now time.Time) error {
+	var name, ph, email, addr []byte
+	if err := q.QueryRowContext(ctx, `SELECT name_enc, phone_enc, email_enc, address_enc FROM contacts WHERE id = $1`, id).
+		Scan(&name, &ph, &email, &addr); err != nil {
+		return db.Fail(err)
+	}
+	set := func(cur []byte, purpose, v string) []byte {
+		if len(cur) == 0 && v != "" {
+			return s.box.Seal(purpose, v)
+		}
+		return cur
+	}
+	_, err := q.ExecContext(ctx, `UPDATE contacts SET name_enc = $1, phone_enc = $2, email_enc = $3, address_enc = $4, updated_at = $5 WHERE id = $6`,
+		set(name, "contact.name", in.Name), set(ph, "contact.phone", in.Phone), set(email, "contact.email", in.Email),
+		set(addr, "contact.address", in.Address), now, id)
+	return db.Fail(err)
+}
+
+// Get returns a contact, decrypted. Callers decide who may see it.
+func (s *Store) Get(ctx context.Context, id int64) (Contact, error) {
+	var c Contact
+	var name, ph, email, addr []byte
+	err := s.db.R().QueryRowContext(ctx, `SELECT id, name_enc, phone_enc, email_enc, address_enc, created_at FROM contacts WHERE id = $1`, id).
+		Scan(&c.ID, &name, &ph, &email, &addr, &c.CreatedAt)
+	if err != nil {
+		return Contact{}, db.NotFound(err, "contact.not_found")
+	}
+	if err := s.open(&c, name, ph, email, addr); err != nil {
+		return Contact{}, err
+	}
+	return c, nil
+}
+
+func (s *Store) open(c *Contact, name, ph, email, addr []byte) error {
+	var err error
+	for _, f := range []struct {
+		dst     *string
+		purpose string
+		v       []byte
+	}{{&c.Name, "contact.name", name}, {&c.Phone, "contact.phone", ph}, {&c.Email, "contact.email", email}, {&c.Address, "contact.address", addr}} {
+		if *f.dst, err = s.box.Open(f.purpose, f.v); err != nil {
+			return errs.E(errs.Internal, "contact.undecryptable").Wrap(err)
+		}
+	}
+	return nil
+}
+
+// ByIdentity returns the contact id behind an identity, NotFound if none.
+func (s *Store) ByIdentity(ctx context.Context, kind, value string) (int64, error) {
+	if kind == KindPhone {
+		e164, err := phone.Normalize(value)
+		if err != nil {
+			return 0, errs.Invalidf("phone.invalid").InField("phone")
+		}
+		value = e164
+	}
+	var id int64
+	err := s.db.R().QueryRowContext(ctx, `SELECT contact_id FROM contact_identities WHERE kind = $1 AND value_hash = $2`,
+		kind, s.box.Hash(kind, strings.TrimSpace(value))).Scan(&id)
+	return id, db.NotFound(err, "contact.not_found")
+}
+
+// Identities returns a contact's channel identities, decrypted.
+func (s *Store) Identities(ctx context.Context, id int64) ([]Identity, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT kind, value_enc FROM contact_identities WHERE contact_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, db.Fail(err)
+	}
+	defer rows.Close()
+	var out []Identity
+	for rows.Next() {
+		var kind string
+		var enc []byte
+		if err := rows.Scan(&kind, &enc); err != nil {
+			return nil, db.Fail(err)
+		}
+		v, err := s.box.Open("identity."+kind, enc)
+		if err != nil {
+			return nil, errs.E(errs.Internal, "contact.undecryptable").Wrap(err)
+		}
+		out = append(out, Identity{Kind: kind, Value: v})
+	}
+	return out, db.Fail(rows.Err())
+}
