@@ -1,0 +1,89 @@
+// Package sla computes deadlines: which policy applies to a ticket, when
+// its answer is due on that policy's calendar, when it turns "at risk", and
+// what state its clock is in.
+package sla
+
+import (
+	"time"
+)
+
+// DefaultTarget is Bình Dương's rule: an answer within 5 hours of receipt.
+const DefaultTarget = 5 * time.Hour
+
+// Calendar kinds.
+const (
+	Always = "24x7"   // the clock always runs
+	Office = "office" // the clock runs in office hours, not on weekends or public holidays
+)
+
+// Policy is an SLA policy: a target for tickets of one category and/or
+// priority. A zero CategoryID or empty Priority matches any.
+type Policy struct {
+	ID           int64
+	Name         string
+	CategoryID   int64
+	Priority     string
+	Target       time.Duration
+	Calendar     string
+	WarnPercent  int    // the ticket turns at risk after this share of the target
+	EscalateRole string // who is told when it is overdue
+	Active       bool
+}
+
+// Default is the policy used when no stored policy matches.
+var Default = Policy{Name: "default", Target: DefaultTarget, Calendar: Always, WarnPercent: 80, EscalateRole: "supervisor", Active: true}
+
+// State of a ticket's clock.
+type State string
+
+// The states. Open tickets are on time, at risk or overdue; resolved ones
+// were met or breached.
+const (
+	OnTime   State = "on_time"
+	AtRisk   State = "at_risk"
+	Overdue  State = "overdue"
+	Met      State = "met"
+	Breached State = "breached"
+)
+
+// StateAt returns the clock state at now. resolved is when the ticket was
+// answered, refused or merged; zero while it is open.
+func StateAt(now, warnAt, deadline, resolved time.Time) State {
+	if !resolved.IsZero() {
+		if resolved.After(deadline) {
+			return Breached
+		}
+		return Met
+	}
+	switch {
+	case now.After(deadline):
+		return Overdue
+	case !now.Before(warnAt):
+		return AtRisk
+	}
+	return OnTime
+}
+
+// Clock computes due times on a calendar.
+type Clock interface {
+	// Add returns the instant when d of counted time has passed since from.
+	Add(from time.Time, d time.Duration) time.Time
+}
+
+// Deadlines returns when a ticket received at from is due under p, and
+// when it turns at risk.
+func (p Policy) Deadlines(c Clock, from time.Time) (warnAt, deadline time.Time) {
+	deadline = c.Add(from, p.Target)
+	warn := p.WarnPercent
+	if warn <= 0 || warn >= 100 {
+		warn = 80
+	}
+	warnAt = c.Add(from, p.Target*time.Duration(warn)/100)
+	return warnAt.UTC(), deadline.UTC()
+}
+
+// AlwaysClock counts every minute of every day.
+type AlwaysClock struct{}
+
+// Add implements Clock.
+func (AlwaysClock) Add(from time.Time, d time.Duration) time.Time { return from.Add(d) }

@@ -1,0 +1,189 @@
+package sla_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/sla"
+)
+
+var ict = time.FixedZone("ICT", 7*3600)
+
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, ict)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestStateAt(t *testing.T) {
+	warn, due := at("2026-11-27 12:00"), at("2026-11-27 13:00")
+	tests := []struct {
+		name     string
+		now      time.Time
+		resolved time.Time
+		want     sla.State
+	}{
+		{"early", at("2026-11-27 09:00"), time.Time{}, sla.OnTime},
+		{"at the warning", warn, time.Time{}, sla.AtRisk},
+		{"at the deadline is not late", due, time.Time{}, sla.AtRisk},
+		{"after the deadline", due.Add(time.Second), time.Time{}, sla.Overdue},
+		{"answered in time", due.Add(time.Hour), at("2026-11-27 12:59"), sla.Met},
+		{"answered late", due.Add(time.Hour), due.Add(time.Minute), sla.Breached},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sla.StateAt(tt.now, warn, due, tt.resolved); got != tt.want {
+				t.Fatalf("StateAt = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOfficeClock(t *testing.T) {
+	c := sla.VietnamOffice(ict, map[string]bool{"2026-09-02": true, "2026-09-01": true})
+	tests := []struct {
+		name string
+		from string
+		d    time.Duration
+		want string
+	}{
+		{"inside the morning", "2026-11-26 08:00", 2 * time.Hour, "2026-11-26 10:00"},
+		{"over lunch", "2026-11-26 11:00", time.Hour, "2026-11-26 13:30"},
+		{"before opening", "2026-11-26 05:00", time.Hour, "2026-11-26 08:30"},
+		{"friday evening to monday", "2026-11-27 16:00", 2 * time.Hour, "2026-11-30 08:30"},
+		{"received on saturday", "2026-11-28 10:00", 5 * time.Hour, "2026-11-30 14:00"},
+		{"over the national holiday", "2026-08-31 16:30", time.Hour, "2026-09-03 08:00"},
+		{"exactly a working day", "2026-11-26 07:30", 8 * time.Hour, "2026-11-26 17:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.Add(at(tt.from), tt.d)
+			if !got.Equal(at(tt.want)) {
+				t.Fatalf("Add(%s, %v) = %s, want %s", tt.from, tt.d, got.In(ict).Format("2006-01-02 15:04"), tt.want)
+			}
+		})
+	}
+}
+
+func TestDeadlinesDefault(t *testing.T) {
+	from := at("2026-11-27 22:00")
+	warn, due := sla.Default.Deadlines(sla.AlwaysClock{}, from)
+	if !due.Equal(from.Add(5*time.Hour)) || !warn.Equal(from.Add(4*time.Hour)) {
+		t.Fatalf("default: warn %v due %v", warn, due)
+	}
+	if due.Location() != time.UTC {
+		t.Fatalf("deadline not in UTC: %v", due.Location())
+	}
+}
+
+var catFixture = dbtest.Fixture{Name: "sla-categories", Load: func(ctx context.Context, d *db.DB) error {
+	now := time.Now().UTC()
+	_, err := d.W().ExecContext(ctx, `INSERT INTO categories (id, code, name_vi, name_en, created_at, updated_at) VALUES (1, 'dat_dai', 'Đất đai', 'Land', $1, $1), (2, 'dien', 'Điện', 'Electricity', $1, $1)`, now)
+	return err
+}}
+
+func mustSave(t *testing.T, d *db.DB, s *sla.Store, p sla.Policy) sla.Policy {
+	t.Helper()
+	var out sla.Policy
+	err := d.Tx(context.Background(), func(tx *sql.Tx) error {
+		var err error
+		out, err = s.Save(context.Background(), tx, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestMatchPrefersTheMostSpecific(t *testing.T) {
+	dbtest.EachWith(t, catFixture, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := sla.NewStore(d, ict, time.Now)
+		if p, err := s.Match(ctx, d.R(), 1, "normal"); err != nil || p.Name != "default" || p.Target != 5*time.Hour {
+			t.Fatalf("no policies: %+v, %v", p, err)
+		}
+		mustSave(t, d, s, sla.Policy{Name: "all", Target: 4 * time.Hour, Calendar: sla.Always, WarnPercent: 75, Active: true})
+		mustSave(t, d, s, sla.Policy{Name: "urgent", Priority: "urgent", Target: time.Hour, Calendar: sla.Always, WarnPercent: 50, Active: true})
+		mustSave(t, d, s, sla.Policy{Name: "land", CategoryID: 1, Target: 72 * time.Hour, Calendar: sla.Office, WarnPercent: 80, Active: true})
+		mustSave(t, d, s, sla.Policy{Name: "land urgent", CategoryID: 1, Priority: "urgent", Target: 8 * time.Hour, Calendar: sla.Office, WarnPercent: 80, Active: true})
+		tests := []struct {
+			cat  int64
+			prio string
+			want string
+		}{
+			{1, "urgent", "land urgent"},
+			{1, "normal", "land"},
+			{2, "urgent", "urgent"},
+			{2, "normal", "all"},
+			{0, "low", "all"},
+		}
+		for _, tt := range tests {
+			p, err := s.Match(ctx, d.R(), tt.cat, tt.prio)
+			if err != nil || p.Name != tt.want {
+				t.Errorf("Match(%d, %s) = %q, %v; want %q", tt.cat, tt.prio, p.Name, err, tt.want)
+			}
+		}
+	})
+}
+
+func TestSaveValidates(t *testing.T) {
+	dbtest.EachWith(t, catFixture, func(t *testing.T, d *db.DB) {
+		s := sla.NewStore(d, ict, time.Now)
+		mustSave(t, d, s, sla.Policy{Name: "land", CategoryID: 1, Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, Active: true})
+		tests := []struct {
+			name  string
+			p     sla.Policy
+			code  errs.Code
+			field string
+		}{
+			{"no name", sla.Policy{Target: time.Hour, Calendar: sla.Always, WarnPercent: 80}, errs.Invalid, "name"},
+			{"zero target", sla.Policy{Name: "x", Calendar: sla.Always, WarnPercent: 80}, errs.Invalid, "target_minutes"},
+			{"bad calendar", sla.Policy{Name: "x", Target: time.Hour, Calendar: "moon", WarnPercent: 80}, errs.Invalid, "calendar"},
+			{"bad warning", sla.Policy{Name: "x", Target: time.Hour, Calendar: sla.Always, WarnPercent: 100}, errs.Invalid, "warn_percent"},
+			{"bad priority", sla.Policy{Name: "x", Priority: "asap", Target: time.Hour, Calendar: sla.Always, WarnPercent: 80}, errs.Invalid, "priority"},
+			{"unknown category", sla.Policy{Name: "x", CategoryID: 99, Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, Active: true}, errs.Invalid, "category"},
+			{"same scope twice", sla.Policy{Name: "x", CategoryID: 1, Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, Active: true}, errs.Conflict, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				err := d.Tx(context.Background(), func(tx *sql.Tx) error {
+					_, err := s.Save(context.Background(), tx, tt.p)
+					return err
+				})
+				if e := errs.As(err); e.Code != tt.code || e.Field != tt.field {
+					t.Fatalf("Save = %v; want %s %q", err, tt.code, tt.field)
+				}
+			})
+		}
+	})
+}
+
+func TestOfficeCalendarUsesStoredHolidays(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := sla.NewStore(d, ict, time.Now)
+		if n, err := s.SeedHolidays(ctx); err != nil || n == 0 {
+			t.Fatalf("SeedHolidays = %d, %v", n, err)
+		}
+		if n, _ := s.SeedHolidays(ctx); n != 0 {
+			t.Fatalf("second seed inserted %d", n)
+		}
+		c, err := s.Clock(ctx, sla.Policy{Calendar: sla.Office})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 30 April and 1 May 2026 are holidays, then a weekend.
+		got := c.Add(at("2026-04-29 16:00"), 2*time.Hour)
+		if want := at("2026-05-04 08:30"); !got.Equal(want) {
+			t.Fatalf("over the April holidays: %v, want %v", got.In(ict), want)
+		}
+	})
+}
