@@ -192,6 +192,7 @@ CREATE TABLE tickets (
     content           TEXT NOT NULL,
     contact_id        INTEGER REFERENCES contacts(id),
     share_identity    BOOLEAN NOT NULL DEFAULT 0,
+    owner_id          INTEGER REFERENCES users(id),
     agency_id         INTEGER REFERENCES agencies(id),
     assignment_id     INTEGER,
     sla_policy_id     INTEGER REFERENCES sla_policies(id),
@@ -222,9 +223,13 @@ CREATE INDEX tickets_category ON tickets(category_id, id);
 CREATE INDEX tickets_agency ON tickets(agency_id, id);
 CREATE INDEX tickets_area ON tickets(area_code, id);
 CREATE INDEX tickets_contact ON tickets(contact_id, id);
+CREATE INDEX tickets_owner ON tickets(owner_id, id);
 CREATE INDEX tickets_open_deadline ON tickets(deadline, id) WHERE resolved_at IS NULL;
 CREATE INDEX tickets_agency_deadline ON tickets(agency_id, deadline, id) WHERE resolved_at IS NULL;
 CREATE INDEX tickets_published ON tickets(published_at, id) WHERE published_at IS NOT NULL;
+-- Small partial indexes for the SLA sweeper: only open, unflagged tickets.
+CREATE INDEX tickets_sla_warn ON tickets(warn_at) WHERE resolved_at IS NULL AND sla_warned_at IS NULL;
+CREATE INDEX tickets_sla_breach ON tickets(deadline) WHERE resolved_at IS NULL AND sla_breached_at IS NULL;
 
 -- Full-text index over the folded (diacritic-free) ticket text, filled by
 -- the ticket store. Contentless: the text itself lives in tickets.

@@ -1,0 +1,305 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/contact"
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/phone"
+	"github.com/hotline-1022/hotline/internal/sla"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// Filter selects tickets for a list. Zero fields do not filter.
+type Filter struct {
+	States    []State
+	Channels  []Channel
+	Category  string // code
+	Agency    string // code
+	Area      string // ward code, or a province code for all its wards
+	SLA       sla.State
+	Overdue   bool
+	Q         string // words (diacritics optional), a tracking code, or a phone number
+	OwnerID   int64  // "assigned to me"
+	ContactID int64  // a reporter's other tickets
+	Published bool
+	Sort      string // "newest" (default) or "deadline"
+	Cursor    string
+	Limit     int
+}
+
+// Sort orders.
+const (
+	SortNewest   = "newest"
+	SortDeadline = "deadline"
+)
+
+// Page is one page of a list. Next is the cursor of the following page,
+// empty on the last one.
+type Page struct {
+	Tickets []Ticket
+	Next    string
+}
+
+// MaxLimit is the largest page size.
+const MaxLimit = 200
+
+// List returns one page of the tickets actor may see that match f. Pages
+// are keyset-paginated (never OFFSET), so page 10,000 costs what page 1
+// costs; and an agency user's filter is always narrowed to their agency.
+func (s *Service) List(ctx context.Context, actor user.Actor, f Filter) (Page, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	switch {
+	case actor.CanReadAll():
+	case actor.Role == user.Agency && actor.AgencyID != 0:
+		where = append(where, "t.agency_id = "+arg(actor.AgencyID))
+	default:
+		return Page{}, errs.Forbiddenf("ticket.role_forbidden", "action", "list", "role", string(actor.Role))
+	}
+	if len(f.States) > 0 {
+		ph := make([]string, len(f.States))
+		for i, st := range f.States {
+			if !validState(st) {
+				return Page{}, errs.Invalidf("ticket.state_unknown", "state", string(st)).InField("state")
+			}
+			ph[i] = arg(string(st))
+		}
+		where = append(where, "t.state IN ("+strings.Join(ph, ", ")+")")
+	}
+	if len(f.Channels) > 0 {
+		ph := make([]string, len(f.Channels))
+		for i, c := range f.Channels {
+			if !validChannel(c) {
+				return Page{}, errs.Invalidf("ticket.channel_unknown", "channel", string(c)).InField("channel")
+			}
+			ph[i] = arg(string(c))
+		}
+		where = append(where, "t.channel IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Category != "" {
+		var id int64
+		err := s.db.R().QueryRowContext(ctx, `SELECT id FROM categories WHERE code = $1`, f.Category).Scan(&id)
+		if err == sql.ErrNoRows {
+			return Page{}, errs.Invalidf("category.unknown", "code", f.Category).InField("category")
+		} else if err != nil {
+			return Page{}, db.Fail(err)
+		}
+		where = append(where, "t.category_id = "+arg(id))
+	}
+	if f.Agency != "" {
+		var id int64
+		err := s.db.R().QueryRowContext(ctx, `SELECT id FROM agencies WHERE code = $1`, strings.ToUpper(f.Agency)).Scan(&id)
+		if err == sql.ErrNoRows {
+			return Page{}, errs.Invalidf("agency.unknown", "code", f.Agency).InField("agency")
+		} else if err != nil {
+			return Page{}, db.Fail(err)
+		}
+		where = append(where, "t.agency_id = "+arg(id))
+	}
+	if f.Area != "" {
+		var level string
+		err := s.db.R().QueryRowContext(ctx, `SELECT level FROM areas WHERE code = $1`, f.Area).Scan(&level)
+		if err == sql.ErrNoRows {
+			return Page{}, errs.Invalidf("area.unknown", "code", f.Area).InField("area")
+		} else if err != nil {
+			return Page{}, db.Fail(err)
+		}
+		if level == "province" {
+			where = append(where, "t.area_code IN (SELECT code FROM areas WHERE parent_code = "+arg(f.Area)+")")
+		} else {
+			where = append(where, "t.area_code = "+arg(f.Area))
+		}
+	}
+	now := s.clock()
+	if f.Overdue {
+		f.SLA = sla.Overdue
+	}
+	switch f.SLA {
+	case "":
+	case sla.Overdue:
+		where = append(where, "t.resolved_at IS NULL AND t.deadline < "+arg(now))
+	case sla.AtRisk:
+		n := arg(now)
+		where = append(where, "t.resolved_at IS NULL AND t.warn_at <= "+n+" AND t.deadline >= "+n)
+	case sla.OnTime:
+		where = append(where, "t.resolved_at IS NULL AND t.warn_at > "+arg(now))
+	default:
+		return Page{}, errs.Invalidf("ticket.sla_unknown").InField("sla")
+	}
+	if f.OwnerID != 0 {
+		where = append(where, "t.owner_id = "+arg(f.OwnerID))
+	}
+	if f.Published {
+		where = append(where, "t.published_at IS NOT NULL")
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		cond, err := s.searchCondition(ctx, actor, q, arg)
+		if err != nil {
+			return Page{}, err
+		}
+		if cond == "" {
+			return Page{}, nil // a phone number nobody has reported from
+		}
+		where = append(where, cond)
+	}
+	if f.ContactID != 0 {
+		where = append(where, "t.contact_id = "+arg(f.ContactID))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > MaxLimit {
+		limit = MaxLimit
+	}
+	order := "t.id DESC"
+	switch f.Sort {
+	case "", SortNewest:
+		if f.Cursor != "" {
+			id, err := parseCursor(f.Cursor, "i")
+			if err != nil {
+				return Page{}, err
+			}
+			where = append(where, "t.id < "+arg(id[0]))
+		}
+	case SortDeadline:
+		order = "t.deadline, t.id"
+		if f.Cursor != "" {
+			c, err := parseCursor(f.Cursor, "d")
+			if err != nil {
+				return Page{}, err
+			}
+			where = append(where, "(t.deadline, t.id) > ("+arg(time.UnixMicro(c[0]).UTC())+", "+arg(c[1])+")")
+		}
+	default:
+		return Page{}, errs.Invalidf("ticket.sort_unknown").InField("sort")
+	}
+	q := selectTicket
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY " + order + " LIMIT " + arg(limit+1)
+	rows, err := s.db.R().QueryContext(ctx, q, args...)
+	if err != nil {
+		return Page{}, db.Fail(err)
+	}
+	defer rows.Close()
+	var p Page
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return Page{}, db.Fail(err)
+		}
+		p.Tickets = append(p.Tickets, t)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, db.Fail(err)
+	}
+	if len(p.Tickets) > limit {
+		p.Tickets = p.Tickets[:limit]
+		last := p.Tickets[limit-1]
+		if f.Sort == SortDeadline {
+			p.Next = makeCursor("d", last.Deadline.UnixMicro(), last.ID)
+		} else {
+			p.Next = makeCursor("i", last.ID)
+		}
+	}
+	return p, nil
+}
+
+// searchCondition turns a search box into a condition: a tracking code
+// finds that ticket, a phone number finds its reporter's tickets (for
+// those allowed to search by identity), anything else is full-text search.
+func (s *Service) searchCondition(ctx context.Context, actor user.Actor, q string, arg func(any) string) (string, error) {
+	if looksLikeCode(q) {
+		return "t.code = " + arg(NormalizeCode(q)), nil
+	}
+	if actor.SeesIdentity() && looksLikePhone(q) && s.contacts != nil {
+		id, err := s.contacts.ByIdentity(ctx, contact.KindPhone, q)
+		if errs.CodeOf(err) == errs.NotFound {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return "t.contact_id = " + arg(id), nil
+	}
+	cond, value, ok := s.matchSQL(q, 0)
+	if !ok {
+		return "", errs.Invalidf("ticket.query_invalid").InField("q")
+	}
+	// matchSQL numbered its placeholder 0; give it its real number.
+	n := arg(value)
+	return strings.Replace(cond, "$0", n, 1), nil
+}
+
+func looksLikeCode(q string) bool {
+	c := NormalizeCode(q)
+	if c == "" {
+		return false
+	}
+	return strings.ContainsAny(q, "-") || strings.ContainsAny(c, "0123456789")
+}
+
+func looksLikePhone(q string) bool {
+	digits := 0
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" .+-()", r):
+		default:
+			return false
+		}
+	}
+	if digits < 9 {
+		return false
+	}
+	_, err := phone.Parse(q)
+	return err == nil
+}
+
+func makeCursor(kind string, vals ...int64) string {
+	parts := []string{kind}
+	for _, v := range vals {
+		parts = append(parts, strconv.FormatInt(v, 10))
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, ":")))
+}
+
+func parseCursor(c, kind string) ([]int64, error) {
+	bad := errs.Invalidf("ticket.cursor_invalid").InField("cursor")
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, bad
+	}
+	parts := strings.Split(string(b), ":")
+	if len(parts) < 2 || parts[0] != kind {
+		return nil, bad
+	}
+	var out []int64
+	for _, p := range parts[1:] {
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return nil, bad
+		}
+		out = append(out, v)
+	}
+	want := map[string]int{"i": 1, "d": 2}[kind]
+	if len(out) != want {
+		return nil, fmt.Errorf("%w", bad)
+	}
+	return out, nil
+}

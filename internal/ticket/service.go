@@ -1,0 +1,346 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/contact"
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/routing"
+	"github.com/hotline-1022/hotline/internal/sla"
+	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/vntext"
+)
+
+// Change tells listeners (the live inbox) that a ticket changed. It
+// carries no personal data.
+type Change struct {
+	TicketID int64
+	Code     string
+	Action   string
+	State    State
+	AgencyID int64
+}
+
+// Service runs the ticket life.
+type Service struct {
+	db       *db.DB
+	contacts *contact.Store
+	sla      *sla.Store
+	routes   *routing.Store
+	now      func() time.Time
+	log      *slog.Logger
+
+	// Notify, when set, is called after each committed change.
+	Notify func(Change)
+}
+
+// NewService wires a Service.
+func NewService(d *db.DB, contacts *contact.Store, slas *sla.Store, routes *routing.Store, now func() time.Time, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: d, contacts: contacts, sla: slas, routes: routes, now: now, log: log}
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// NewTicket is a report as it arrives, from any channel.
+type NewTicket struct {
+	Channel       Channel
+	Content       string
+	Title         string
+	Kind          string
+	Category      string // code
+	Area          string // ward code
+	Address       string // where the problem is, not who reported it
+	Lat, Lng      *float64
+	Priority      string
+	Contact       contact.Input
+	ShareIdentity bool
+	// ProviderID is the channel's message id. The same id on the same
+	// channel creates one ticket, however often the platform retries.
+	ProviderID string
+	ReceivedAt time.Time // when the channel received it; zero means now
+}
+
+// Created is the outcome of Create.
+type Created struct {
+	Ticket Ticket
+	// Duplicate is true when ProviderID was seen before: Ticket is the one
+	// created then, and nothing was written now.
+	Duplicate bool
+}
+
+func (n *NewTicket) normalize(now time.Time) error {
+	n.Content = vntext.Clean(n.Content)
+	n.Title = vntext.Line(n.Title)
+	n.Address = vntext.Line(n.Address)
+	n.ProviderID = strings.TrimSpace(n.ProviderID)
+	switch {
+	case !validChannel(n.Channel):
+		return errs.Invalidf("ticket.channel_unknown", "channel", string(n.Channel)).InField("channel")
+	case n.Content == "":
+		return errs.Invalidf("ticket.content_required").InField("content")
+	case vntext.Len(n.Content) > MaxContent:
+		return errs.E(errs.Invalid, "field.too_long", "max", strconv.Itoa(MaxContent)).InField("content")
+	case vntext.Len(n.Title) > MaxTitle:
+		return errs.E(errs.Invalid, "field.too_long", "max", strconv.Itoa(MaxTitle)).InField("title")
+	case vntext.Len(n.Address) > MaxAddress:
+		return errs.E(errs.Invalid, "field.too_long", "max", strconv.Itoa(MaxAddress)).InField("address")
+	case len(n.ProviderID) > 200:
+		return errs.E(errs.Invalid, "field.too_long", "max", "200").InField("provider_id")
+	}
+	if (n.Lat == nil) != (n.Lng == nil) {
+		return errs.Invalidf("ticket.location_invalid").InField("location")
+	}
+	if n.Lat != nil && (math.IsNaN(*n.Lat) || math.IsNaN(*n.Lng) || *n.Lat < -90 || *n.Lat > 90 || *n.Lng < -180 || *n.Lng > 180) {
+		return errs.Invalidf("ticket.location_invalid").InField("location")
+	}
+	if n.Priority == "" {
+		n.Priority = "normal"
+	}
+	if !sla.ValidPriority(n.Priority) {
+		return errs.Invalidf("ticket.priority_unknown").InField("priority")
+	}
+	if n.Kind != "" {
+		k, err := category.ParseKind(n.Kind)
+		if err != nil {
+			return errs.As(err).InField("kind")
+		}
+		n.Kind = string(k)
+	}
+	if n.ReceivedAt.IsZero() || n.ReceivedAt.After(now) {
+		// A channel's clock may run ahead of ours; never accept a future receipt.
+		n.ReceivedAt = now
+	}
+	n.ReceivedAt = n.ReceivedAt.UTC().Truncate(time.Microsecond)
+	if n.Title == "" {
+		n.Title = defaultTitle(n.Content)
+	}
+	var err error
+	n.Contact, err = contact.Normalize(n.Contact)
+	return err
+}
+
+// defaultTitle is the first line of the content, cut at a word near 80
+// characters.
+func defaultTitle(content string) string {
+	line, _, _ := strings.Cut(content, "\n")
+	line = vntext.Line(line)
+	r := []rune(line)
+	if len(r) <= 80 {
+		return line
+	}
+	cut := string(r[:80])
+	if i := strings.LastIndexByte(cut, ' '); i > 40 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
+// Create records a new report: the contact, the ticket with its deadline,
+// the first timeline message and the audit event, all in one transaction.
+// When a routing rule says so, it is forwarded at once.
+func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Created, error) {
+	now := s.clock()
+	if err := n.normalize(now); err != nil {
+		return Created{}, err
+	}
+	if actor.IsUser() && !actor.Is(desk...) {
+		return Created{}, errs.Forbiddenf("ticket.role_forbidden", "action", "create", "role", string(actor.Role))
+	}
+	var out Created
+	var id int64
+	var auto bool
+	// A unique violation aborts a PostgreSQL transaction, so conflicts are
+	// retried whole. Tracking-code collisions are one in 10^8 at ten
+	// million tickets.
+	for attempt := 0; ; attempt++ {
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			id, out.Duplicate, auto, err = s.create(ctx, tx, actor, n, now)
+			return err
+		})
+		if err != nil && db.IsUnique(err) && attempt < 3 {
+			// A tracking-code collision, or a concurrent delivery of the
+			// same provider message: the retry finds that one as a duplicate.
+			continue
+		}
+		if err != nil {
+			return Created{}, err
+		}
+		break
+	}
+	t, err := s.get(ctx, id)
+	if err != nil {
+		return Created{}, err
+	}
+	out.Ticket = t
+	if !out.Duplicate {
+		s.log.Info("ticket received", "ticket_id", t.ID, "channel", t.Channel, "auto_forwarded", auto)
+		s.changed(t, "receive")
+	}
+	return out, nil
+}
+
+func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n NewTicket, now time.Time) (id int64, dup, auto bool, err error) {
+	if n.ProviderID != "" {
+		err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM messages WHERE channel = $1 AND provider_id = $2`, string(n.Channel), n.ProviderID).Scan(&id)
+		if err == nil {
+			return id, true, false, nil
+		}
+		if err != sql.ErrNoRows {
+			return 0, false, false, db.Fail(err)
+		}
+	}
+	t := Ticket{Code: newCode(), State: Received, Kind: n.Kind, Priority: n.Priority, Channel: n.Channel,
+		Address: n.Address, Lat: n.Lat, Lng: n.Lng, Title: n.Title, Content: n.Content,
+		ShareIdentity: n.ShareIdentity, ReceivedAt: n.ReceivedAt, CreatedBy: actor.UserID}
+	if n.Category != "" {
+		var kind string
+		if t.CategoryID, kind, err = categoryID(ctx, tx, n.Category, "category"); err != nil {
+			return 0, false, false, err
+		}
+		if t.Kind == "" {
+			t.Kind = kind
+		}
+	}
+	if t.Kind == "" {
+		t.Kind = string(category.KindReport)
+	}
+	if n.Area != "" {
+		if t.AreaCode, err = wardCode(ctx, tx, n.Area, "area"); err != nil {
+			return 0, false, false, err
+		}
+	}
+	if t.ContactID, err = s.contacts.Resolve(ctx, tx, n.Contact); err != nil {
+		return 0, false, false, err
+	}
+	if err := s.applySLA(ctx, tx, &t, t.ReceivedAt); err != nil {
+		return 0, false, false, err
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (code, state, kind, priority, channel, category_id, area_code, address, lat, lng,
+			title, content, contact_id, share_identity, sla_policy_id, received_at, deadline, warn_at, created_by, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
+		t.Code, t.State, t.Kind, t.Priority, t.Channel, nullID(t.CategoryID), nullStr(t.AreaCode), t.Address, n.Lat, n.Lng,
+		t.Title, t.Content, nullID(t.ContactID), t.ShareIdentity, nullID(t.SLAPolicyID), t.ReceivedAt, t.Deadline, t.WarnAt,
+		nullID(t.CreatedBy), now).Scan(&t.ID)
+	if err != nil {
+		return 0, false, false, err // a code collision is retried by Create
+	}
+	if err := s.index(ctx, tx, t, false); err != nil {
+		return 0, false, false, err
+	}
+	kind := MsgInbound
+	if t.Channel == Phone {
+		kind = MsgCall
+	}
+	if _, err := addMessage(ctx, tx, Message{TicketID: t.ID, Kind: kind, Channel: t.Channel, AuthorID: actor.UserID,
+		Body: t.Content, ProviderID: n.ProviderID, CreatedAt: t.ReceivedAt}); err != nil {
+		if db.IsUnique(err) {
+			// A concurrent delivery of the same provider message won.
+			return 0, false, false, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
+		}
+		return 0, false, false, db.Fail(err)
+	}
+	if err := audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
+		Action: "ticket.receive", TicketID: t.ID, Detail: map[string]any{"channel": string(t.Channel)}}); err != nil {
+		return 0, false, false, err
+	}
+	if t.CategoryID != 0 && t.AreaCode != "" {
+		if auto, err = s.autoForward(ctx, tx, &t, now); err != nil {
+			return 0, false, false, err
+		}
+	}
+	return t.ID, false, auto, nil
+}
+
+// applySLA sets the policy and deadlines of t counted from start.
+func (s *Service) applySLA(ctx context.Context, q db.Querier, t *Ticket, start time.Time) error {
+	p, err := s.sla.Match(ctx, q, t.CategoryID, t.Priority)
+	if err != nil {
+		return err
+	}
+	c, err := s.sla.Clock(ctx, p)
+	if err != nil {
+		return err
+	}
+	t.SLAPolicyID = p.ID
+	t.WarnAt, t.Deadline = p.Deadlines(c, start)
+	t.WarnAt, t.Deadline = t.WarnAt.Truncate(time.Microsecond), t.Deadline.Truncate(time.Microsecond)
+	return nil
+}
+
+// Get returns a ticket if actor may see it; NotFound otherwise, exactly as
+// if it did not exist.
+func (s *Service) Get(ctx context.Context, actor user.Actor, id int64) (Ticket, error) {
+	t, err := s.get(ctx, id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if !Visible(actor, t) {
+		return Ticket{}, errs.NotFoundf("ticket.not_found")
+	}
+	return t, nil
+}
+
+// GetByCode is Get by tracking code.
+func (s *Service) GetByCode(ctx context.Context, actor user.Actor, code string) (Ticket, error) {
+	c := NormalizeCode(code)
+	if c == "" {
+		return Ticket{}, errs.NotFoundf("ticket.not_found")
+	}
+	t, err := scanTicket(s.db.R().QueryRowContext(ctx, selectTicket+` WHERE t.code = $1`, c))
+	if err != nil {
+		return Ticket{}, db.NotFound(err, "ticket.not_found")
+	}
+	if !Visible(actor, t) {
+		return Ticket{}, errs.NotFoundf("ticket.not_found")
+	}
+	return t, nil
+}
+
+func (s *Service) get(ctx context.Context, id int64) (Ticket, error) {
+	t, err := scanTicket(s.db.R().QueryRowContext(ctx, selectTicket+` WHERE t.id = $1`, id))
+	return t, db.NotFound(err, "ticket.not_found")
+}
+
+// Detail is a ticket with its timeline and forwarding history.
+type Detail struct {
+	Ticket      Ticket
+	Timeline    []Message
+	Assignments []Assignment
+}
+
+// Detail returns everything a workspace shows about a ticket.
+func (s *Service) Detail(ctx context.Context, actor user.Actor, id int64) (Detail, error) {
+	t, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	d := Detail{Ticket: t}
+	if d.Timeline, err = s.timeline(ctx, id); err != nil {
+		return Detail{}, err
+	}
+	if d.Assignments, err = s.assignments(ctx, s.db.R(), id); err != nil {
+		return Detail{}, err
+	}
+	return d, nil
+}
+
+func (s *Service) changed(t Ticket, action string) {
+	if s.Notify != nil {
+		s.Notify(Change{TicketID: t.ID, Code: t.Code, Action: action, State: t.State, AgencyID: t.AgencyID})
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,105 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/db"
+)
+
+// sweepLockID keeps the SLA sweep a singleton across instances.
+const sweepLockID = 0x736c61737765 // "slaswe"
+
+// Sweep marks open tickets that crossed their warning time or deadline
+// since the last sweep, with a timeline event each, and tells listeners so
+// supervisors see escalations at once. It returns how many it marked.
+func (s *Service) Sweep(ctx context.Context) (warned, overdue int, err error) {
+	now := s.clock()
+	var changes []Change
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if s.db.Dialect == db.Postgres {
+			var got bool
+			if err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1)`, sweepLockID).Scan(&got); err != nil || !got {
+				return err // another instance is sweeping
+			}
+		}
+		var err error
+		if warned, err = s.sweepOne(ctx, tx, now, "warn_at", "sla_warned_at", "sla.at_risk", &changes); err != nil {
+			return err
+		}
+		overdue, err = s.sweepOne(ctx, tx, now, "deadline", "sla_breached_at", "sla.overdue", &changes)
+		return err
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, c := range changes {
+		s.log.Info("ticket "+c.Action, "ticket_id", c.TicketID)
+		if s.Notify != nil {
+			s.Notify(c)
+		}
+	}
+	return warned, overdue, nil
+}
+
+// sweepOne marks up to 1000 tickets per run; a backlog clears over a few
+// runs without one long transaction.
+func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, flag, event string, changes *[]Change) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, code, state, agency_id FROM tickets
+		WHERE resolved_at IS NULL AND `+flag+` IS NULL AND `+due+` <= $1 ORDER BY `+due+` LIMIT 1000`, now)
+	if err != nil {
+		return 0, db.Fail(err)
+	}
+	var found []Change
+	for rows.Next() {
+		var c Change
+		var agency sql.NullInt64
+		if err := rows.Scan(&c.TicketID, &c.Code, &c.State, &agency); err != nil {
+			rows.Close()
+			return 0, db.Fail(err)
+		}
+		c.AgencyID, c.Action = agency.Int64, event
+		found = append(found, c)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, db.Fail(err)
+	}
+	for _, c := range found {
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET `+flag+` = $1 WHERE id = $2`, now, c.TicketID); err != nil {
+			return 0, db.Fail(err)
+		}
+		if _, err := addMessage(ctx, tx, Message{TicketID: c.TicketID, Kind: MsgEvent, Event: event, CreatedAt: now}); err != nil {
+			return 0, db.Fail(err)
+		}
+	}
+	*changes = append(*changes, found...)
+	return len(found), nil
+}
+
+// Sweeper runs Sweep every Interval until its context ends.
+type Sweeper struct {
+	Service  *Service
+	Interval time.Duration
+	OnError  func(error)
+}
+
+// Run implements a background runner.
+func (w *Sweeper) Run(ctx context.Context) error {
+	iv := w.Interval
+	if iv <= 0 {
+		iv = 30 * time.Second
+	}
+	t := time.NewTicker(iv)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if _, _, err := w.Service.Sweep(ctx); err != nil && ctx.Err() == nil && w.OnError != nil {
+				w.OnError(err)
+			}
+		}
+	}
+}
