@@ -192,7 +192,7 @@ func TestReturnAndReforward(t *testing.T) {
 		if got.AgencyCode != "TDM" || got.State != ticket.Forwarded {
 			t.Fatalf("re-forward: %+v", got)
 		}
-		got = e.mustDo(t, sup, tk.ID, ticket.Reassign, ticket.Input{Agency: "DIAN", Note: "Địa bàn Dĩ An"})
+		got = e.mustDo(t, admin, tk.ID, ticket.Reassign, ticket.Input{Agency: "DIAN", Note: "Địa bàn Dĩ An"})
 		det, err := e.svc.Detail(ctx, sup, tk.ID)
 		if err != nil {
 			t.Fatal(err)
