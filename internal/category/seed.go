@@ -1,0 +1,105 @@
+package category
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/csv"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/db"
+)
+
+// The default taxonomy and the request kinds, compiled for hotline from the
+// category lists of provincial 1022 portals (see ../area/data/SOURCES.md).
+//
+//go:embed data/*.csv
+var dataFS embed.FS
+
+// inactiveByDefault lists the campaign categories: seeded, but switched on
+// only while a campaign runs (an epidemic, say).
+var inactiveByDefault = map[string]bool{"dich_benh": true}
+
+// SeedDefaults loads the default taxonomy into an empty categories table and
+// returns how many categories it inserted: 26 the first time, 0 once the
+// table has any category, so a deployment's own edits are never overwritten.
+//
+// Every default category gets DefaultKind report: each one's typical content
+// is a problem to be fixed, and the kind is chosen per ticket anyway. The
+// campaign category dich_benh starts inactive.
+func (s *Store) SeedDefaults(ctx context.Context) (int, error) {
+	recs, err := readCSV("categories.csv", "code", "name_vi", "name_en", "typical_content")
+	if err != nil {
+		return 0, err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	inserted := 0
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		inserted = 0
+		var n int
+		if err := tx.QueryRowContext(ctx, countSQL).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, insertSQL)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i, r := range recs {
+			c, err := clean(Category{Code: r[0], NameVI: r[1], NameEN: r[2], Description: r[3], DefaultKind: string(KindReport)})
+			if err != nil {
+				return fmt.Errorf("category: embedded categories.csv row %d: %w", i+2, err)
+			}
+			var id int64
+			if err := stmt.QueryRowContext(ctx, c.Code, nil, c.NameVI, c.NameEN, c.Description, c.DefaultKind,
+				i+1, !inactiveByDefault[c.Code], now).Scan(&id); err != nil {
+				return err
+			}
+			inserted++
+		}
+		return nil
+	})
+	if db.IsUnique(err) {
+		// Another instance seeded the table at the same moment.
+		return 0, nil
+	}
+	if err != nil {
+		return 0, db.Fail(err)
+	}
+	return inserted, nil
+}
+
+// readCSV reads an embedded CSV file and returns the named columns of every
+// data row, in the order asked. Columns are found by header name so that an
+// added column does not shift the others.
+func readCSV(name string, cols ...string) ([][]string, error) {
+	f, err := dataFS.Open("data/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("category: embedded %s: %w", name, err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("category: embedded %s: %w", name, err)
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("category: embedded %s is empty", name)
+	}
+	idx := make([]int, len(cols))
+	for i, c := range cols {
+		if idx[i] = slices.Index(recs[0], c); idx[i] < 0 {
+			return nil, fmt.Errorf("category: embedded %s: no column %q", name, c)
+		}
+	}
+	out := make([][]string, 0, len(recs)-1)
+	for _, rec := range recs[1:] {
+		row := make([]string, len(cols))
+		for i, j := range idx {
+			row[i] = rec[j]
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
