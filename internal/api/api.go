@@ -1,0 +1,184 @@
+// Package api is hotline's JSON REST API under /api/v1: intake, ticket
+// lists and every workflow action, reference lists, and the OpenAPI
+// document that describes them. The route table below is the one place
+// that says which URL does what.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/agency"
+	"github.com/hotline-1022/hotline/internal/area"
+	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/httpx"
+	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// Authenticator finds the user behind a bearer token or a session cookie.
+type Authenticator interface {
+	ByToken(ctx context.Context, secret string) (user.User, error)
+	BySession(ctx context.Context, secret string) (user.User, user.Session, error)
+}
+
+// API serves /api/v1.
+type API struct {
+	Tickets    *ticket.Service
+	Auth       Authenticator
+	Areas      *area.Store
+	Categories *category.Store
+	Agencies   *agency.Store
+	Catalog    *i18n.Catalog
+	Log        *slog.Logger
+	Now        func() time.Time
+	TrustProxy bool
+	Province   string // the deployment's province code: area search starts there
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Route is one line of the route table.
+type Route struct {
+	Method  string
+	Path    string
+	Public  bool // no credentials needed
+	handler handlerFunc
+}
+
+// Routes is the route table.
+func (a *API) Routes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, handler: a.openAPI},
+		{Method: "GET", Path: "/api/v1/me", handler: a.me},
+		{Method: "POST", Path: "/api/v1/tickets", handler: a.createTicket},
+		{Method: "GET", Path: "/api/v1/tickets", handler: a.listTickets},
+		{Method: "GET", Path: "/api/v1/tickets/{id}", handler: a.getTicket},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/reveal", handler: a.reveal},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/{action}", handler: a.act},
+		{Method: "GET", Path: "/api/v1/agencies", handler: a.agencies},
+		{Method: "GET", Path: "/api/v1/categories", handler: a.categories},
+		{Method: "GET", Path: "/api/v1/kinds", handler: a.kinds},
+		{Method: "GET", Path: "/api/v1/areas", handler: a.areas},
+	}
+}
+
+// Handler returns the API's handler, to be mounted at /api/.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range a.Routes() {
+		h := a.adapt(rt.handler)
+		if !rt.Public {
+			h = a.authenticate(h)
+		}
+		mux.Handle(rt.Method+" "+rt.Path, h)
+	}
+	mux.Handle("/api/", a.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return errs.NotFoundf("error.not_found")
+	}))
+	return mux
+}
+
+// adapt turns a handler that returns an error into an http.Handler that
+// writes that error as JSON.
+func (a *API) adapt(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+// ErrorBody is the JSON error format: {"error":{"code","message","field"}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := errs.As(err)
+	status := httpx.Status(e.Code)
+	if status >= 500 {
+		a.Log.Error("api error", "request_id", httpx.RequestID(r.Context()), "route", r.Pattern, "error", err.Error())
+	}
+	if e.Code == errs.Unauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="hotline"`)
+	}
+	httpx.WriteJSON(w, status, ErrorBody{Error: ErrorDetail{
+		Code: string(e.Code), Message: a.Catalog.Error(lang(r), err), Field: e.Field,
+	}})
+}
+
+// lang is the language of messages for a request: Accept-Language, with
+// Vietnamese as the default.
+func lang(r *http.Request) i18n.Lang {
+	if l, ok := i18n.ParseLang(r.URL.Query().Get("lang")); ok {
+		return l
+	}
+	return i18n.Negotiate(r.Header.Get("Accept-Language"))
+}
+
+// SessionCookie is the name of the staff console's session cookie; the
+// console's own JavaScript calls the API with it.
+const SessionCookie = "hotline_session"
+
+// authenticate resolves a bearer token, or a session cookie with a CSRF
+// header for unsafe methods, into an actor in the request context.
+func (a *API) authenticate(next http.Handler) http.Handler {
+	return a.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		ip := httpx.ClientIP(r, a.TrustProxy)
+		if h := r.Header.Get("Authorization"); h != "" {
+			scheme, secret, _ := strings.Cut(h, " ")
+			if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+				return errs.E(errs.Unauthorized, "auth.token_invalid")
+			}
+			u, err := a.Auth.ByToken(r.Context(), strings.TrimSpace(secret))
+			if err != nil {
+				return err
+			}
+			next.ServeHTTP(w, r.WithContext(httpx.WithActor(r.Context(), u.Actor(ip))))
+			return nil
+		}
+		if c, err := r.Cookie(SessionCookie); err == nil {
+			u, s, err := a.Auth.BySession(r.Context(), c.Value)
+			if err != nil {
+				return err
+			}
+			if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("X-CSRF-Token") != s.CSRF {
+				return errs.E(errs.Forbidden, "auth.csrf_invalid")
+			}
+			ctx := httpx.WithSession(httpx.WithActor(r.Context(), u.Actor(ip)), s)
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return nil
+		}
+		return errs.E(errs.Unauthorized, "auth.token_required")
+	})
+}
+
+func actor(r *http.Request) user.Actor {
+	a, _ := httpx.ActorFrom(r.Context())
+	return a
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) error {
+	act := actor(r)
+	out := map[string]any{"id": act.UserID, "name": act.Name, "role": act.Role}
+	if act.AgencyID != 0 {
+		if ag, err := a.Agencies.Get(r.Context(), act.AgencyID); err == nil {
+			out["agency"] = map[string]string{"code": ag.Code, "name": ag.Name}
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,183 @@
+// Package app wires hotline together: configuration, the database, the
+// stores and services, the HTTP surfaces and the background runners. The
+// command line (cmd/hotline) only parses flags and calls in here.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/agency"
+	"github.com/hotline-1022/hotline/internal/area"
+	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/contact"
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/metrics"
+	"github.com/hotline-1022/hotline/internal/routing"
+	"github.com/hotline-1022/hotline/internal/secret"
+	"github.com/hotline-1022/hotline/internal/sla"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// Config is hotline's configuration, loaded once from flags and the
+// environment (HOTLINE_<FLAG>) by cmd/hotline.
+type Config struct {
+	Addr       string // listen address
+	DataDir    string // SQLite file, secret key file, attachments
+	DB         string // SQLite path or postgres:// URL; empty: <DataDir>/hotline.db
+	Demo       bool   // load the demo province into an empty database
+	Secret     string // base64 master key for personal data (HOTLINE_SECRET)
+	Province   string // the deployment's province code (areas are searched there first)
+	TrustProxy bool   // take the client address from X-Forwarded-For
+	BaseURL    string // the public URL, for links in messages
+}
+
+// DSN returns the database to open.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, "hotline.db")
+}
+
+// SecretFile is where demo mode keeps its generated key.
+func (c Config) SecretFile() string { return filepath.Join(c.DataDir, "secret.key") }
+
+// ErrNoSecret is returned when personal data cannot be protected.
+var ErrNoSecret = errors.New("HOTLINE_SECRET is not set: generate one with `openssl rand -base64 32` (or run with --demo, which keeps a generated key in <data>/secret.key)")
+
+// loadKey applies DESIGN §8: HOTLINE_SECRET always wins; otherwise demo
+// mode generates a key once into <data>/secret.key, and later commands on
+// the same data directory read it from there.
+func (c Config) loadKey(needKey bool) ([]byte, error) {
+	if c.Secret != "" {
+		k, err := secret.ParseKey(c.Secret)
+		if err != nil {
+			return nil, fmt.Errorf("HOTLINE_SECRET: %w", err)
+		}
+		return k, nil
+	}
+	if c.Demo {
+		if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+			return nil, err
+		}
+		return secret.LoadOrCreateFile(c.SecretFile())
+	}
+	if _, err := os.Stat(c.SecretFile()); err == nil {
+		return secret.LoadOrCreateFile(c.SecretFile())
+	}
+	if needKey {
+		return nil, ErrNoSecret
+	}
+	return nil, nil
+}
+
+// App holds hotline's parts.
+type App struct {
+	Cfg     Config
+	Log     *slog.Logger
+	Now     func() time.Time
+	DB      *db.DB
+	Box     *secret.Box // nil when no key was needed and none was found
+	Catalog *i18n.Catalog
+	Metrics *metrics.Registry
+
+	Users      *user.Store
+	Contacts   *contact.Store
+	SLA        *sla.Store
+	Routes     *routing.Store
+	Tickets    *ticket.Service
+	Areas      *area.Store
+	Categories *category.Store
+	Agencies   *agency.Store
+	Audit      *audit.Log
+}
+
+// Open opens the database and builds every part. needKey says whether the
+// command handles personal data; such commands fail without a key.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, needKey bool) (*App, error) {
+	key, err := cfg.loadKey(needKey)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DSN())
+	if err != nil {
+		return nil, err
+	}
+	var box *secret.Box
+	if key != nil {
+		if box, err = secret.New(key); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	return New(cfg, d, box, log), nil
+}
+
+// New builds every part over an open database. box may be nil for
+// commands that never touch personal data; then there is no ticket service.
+func New(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger) *App {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &App{Cfg: cfg, Log: log, Now: time.Now, DB: d, Box: box, Catalog: i18n.MustLoad(), Metrics: metrics.NewRegistry()}
+	a.Users = user.NewStore(d, a.Now)
+	a.SLA = sla.NewStore(d, i18n.Location, a.Now)
+	a.Routes = routing.NewStore(d, a.Now)
+	a.Areas = area.NewStore(d)
+	a.Categories = category.NewStore(d)
+	a.Agencies = agency.NewStore(d, a.Now)
+	a.Audit = audit.NewLog(d)
+	if box != nil {
+		a.Contacts = contact.NewStore(d, box, a.Now)
+		a.Tickets = ticket.NewService(d, a.Contacts, a.SLA, a.Routes, a.Now, log)
+	}
+	return a
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Migrate brings the schema up to date and loads the reference data a
+// fresh database needs: Vietnam's provinces and wards, the default
+// categories and the public holidays. Each step does nothing when its data
+// is already there.
+func (a *App) Migrate(ctx context.Context) error {
+	n, err := a.DB.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.Log.Info("schema migrated", "migrations", n)
+	}
+	var areas int
+	if err := a.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM areas`).Scan(&areas); err != nil {
+		return err
+	}
+	if areas == 0 {
+		c, err := a.Areas.Import(ctx)
+		if err != nil {
+			return fmt.Errorf("import areas: %w", err)
+		}
+		a.Log.Info("areas imported", "provinces", c.Provinces, "wards", c.Wards, "legacy", c.Legacy)
+	}
+	if n, err := a.Categories.SeedDefaults(ctx); err != nil {
+		return fmt.Errorf("seed categories: %w", err)
+	} else if n > 0 {
+		a.Log.Info("default categories loaded", "categories", n)
+	}
+	if n, err := a.SLA.SeedHolidays(ctx); err != nil {
+		return fmt.Errorf("seed holidays: %w", err)
+	} else if n > 0 {
+		a.Log.Info("public holidays loaded", "days", n)
+	}
+	return nil
+}

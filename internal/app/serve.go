@@ -1,0 +1,158 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/api"
+	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/httpx"
+	"github.com/hotline-1022/hotline/internal/ticket"
+)
+
+// Handler returns every HTTP surface behind the shared middleware.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	apiv1 := &api.API{Tickets: a.Tickets, Auth: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
+		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
+	mux.Handle("/api/", apiv1.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", a.ready)
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	a.registerMetrics()
+	return httpx.SecurityHeaders(httpx.Observe(a.Log, a.Metrics, mux))
+}
+
+// ready answers 200 when the database answers and its schema is the one
+// this binary expects, so a load balancer sends no traffic to an instance
+// that would fail.
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+		return
+	}
+	applied, known, err := a.DB.SchemaVersion(ctx)
+	if err != nil || applied != known {
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "schema not current", "applied": applied, "expected": known})
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ready", "schema": applied, "database": string(a.DB.Dialect)})
+}
+
+func (a *App) registerMetrics() {
+	a.Metrics.RegisterGoMetrics()
+	a.Metrics.GaugeFunc("hotline_db_open_connections", "Open connections of the writer pool.", func() float64 {
+		return float64(a.DB.Stats().OpenConnections)
+	})
+	a.Metrics.GaugeFunc("hotline_db_wait_count", "Connections waited for (cumulative).", func() float64 {
+		return float64(a.DB.Stats().WaitCount)
+	})
+	changes := a.Metrics.Counter("hotline_ticket_changes_total", "Ticket changes by action.", "action")
+	prev := a.Tickets.Notify
+	a.Tickets.Notify = func(c ticket.Change) {
+		changes.With(c.Action).Inc()
+		if prev != nil {
+			prev(c)
+		}
+	}
+}
+
+// Runner is background work with an owner: it runs until ctx ends.
+type Runner interface {
+	Run(ctx context.Context) error
+}
+
+// Serve listens on the configured address and serves until ctx ends, then
+// shuts down in order: stop taking requests and let those in flight
+// finish, stop the runners, chain the last audit events, close the
+// database (the caller closes it).
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if a.Tickets == nil {
+		return ErrNoSecret
+	}
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          nil,
+	}
+	runners := map[string]Runner{
+		"audit-chainer": &audit.Chainer{Log: a.Audit, Interval: time.Second, OnError: a.runnerError("audit-chainer")},
+		"sla-sweeper":   &ticket.Sweeper{Service: a.Tickets, Interval: 30 * time.Second, OnError: a.runnerError("sla-sweeper")},
+		"housekeeping":  housekeeping{a},
+	}
+	runCtx, stopRunners := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for name, r := range runners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := r.Run(runCtx); err != nil {
+				a.Log.Error("runner stopped", "runner", name, "error", err.Error())
+			}
+		}()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("serving", "addr", ln.Addr().String(), "database", string(a.DB.Dialect))
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	a.Log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		a.Log.Error("http shutdown", "error", err.Error())
+	}
+	stopRunners()
+	wg.Wait()
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	a.Log.Info("stopped")
+	return serveErr
+}
+
+func (a *App) runnerError(name string) func(error) {
+	return func(err error) { a.Log.Error("runner", "runner", name, "error", err.Error()) }
+}
+
+// housekeeping purges expired sessions and old sign-in failures hourly.
+type housekeeping struct{ a *App }
+
+func (h housekeeping) Run(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := h.a.Users.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			h.a.Log.Error("housekeeping", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Listen opens the configured address.
+func (a *App) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", a.Cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", a.Cfg.Addr, err)
+	}
+	return ln, nil
+}
