@@ -149,16 +149,16 @@ func (a *API) ticketJSON(r *http.Request, act user.Actor, t ticket.Ticket) Ticke
 
 // NewTicketJSON is the body of POST /api/v1/tickets.
 type NewTicketJSON struct {
-	Channel       string        `json:"channel"`
-	Content       string        `json:"content"`
-	Title         string        `json:"title"`
-	Kind          string        `json:"kind"`
-	Category      string        `json:"category"`
-	Area          string        `json:"area"`
-	Address       string        `json:"address"`
-	Location      *LocationJSON `json:"location"`
-	Priority      string        `json:"priority"`
-	Contact       *struct {
+	Channel  string        `json:"channel"`
+	Content  string        `json:"content"`
+	Title    string        `json:"title"`
+	Kind     string        `json:"kind"`
+	Category string        `json:"category"`
+	Area     string        `json:"area"`
+	Address  string        `json:"address"`
+	Location *LocationJSON `json:"location"`
+	Priority string        `json:"priority"`
+	Contact  *struct {
 		Name    string `json:"name"`
 		Phone   string `json:"phone"`
 		Email   string `json:"email"`
