@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/app"
+	"github.com/hotline-1022/hotline/internal/demo"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/loadtest"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// dbFlags are the flags of every command that opens the database.
+func dbFlags(f *flags) *app.Config {
+	cfg := &app.Config{}
+	f.StringVar(&cfg.DataDir, "data", "./data", "data directory (SQLite database, key file, attachments)")
+	f.StringVar(&cfg.DB, "db", "", "database: a SQLite file path or a postgres:// URL (default <data>/hotline.db)")
+	return cfg
+}
+
+func openApp(ctx context.Context, cfg *app.Config, env *environment, needKey bool, logLevel string) (*app.App, error) {
+	cfg.Secret = env.getenv("HOTLINE_SECRET")
+	return app.Open(ctx, *cfg, newLogger(env.stderr, logLevel), needKey)
+}
+
+func runServe(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("serve", env)
+	cfg := dbFlags(f)
+	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
+	f.BoolVar(&cfg.Demo, "demo", false, "load a demo province with staff accounts and sample tickets into an empty database")
+	f.StringVar(&cfg.Province, "province", "79", "the deployment's province code (areas are searched there first)")
+	f.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind your own proxy)")
+	demoTickets := f.Int("demo-tickets", 300, "how many sample tickets --demo creates")
+	logLevel := f.String("log-level", "info", "debug, info, warn or error")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, env, true, *logLevel)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	ln, err := a.Listen()
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		accounts, err := demo.Load(ctx, a, demo.Options{Tickets: *demoTickets})
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("demo: %w", err)
+		}
+		printDemo(env.stdout, "http://"+ln.Addr().String(), accounts)
+	}
+	return a.Serve(ctx, ln)
+}
+
+func printDemo(w io.Writer, url string, accounts []demo.Account) {
+	fmt.Fprintf(w, "\nhotline demo is running at %s\n", url)
+	if len(accounts) == 0 {
+		fmt.Fprintln(w, "(the database already had data: no demo accounts were created)")
+		return
+	}
+	fmt.Fprintf(w, "Staff accounts (password %q for all):\n", demo.Password)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, acc := range accounts {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", acc.Role, acc.Email, acc.Agency)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}
+
+func runMigrate(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("migrate", env)
+	cfg := dbFlags(f)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, env, false, "info")
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	applied, _, err := a.DB.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "schema is at version %d\n", applied)
+	return nil
+}
+
+// readPassword takes the first line of stdin; scripts pipe it in, so it
+// never appears in the process list or shell history.
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", err
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", fmt.Errorf("no password on stdin (pipe it in: echo \"$PASSWORD\" | hotline user add ...)")
+	}
+	return pw, nil
+}
+
+func runUserAdd(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("user add", env)
+	cfg := dbFlags(f)
+	var in user.NewUser
+	var role string
+	f.StringVar(&in.Email, "email", "", "email address (the sign-in name)")
+	f.StringVar(&in.Name, "name", "", "full name")
+	f.StringVar(&role, "role", "", "admin, supervisor, operator, agency or viewer")
+	f.StringVar(&in.AgencyCode, "agency", "", "agency code (for the agency role)")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	in.Role = user.Role(role)
+	pw, err := readPassword(env.stdin)
+	if err != nil {
+		return err
+	}
+	in.Password = pw
+	a, err := openApp(ctx, cfg, env, false, "warn")
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	u, err := a.Users.Create(ctx, user.Actor{Origin: "cli"}, in)
+	if err != nil {
+		return explain(a, err)
+	}
+	fmt.Fprintf(env.stdout, "created user %d %s (%s)\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+func runUserList(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("user list", env)
+	cfg := dbFlags(f)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, env, false, "warn")
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	users, err := a.Users.List(ctx)
+	if err != nil {
+		return explain(a, err)
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tACTIVE")
+	for _, u := range users {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%v\n", u.ID, u.Email, u.Name, u.Role, u.Active)
+	}
+	return tw.Flush()
+}
+
+func runTokenCreate(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("token create", env)
+	cfg := dbFlags(f)
+	email := f.String("email", "", "the user the token acts as")
+	name := f.String("name", "cli", "what the token is for")
+	ttl := f.Duration("expires-in", 0, "lifetime, e.g. 720h; 0 never expires")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, env, false, "warn")
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Users.ByEmail(ctx, *email)
+	if err != nil {
+		return explain(a, err)
+	}
+	secret, tok, err := a.Users.CreateToken(ctx, user.Actor{Origin: "cli"}, u.ID, *name, *ttl)
+	if err != nil {
+		return explain(a, err)
+	}
+	exp := "never expires"
+	if !tok.ExpiresAt.IsZero() {
+		exp = "expires " + tok.ExpiresAt.Format(time.RFC3339)
+	}
+	fmt.Fprintf(env.stdout, "token %d for %s (%s), %s:\n%s\n", tok.ID, u.Email, u.Role, exp, secret)
+	return nil
+}
+
+func runAuditVerify(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("audit verify", env)
+	cfg := dbFlags(f)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, env, false, "warn")
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	// Link what a server has not chained yet (or what was written while
+	// none ran), then check the whole chain.
+	if _, err := a.Audit.Chain(ctx); err != nil {
+		return err
+	}
+	r, err := a.Audit.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if !r.OK() {
+		return exitError{code: 1, msg: fmt.Sprintf("audit chain BROKEN at event %d: %s (%d events verified before it)", r.BrokenAt, r.Reason, r.Chained)}
+	}
+	fmt.Fprintf(env.stdout, "audit chain intact: %d events verified, %d not yet chained\n", r.Chained, r.Unchained)
+	return nil
+}
+
+func runLoadtest(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("loadtest", env)
+	var cfg loadtest.Config
+	f.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of a running hotline")
+	f.StringVar(&cfg.Token, "token", "", "API token (hotline token create)")
+	f.IntVar(&cfg.Concurrency, "concurrency", 8, "concurrent clients")
+	f.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run")
+	f.DurationVar(&cfg.Warmup, "warmup", 0, "time at the start not counted")
+	f.Int64Var(&cfg.Seed, "seed", 0, "seed for the generated reports (0: random)")
+	asJSON := f.Bool("json", false, "print the result as JSON")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if cfg.Token == "" {
+		return fmt.Errorf("--token is required (create one with: hotline token create --email E)")
+	}
+	cfg.Out = env.stderr
+	res, err := loadtest.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		b, err := res.JSON()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.stdout, string(b))
+		return nil
+	}
+	res.Print(env.stdout)
+	return nil
+}
+
+// explain turns a domain error into an English sentence for the CLI;
+// unexpected failures keep their detail, which an operator needs.
+func explain(a *app.App, err error) error {
+	e := errs.As(err)
+	if e.Code == errs.Internal || e.Code == errs.Unavailable {
+		return err
+	}
+	msg := a.Catalog.Error(i18n.EN, err)
+	if e.Field != "" {
+		msg += " (" + e.Field + ")"
+	}
+	return errors.New(msg)
+}
