@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path"
 	"slices"
 	"strings"
 
@@ -21,23 +23,56 @@ type Catalog struct {
 	keys []string // sorted union of every language's keys
 }
 
-// Load reads the embedded catalogues, messages/<lang>.json for each of
-// Langs: flat JSON objects of key to text, where {name} marks a
-// placeholder.
+// Load reads the embedded catalogues: flat JSON objects of key to text,
+// where {name} marks a placeholder. Each language's messages may be split
+// over several files, messages/<lang>.json and messages/<part>.<lang>.json,
+// so that each part of the product keeps its own strings; a key defined in
+// two files of one language is an error.
 func Load() (*Catalog, error) {
 	msgs := make(map[Lang]map[string]string, len(Langs))
 	for _, l := range Langs {
-		b, err := messages.ReadFile("messages/" + string(l) + ".json")
+		msgs[l] = map[string]string{}
+	}
+	files, err := fs.Glob(messages, "messages/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		l, ok := fileLang(f)
+		if !ok {
+			return nil, fmt.Errorf("i18n: %s: the name must end in .<lang>.json for a known language", f)
+		}
+		b, err := messages.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %w", err)
 		}
 		var m map[string]string
 		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("i18n: messages/%s.json: %w", l, err)
+			return nil, fmt.Errorf("i18n: %s: %w", f, err)
 		}
-		msgs[l] = m
+		for k, v := range m {
+			if _, dup := msgs[l][k]; dup {
+				return nil, fmt.Errorf("i18n: %s: key %q is defined in another file too", f, k)
+			}
+			msgs[l][k] = v
+		}
 	}
 	return newCatalog(msgs), nil
+}
+
+// fileLang reads the language from a catalogue file name: "vi.json" and
+// "web.vi.json" are Vietnamese.
+func fileLang(name string) (Lang, bool) {
+	base := strings.TrimSuffix(path.Base(name), ".json")
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		base = base[i+1:]
+	}
+	for _, l := range Langs {
+		if string(l) == base {
+			return l, true
+		}
+	}
+	return "", false
 }
 
 // newCatalog indexes the messages of each language.

@@ -30,33 +30,42 @@ func mustCatalog(t *testing.T) *Catalog {
 	return c
 }
 
-// mustReadMessages reads one language's file as written, failing on a
+// mustReadMessages reads one language's files as written, failing on a
 // duplicate key, which encoding/json would silently collapse.
 func mustReadMessages(t *testing.T, lang Lang) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("messages", string(lang)+".json"))
+	files, err := filepath.Glob("messages/*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil { // {
-		t.Fatalf("%s.json: %v", lang, err)
-	}
 	m := make(map[string]string)
-	for dec.More() {
-		tok, err := dec.Token()
+	for _, f := range files {
+		if l, ok := fileLang(f); !ok || l != lang {
+			continue
+		}
+		b, err := os.ReadFile(f)
 		if err != nil {
-			t.Fatalf("%s.json: %v", lang, err)
+			t.Fatal(err)
 		}
-		key := tok.(string)
-		var v string
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("%s.json: %s: %v", lang, key, err)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		if _, err := dec.Token(); err != nil { // {
+			t.Fatalf("%s: %v", f, err)
 		}
-		if _, dup := m[key]; dup {
-			t.Errorf("%s.json: duplicate key %q", lang, key)
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			key := tok.(string)
+			var v string
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("%s: %s: %v", f, key, err)
+			}
+			if _, dup := m[key]; dup {
+				t.Errorf("%s: duplicate key %q", f, key)
+			}
+			m[key] = v
 		}
-		m[key] = v
 	}
 	return m
 }
