@@ -11,8 +11,11 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/api"
 	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/httpx"
+	"github.com/hotline-1022/hotline/internal/live"
 	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/web"
 )
 
 // Handler returns every HTTP surface behind the shared middleware.
@@ -21,6 +24,15 @@ func (a *App) Handler() http.Handler {
 	apiv1 := &api.API{Tickets: a.Tickets, Auth: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
 		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
 	mux.Handle("/api/", apiv1.Handler())
+	console := &web.Web{DB: a.DB, Tickets: a.Tickets, Users: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
+		Routes: a.Routes, SLA: a.SLA, Audit: a.Audit, Live: a.Live, Catalog: a.Catalog, Log: a.Log, Now: a.Now,
+		TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
+	h, err := console.Handler()
+	if err != nil {
+		// Templates are embedded: this is a build defect the tests catch.
+		panic(err)
+	}
+	mux.Handle("/", h)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -56,13 +68,13 @@ func (a *App) registerMetrics() {
 	a.Metrics.GaugeFunc("hotline_db_wait_count", "Connections waited for (cumulative).", func() float64 {
 		return float64(a.DB.Stats().WaitCount)
 	})
+	a.Metrics.GaugeFunc("hotline_live_subscribers", "Open live-update streams.", func() float64 {
+		return float64(a.Live.Subscribers())
+	})
 	changes := a.Metrics.Counter("hotline_ticket_changes_total", "Ticket changes by action.", "action")
-	prev := a.Tickets.Notify
 	a.Tickets.Notify = func(c ticket.Change) {
 		changes.With(c.Action).Inc()
-		if prev != nil {
-			prev(c)
-		}
+		a.Live.Publish(live.Event{Kind: "ticket", TicketID: c.TicketID, Code: c.Code, Action: c.Action, State: string(c.State), AgencyID: c.AgencyID})
 	}
 }
 
@@ -90,6 +102,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		"audit-chainer": &audit.Chainer{Log: a.Audit, Interval: time.Second, OnError: a.runnerError("audit-chainer")},
 		"sla-sweeper":   &ticket.Sweeper{Service: a.Tickets, Interval: 30 * time.Second, OnError: a.runnerError("sla-sweeper")},
 		"housekeeping":  housekeeping{a},
+	}
+	if a.DB.Dialect == db.Postgres {
+		runners["live-bridge"] = live.NewBridge(a.Cfg.DSN(), a.Live, a.Log)
 	}
 	runCtx, stopRunners := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup

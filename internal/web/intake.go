@@ -1,0 +1,5 @@
+package web
+
+// intakeRoutes registers this part's console pages. It is filled in by the part
+// that owns it.
+func (w *Web) intakeRoutes(rt *router) {}

@@ -1,0 +1,271 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/httpx"
+	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/sla"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Cookie names.
+const (
+	SessionCookie = "hotline_session"
+	langCookie    = "hotline_lang"
+	flashCookie   = "hotline_flash"
+)
+
+// page is what every template gets: the user, the language, the CSRF
+// token, a one-time message, form errors, and the page's own Data.
+// Templates call its methods for text ({{$.T "key"}}) and times.
+type page struct {
+	Title   string // message key
+	Nav     string // the active section
+	Lang    i18n.Lang
+	User    user.User
+	CSRF    string
+	Flash   string            // translated one-time message
+	Error   string            // translated error for the whole form
+	Errors  map[string]string // translated errors by field
+	Form    map[string]string // the values the user typed, to refill a rejected form
+	Status  int
+	Data    any
+	Path    string // the request path, for the language switch
+	Query   string // the raw query, for the language switch
+	Now     time.Time
+	catalog *i18n.Catalog
+}
+
+// newPage prepares a page for a request.
+func (w *Web) newPage(r *http.Request, title, nav string) *page {
+	p := &page{Title: title, Nav: nav, Lang: w.lang(r), User: currentUser(r), Path: r.URL.Path, Query: r.URL.RawQuery,
+		Now: w.Now(), catalog: w.Catalog, Errors: map[string]string{}, Form: map[string]string{}}
+	if s, ok := httpx.SessionFrom(r.Context()); ok {
+		p.CSRF = s.CSRF
+	}
+	return p
+}
+
+// lang picks the page language: the switch cookie, then the user's
+// setting, then the browser's, then Vietnamese.
+func (w *Web) lang(r *http.Request) i18n.Lang {
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l, ok := i18n.ParseLang(c.Value); ok {
+			return l
+		}
+	}
+	if u := currentUser(r); u.Locale != "" {
+		if l, ok := i18n.ParseLang(u.Locale); ok {
+			return l
+		}
+	}
+	return i18n.Negotiate(r.Header.Get("Accept-Language"))
+}
+
+// T translates a message key with name/value pairs for its placeholders.
+func (p *page) T(key string, args ...string) string { return p.catalog.T(p.Lang, key, args...) }
+
+// Err translates an error for display.
+func (p *page) Err(err error) string { return p.catalog.Error(p.Lang, err) }
+
+// Time shows an instant in Asia/Ho_Chi_Minh.
+func (p *page) Time(t time.Time) string { return i18n.FormatTime(p.Lang, t) }
+
+// Date shows a date in Asia/Ho_Chi_Minh.
+func (p *page) Date(t time.Time) string { return i18n.FormatDate(p.Lang, t) }
+
+// ISO is an instant for machines (data attributes, <time datetime>).
+func (p *page) ISO(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// Number formats a count the local way: 8.755 or 8,755.
+func (p *page) Number(n int) string { return i18n.FormatNumber(p.Lang, int64(n)) }
+
+// Is reports whether the signed-in user has one of the roles.
+func (p *page) Is(roles ...string) bool {
+	for _, r := range roles {
+		if string(p.User.Role) == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Badge describes a ticket's SLA clock for display.
+type Badge struct {
+	State    sla.State
+	Label    string // "Trong hạn", "Quá hạn"…
+	Left     string // "còn 2 giờ 10 phút" / "quá 35 phút"; empty once resolved
+	Deadline string // RFC 3339, for the live countdown
+}
+
+// SLA returns the badge of a ticket at page time.
+func (p *page) SLA(t ticket.Ticket) Badge {
+	st := t.SLA(p.Now)
+	b := Badge{State: st, Label: p.T("sla." + string(st))}
+	if t.Open() {
+		b.Deadline = p.ISO(t.Deadline)
+		d := t.Deadline.Sub(p.Now)
+		if d >= 0 {
+			b.Left = p.T("sla.left", "duration", i18n.FormatDuration(p.Lang, d))
+		} else {
+			b.Left = p.T("sla.late", "duration", i18n.FormatDuration(p.Lang, -d))
+		}
+	}
+	return b
+}
+
+// Field returns the error message for a form field, if any.
+func (p *page) Field(name string) string { return p.Errors[name] }
+
+// Value returns what the user typed into a form field.
+func (p *page) Value(name string) string { return p.Form[name] }
+
+// pageTemplate is one page parsed with the layout and the partials.
+type pageTemplate struct {
+	t *template.Template
+}
+
+// funcs are the few template functions that are not page methods.
+var funcs = template.FuncMap{
+	"row": func(p *page, t ticket.Ticket) ticketRow { return ticketRow{P: p, T: t} },
+	"snippet": func(s string, n int) string {
+		r := []rune(strings.Join(strings.Fields(s), " "))
+		if len(r) <= n {
+			return string(r)
+		}
+		return string(r[:n]) + "…"
+	},
+	"join": strings.Join,
+	"str":  func(v any) string { return fmt.Sprint(v) },
+	"add":  func(a, b int) int { return a + b },
+	"contains": func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	},
+	"nl2br": func(s string) template.HTML {
+		return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), "\n", "<br>"))
+	},
+}
+
+// ticketRow is the data of the inbox row partial.
+type ticketRow struct {
+	P *page
+	T ticket.Ticket
+}
+
+// loadTemplates parses every page with the layout and partials once, at
+// start, so a template error stops the server instead of a request.
+func (w *Web) loadTemplates() error {
+	partials, err := fs.Glob(templateFS, "templates/partials/*.html")
+	if err != nil {
+		return err
+	}
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	w.pages = map[string]*pageTemplate{}
+	for _, pg := range pages {
+		name := strings.TrimSuffix(path.Base(pg), ".html")
+		if name == "layout" {
+			continue
+		}
+		files := append([]string{"templates/layout.html"}, partials...)
+		files = append(files, pg)
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, files...)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", name, err)
+		}
+		w.pages[name] = &pageTemplate{t: t}
+	}
+	return nil
+}
+
+// render writes a page. It renders into a buffer first, so a template
+// error becomes an error page instead of half a page.
+func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	w.takeFlash(rw, r, p)
+	pt, ok := w.pages[name]
+	if !ok {
+		w.Log.Error("no such template", "template", name)
+		http.Error(rw, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := pt.t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		w.Log.Error("template", "template", name, "error", err.Error())
+		http.Error(rw, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	rw.WriteHeader(status)
+	_, _ = rw.Write(buf.Bytes())
+}
+
+// fragment renders a named partial alone, for live updates.
+func (w *Web) fragment(rw http.ResponseWriter, name string, data any) error {
+	var buf bytes.Buffer
+	pt := w.pages["inbox"]
+	if err := pt.t.ExecuteTemplate(&buf, name, data); err != nil {
+		return err
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Cache-Control", "no-store")
+	_, err := rw.Write(buf.Bytes())
+	return err
+}
+
+// takeFlash moves a one-time message from its cookie onto the page.
+func (w *Web) takeFlash(rw http.ResponseWriter, r *http.Request, p *page) {
+	c, err := r.Cookie(flashCookie)
+	if err != nil || p.Flash != "" {
+		return
+	}
+	if p.catalog.Has(c.Value) {
+		p.Flash = p.T(c.Value)
+	}
+	http.SetCookie(rw, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// staticHandler serves the embedded CSS and JavaScript. File names do not
+// change with content, so browsers revalidate after an hour.
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", "public, max-age=3600")
+		rw.Header().Set("X-Content-Type-Options", "nosniff")
+		fsrv.ServeHTTP(rw, r)
+	})
+}
