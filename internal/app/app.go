@@ -20,6 +20,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/live"
+	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/metrics"
 	"github.com/hotline-1022/hotline/internal/routing"
 	"github.com/hotline-1022/hotline/internal/secret"
@@ -101,6 +102,7 @@ type App struct {
 	Agencies   *agency.Store
 	Audit      *audit.Log
 	Live       *live.Broker
+	Replies    *reply.Store
 }
 
 // Open opens the database and builds every part. needKey says whether the
@@ -139,6 +141,7 @@ func New(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger) *App {
 	a.Agencies = agency.NewStore(d, a.Now)
 	a.Audit = audit.NewLog(d)
 	a.Live = live.NewBroker(a.Now)
+	a.Replies = reply.NewStore(d, a.Now)
 	if box != nil {
 		a.Contacts = contact.NewStore(d, box, a.Now)
 		a.Tickets = ticket.NewService(d, a.Contacts, a.SLA, a.Routes, a.Now, log)

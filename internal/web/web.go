@@ -23,6 +23,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/live"
+	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/routing"
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
@@ -40,6 +41,7 @@ type Web struct {
 	Routes     *routing.Store
 	SLA        *sla.Store
 	Audit      *audit.Log
+	Replies    *reply.Store
 	Live       *live.Broker
 	Catalog    *i18n.Catalog
 	Log        *slog.Logger
