@@ -53,7 +53,7 @@ type testApp struct {
 	tokens map[string]string // by account name
 }
 
-func newTestApp(t *testing.T, d *db.DB) *testApp {
+func newTestApp(t testing.TB, d *db.DB) *testApp {
 	t.Helper()
 	ctx := context.Background()
 	k, _ := secret.ParseKey(secret.NewKey())

@@ -57,7 +57,8 @@ type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
-	path    string // SQLite file path, empty on PostgreSQL
+	path    string   // SQLite file path, empty on PostgreSQL
+	batch   *batcher // SQLite: groups concurrent write transactions
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL database rather than
@@ -110,10 +111,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// busy_timeout. synchronous=NORMAL is durable across process crashes in
 	// WAL mode; only a power loss can drop the last commits.
 	common := "_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&"+common)
+	wc, err := newCachingConnector("file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&" + common)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	w := sql.OpenDB(wc)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
@@ -122,11 +124,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)&"+common)
+	rc, err := newCachingConnector("file:" + path + "?_pragma=query_only(1)&" + common)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	r := sql.OpenDB(rc)
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	if err := r.PingContext(ctx); err != nil {
@@ -134,7 +137,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{Dialect: SQLite, write: w, read: r, path: path}, nil
+	return &DB{Dialect: SQLite, write: w, read: r, path: path, batch: newBatcher(w)}, nil
 }
 
 // pingRetry waits briefly for a server that is still starting.
@@ -155,6 +158,9 @@ func pingRetry(ctx context.Context, pool *sql.DB) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.batch != nil {
+		db.batch.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -181,8 +187,13 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 // rolling back otherwise. Nothing fn wrote survives an error: this is how
 // hotline keeps every request all-or-nothing.
 //
-// On PostgreSQL a serialization failure or deadlock is retried a few times.
+// On SQLite, transactions that arrive while another commits are committed
+// together (see batch.go), each all-or-nothing on its own. On PostgreSQL a
+// serialization failure or deadlock is retried a few times.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.batch != nil {
+		return db.batch.do(ctx, fn)
+	}
 	for attempt := 0; ; attempt++ {
 		err := db.tx(ctx, fn)
 		if err == nil || attempt >= 3 || !retryable(err) {
