@@ -29,10 +29,72 @@ var stripPool = sync.Pool{New: func() any {
 // Fold returns the search key of s: lower-case, without diacritics, đ→d,
 // with runs of white space collapsed. "Thủ Dầu Một" and "thu dau mot" fold
 // to the same key; so do "Đường" and "duong".
+//
+// Every ticket's text is folded on intake, so the common case (ASCII and
+// precomposed Vietnamese letters) goes through a table; anything else
+// (decomposed input, other scripts) takes the general path.
 func Fold(s string) string {
-	if isPlainASCII(s) {
-		return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
+	if out, ok := foldFast(s); ok {
+		return out
+	}
+	return foldSlow(s)
+}
+
+// foldTable maps each precomposed Latin letter with diacritics to its
+// folded ASCII letter. It is built from foldSlow, so both paths agree.
+var foldTable = func() map[rune]byte {
+	m := map[rune]byte{}
+	for _, block := range [][2]rune{{0xC0, 0x24F}, {0x1E00, 0x1EFF}} {
+		for r := block[0]; r <= block[1]; r++ {
+			if f := foldSlow(string(r)); len(f) == 1 && f[0] < utf8.RuneSelf {
+				m[r] = f[0]
+			}
+		}
+	}
+	return m
+}()
+
+func foldFast(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	space := false
+	for _, r := range s {
+		var c byte
+		switch {
+		case r < utf8.RuneSelf:
+			c = byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+		case unicode.IsSpace(r):
+			c = ' '
+		case r == '’' || r == '‘':
+			c = '\''
+		default:
+			m, ok := foldTable[r]
+			if !ok {
+				return "", false
+			}
+			c = m
+		}
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' {
+			space = len(b) > 0
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, c)
+	}
+	return string(b), true
+}
+
+// foldSlow is the general definition: NFD, drop combining marks, NFC,
+// đ→d, lower-case, collapse spaces.
+func foldSlow(s string) string {
 	t := stripPool.Get().(transform.Transformer)
 	t.Reset()
 	out, _, err := transform.String(t, s)
@@ -52,12 +114,14 @@ func Clean(s string) string {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	s = norm.NFC.String(s)
+	// Old Mac and Windows line ends become \n.
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
 			return r
 		}
-		if r == '\r' {
-			return -1
+		if unicode.IsSpace(r) {
+			return ' '
 		}
 		if unicode.IsControl(r) {
 			return -1
@@ -103,13 +167,4 @@ func Sort[T any](items []T, key func(T) string) {
 	for i := range ks {
 		items[i] = ks[i].item
 	}
-}
-
-func isPlainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }

@@ -80,11 +80,31 @@ func FuzzFold(f *testing.F) {
 		if Fold(Clean(s)) != Fold(Clean(Fold(s))) {
 			t.Fatalf("Fold(Clean) differs for %q", s)
 		}
+		if fast, ok := foldFast(s); ok && fast != foldSlow(s) {
+			t.Fatalf("fast fold %q differs from the definition %q for %q", fast, foldSlow(s), s)
+		}
 	})
+}
+
+func TestFoldFastMatchesDefinitionOnEveryLetter(t *testing.T) {
+	for _, block := range [][2]rune{{0x20, 0x24F}, {0x1E00, 0x1EFF}} {
+		for r := block[0]; r <= block[1]; r++ {
+			s := "A" + string(r) + " b"
+			if fast, ok := foldFast(s); ok && fast != foldSlow(s) {
+				t.Errorf("U+%04X: fast %q, definition %q", r, fast, foldSlow(s))
+			}
+		}
+	}
 }
 
 func BenchmarkFold(b *testing.B) {
 	for b.Loop() {
 		Fold("Phản ánh tình trạng ngập nước trên đường Đại lộ Bình Dương, phường Thủ Dầu Một")
+	}
+}
+
+func BenchmarkFoldDefinition(b *testing.B) {
+	for b.Loop() {
+		foldSlow("Phản ánh tình trạng ngập nước trên đường Đại lộ Bình Dương, phường Thủ Dầu Một")
 	}
 }
