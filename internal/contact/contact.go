@@ -136,10 +136,12 @@ func (s *Store) Resolve(ctx context.Context, q db.Querier, in Input) (int64, err
 	}
 	ids := in.identities()
 	var id int64
-	for _, ident := range ids {
+	known := 0 // identities, in order, already linked to the contact found
+	for i, ident := range ids {
 		err := q.QueryRowContext(ctx, `SELECT contact_id FROM contact_identities WHERE kind = $1 AND value_hash = $2`,
 			ident.Kind, s.box.Hash(ident.Kind, ident.Value)).Scan(&id)
 		if err == nil {
+			known = i + 1
 			break
 		}
 		if err != sql.ErrNoRows {
@@ -158,7 +160,10 @@ func (s *Store) Resolve(ctx context.Context, q db.Querier, in Input) (int64, err
 	} else if err := s.fillMissing(ctx, q, id, in, now); err != nil {
 		return 0, err
 	}
-	for _, ident := range ids {
+	for i, ident := range ids {
+		if i == known-1 {
+			continue // the identity the contact was found by
+		}
 		// ON CONFLICT DO NOTHING: an identity already linked (to this
 		// contact, or to another one a concurrent intake created) stays.
 		if _, err := q.ExecContext(ctx, `INSERT INTO contact_identities (contact_id, kind, value_hash, value_enc, created_at)
@@ -171,10 +176,16 @@ func (s *Store) Resolve(ctx context.Context, q db.Querier, in Input) (int64, err
 }
 
 func (s *Store) fillMissing(ctx context.Context, q db.Querier, id int64, in Input, now time.Time) error {
+	if in.Name == "" && in.Phone == "" && in.Email == "" && in.Address == "" {
+		return nil // a chat identity alone: nothing to fill
+	}
 	var name, ph, email, addr []byte
 	if err := q.QueryRowContext(ctx, `SELECT name_enc, phone_enc, email_enc, address_enc FROM contacts WHERE id = $1`, id).
 		Scan(&name, &ph, &email, &addr); err != nil {
 		return db.Fail(err)
+	}
+	if (len(name) > 0 || in.Name == "") && (len(ph) > 0 || in.Phone == "") && (len(email) > 0 || in.Email == "") && (len(addr) > 0 || in.Address == "") {
+		return nil // nothing missing
 	}
 	set := func(cur []byte, purpose, v string) []byte {
 		if len(cur) == 0 && v != "" {

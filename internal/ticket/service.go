@@ -228,17 +228,22 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	if err := s.applySLA(ctx, tx, &t, t.ReceivedAt); err != nil {
 		return 0, false, false, err
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (code, state, kind, priority, channel, category_id, area_code, address, lat, lng,
-			title, content, contact_id, share_identity, sla_policy_id, received_at, deadline, warn_at, created_by, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
-		t.Code, t.State, t.Kind, t.Priority, t.Channel, nullID(t.CategoryID), nullStr(t.AreaCode), t.Address, n.Lat, n.Lng,
+	args := []any{t.Code, t.State, t.Kind, t.Priority, t.Channel, nullID(t.CategoryID), nullStr(t.AreaCode), t.Address, n.Lat, n.Lng,
 		t.Title, t.Content, nullID(t.ContactID), t.ShareIdentity, nullID(t.SLAPolicyID), t.ReceivedAt, t.Deadline, t.WarnAt,
-		nullID(t.CreatedBy), now).Scan(&t.ID)
-	if err != nil {
+		nullID(t.CreatedBy), now}
+	insert := insertTicketSQL
+	if s.db.Dialect == db.Postgres {
+		// PostgreSQL keeps the search vector in the row: write it with the
+		// row rather than updating the row again.
+		insert, args = insertTicketSearchSQL, append(args, searchText(t))
+	}
+	if err = tx.QueryRowContext(ctx, insert, args...).Scan(&t.ID); err != nil {
 		return 0, false, false, err // a code collision is retried by Create
 	}
-	if err := s.index(ctx, tx, t, false); err != nil {
-		return 0, false, false, err
+	if s.db.Dialect != db.Postgres {
+		if err := s.index(ctx, tx, t, false); err != nil {
+			return 0, false, false, err
+		}
 	}
 	kind := MsgInbound
 	if t.Channel == Phone {
@@ -263,6 +268,16 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	}
 	return t.ID, false, auto, nil
 }
+
+const insertTicketColumns = `code, state, kind, priority, channel, category_id, area_code, address, lat, lng,
+	title, content, contact_id, share_identity, sla_policy_id, received_at, deadline, warn_at, created_by, updated_at`
+
+const insertTicketValues = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20`
+
+var (
+	insertTicketSQL       = `INSERT INTO tickets (` + insertTicketColumns + `) VALUES (` + insertTicketValues + `) RETURNING id`
+	insertTicketSearchSQL = `INSERT INTO tickets (` + insertTicketColumns + `, search) VALUES (` + insertTicketValues + `, to_tsvector('simple', $21)) RETURNING id`
+)
 
 // applySLA sets the policy and deadlines of t counted from start.
 func (s *Service) applySLA(ctx context.Context, q db.Querier, t *Ticket, start time.Time) error {
