@@ -1,0 +1,13 @@
+package ticket
+
+import (
+	"context"
+
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// ListQuery exposes the list query builder to the query-plan tests.
+func (s *Service) ListQuery(ctx context.Context, actor user.Actor, f Filter) (string, []any, error) {
+	q, args, _, _, err := s.listQuery(ctx, actor, f)
+	return q, args, err
+}
