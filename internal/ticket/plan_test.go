@@ -149,4 +149,3 @@ func badPlan(d db.Dialect, plan string, ordered, unfiltered bool) string {
 	}
 	return ""
 }
-
