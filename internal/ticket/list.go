@@ -313,3 +313,8 @@ func parseCursor(c, kind string) ([]int64, error) {
 	}
 	return out, nil
 }
+
+// CursorAfter returns the newest-first cursor of the page that starts just
+// below ticket id: a way into any depth of the list, for tools that
+// measure deep pages.
+func CursorAfter(id int64) string { return makeCursor("i", id) }

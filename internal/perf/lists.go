@@ -1,0 +1,105 @@
+package perf
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/sla"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// Timing is how long one list took over its rounds.
+type Timing struct {
+	Name          string
+	Rounds        int
+	Rows          int // rows of the last page
+	P50, P95, P99 time.Duration
+	Max           time.Duration
+}
+
+// Lists runs each inbox and queue list rounds times, at random depths of
+// the table (keyset cursors anywhere in the id range), and reports
+// latency percentiles. It reads only.
+func Lists(ctx context.Context, d *db.DB, svc *ticket.Service, rounds int, seed uint64) ([]Timing, int64, error) {
+	var maxID, total int64
+	if err := d.R().QueryRowContext(ctx, `SELECT COALESCE(max(id), 0), count(*) FROM tickets`).Scan(&maxID, &total); err != nil {
+		return nil, 0, err
+	}
+	if maxID == 0 {
+		return nil, 0, fmt.Errorf("perf lists: no tickets (run hotline perf seed first)")
+	}
+	var agencyID int64
+	var agencyCode, category, ward string
+	if err := d.R().QueryRowContext(ctx, `SELECT a.id, a.code FROM agencies a ORDER BY a.id LIMIT 1`).Scan(&agencyID, &agencyCode); err != nil {
+		return nil, 0, err
+	}
+	if err := d.R().QueryRowContext(ctx, `SELECT code FROM categories ORDER BY id LIMIT 1`).Scan(&category); err != nil {
+		return nil, 0, err
+	}
+	if err := d.R().QueryRowContext(ctx, `SELECT area_code FROM tickets WHERE area_code IS NOT NULL LIMIT 1`).Scan(&ward); err != nil {
+		return nil, 0, err
+	}
+	op := user.Actor{UserID: 1, Role: user.Operator}
+	ag := user.Actor{UserID: 2, Role: user.Agency, AgencyID: agencyID}
+	r := rand.New(rand.NewPCG(seed, 1))
+	deep := func() string { return ticket.CursorAfter(r.Int64N(maxID) + 1) }
+	cases := []struct {
+		name   string
+		actor  user.Actor
+		filter func() ticket.Filter
+	}{
+		{"inbox, first page", op, func() ticket.Filter { return ticket.Filter{} }},
+		{"inbox, a random deep page", op, func() ticket.Filter { return ticket.Filter{Cursor: deep()} }},
+		{"new tickets (state received)", op, func() ticket.Filter { return ticket.Filter{States: []ticket.State{ticket.Received}} }},
+		{"open tickets (5 states), deep", op, func() ticket.Filter {
+			return ticket.Filter{States: []ticket.State{ticket.Received, ticket.Classified, ticket.Returned, ticket.Answered, ticket.Approved}, Cursor: deep()}
+		}},
+		{"channel zalo, deep", op, func() ticket.Filter { return ticket.Filter{Channels: []ticket.Channel{ticket.Zalo}, Cursor: deep()} }},
+		{"category, deep", op, func() ticket.Filter { return ticket.Filter{Category: category, Cursor: deep()} }},
+		{"ward, deep", op, func() ticket.Filter { return ticket.Filter{Area: ward, Cursor: deep()} }},
+		{"province (all its wards)", op, func() ticket.Filter { return ticket.Filter{Area: "79"} }},
+		{"agency filter, deep", op, func() ticket.Filter { return ticket.Filter{Agency: agencyCode, Cursor: deep()} }},
+		{"agency queue by deadline", ag, func() ticket.Filter { return ticket.Filter{Sort: ticket.SortDeadline} }},
+		{"agency queue, open only", ag, func() ticket.Filter {
+			return ticket.Filter{Sort: ticket.SortDeadline, States: []ticket.State{ticket.Forwarded, ticket.Accepted}}
+		}},
+		{"overdue", op, func() ticket.Filter { return ticket.Filter{SLA: sla.Overdue} }},
+		{"tracking code", op, func() ticket.Filter { return ticket.Filter{Q: fmt.Sprintf("P%09d", r.Int64N(maxID)+1)} }},
+		{"full text, two words", op, func() ticket.Filter { return ticket.Filter{Q: words[r.IntN(len(words))] + " " + words[r.IntN(len(words))]} }},
+	}
+	var out []Timing
+	for _, c := range cases {
+		times := make([]time.Duration, 0, rounds)
+		rows := 0
+		for i := 0; i < rounds; i++ {
+			f := c.filter()
+			start := time.Now()
+			p, err := svc.List(ctx, c.actor, f)
+			if err != nil {
+				return nil, 0, fmt.Errorf("%s: %w", c.name, err)
+			}
+			times = append(times, time.Since(start))
+			rows = len(p.Tickets)
+		}
+		slices.Sort(times)
+		at := func(q float64) time.Duration { return times[min(len(times)-1, int(q*float64(len(times))))] }
+		out = append(out, Timing{Name: c.name, Rounds: rounds, Rows: rows, P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: times[len(times)-1]})
+	}
+	return out, total, nil
+}
+
+// Print writes timings as a Markdown table.
+func Print(w io.Writer, dialect db.Dialect, total int64, ts []Timing) {
+	fmt.Fprintf(w, "%s, %d tickets\n\n| list | p50 | p95 | p99 | max | rows |\n|---|---|---|---|---|---|\n", dialect, total)
+	for _, t := range ts {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d |\n", t.Name, ms(t.P50), ms(t.P95), ms(t.P99), ms(t.Max), t.Rows)
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
