@@ -71,7 +71,9 @@ func Lists(ctx context.Context, d *db.DB, svc *ticket.Service, rounds int, seed 
 		}},
 		{"overdue", op, func() ticket.Filter { return ticket.Filter{SLA: sla.Overdue} }},
 		{"tracking code", op, func() ticket.Filter { return ticket.Filter{Q: fmt.Sprintf("P%09d", r.Int64N(maxID)+1)} }},
-		{"full text, two words", op, func() ticket.Filter { return ticket.Filter{Q: words[r.IntN(len(words))] + " " + words[r.IntN(len(words))]} }},
+		{"full text, two words", op, func() ticket.Filter {
+			return ticket.Filter{Q: words[r.IntN(len(words))] + " " + words[r.IntN(len(words))]}
+		}},
 	}
 	var out []Timing
 	for _, c := range cases {

@@ -89,12 +89,14 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) error {
 func seedBatch(ctx context.Context, d *db.DB, lo, hi, nw, nc, na, nwords int64, now time.Time) error {
 	series := `WITH RECURSIVE g(id) AS (SELECT $1 UNION ALL SELECT id + 1 FROM g WHERE id < $2)`
 	ts := func(expr string) string { // seconds before now → timestamp
-		return `datetime($3, '-' || (` + expr + `) || ' seconds') || '+00:00'`
+		return `datetime($3, (-(` + expr + `)) || ' seconds') || '+00:00'`
 	}
 	code := `'P' || substr('000000000' || id, -9)`
 	if d.Dialect == db.Postgres {
 		series = `WITH g(id) AS (SELECT generate_series($1::bigint, $2::bigint))`
-		ts = func(expr string) string { return `$3::timestamptz - make_interval(secs => (` + expr + `)::double precision)` }
+		ts = func(expr string) string {
+			return `$3::timestamptz - make_interval(secs => (` + expr + `)::double precision)`
+		}
 		code = `'P' || lpad(id::text, 9, '0')`
 	}
 	// h is a hash of the id; % on it picks values.
