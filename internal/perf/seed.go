@@ -109,7 +109,7 @@ func seedBatch(ctx context.Context, d *db.DB, lo, hi, nw, nc, na, nwords int64, 
 	open := `(` + age + ` < 86400 AND ` + h + ` % 6 < 4) OR (` + age + ` >= 86400 AND ` + h + ` % 97 = 0 AND ` + h + ` % 50 <> 0)`
 	q := series + `
 	INSERT INTO tickets (id, code, state, kind, priority, channel, category_id, area_code, address, title, content, agency_id,
-		received_at, deadline, warn_at, resolved_at, closed_at, updated_at` + searchCol(d) + `)
+		received_at, deadline, warn_at, resolved_at, closed_at, updated_at, province_code` + searchCol(d) + `)
 	SELECT id, ` + code + `, ` + state + `, 'report', 'normal', ` + channel + `,
 		(SELECT id FROM perf_cats WHERE n = ` + h + ` % $5),
 		(SELECT code FROM perf_wards WHERE n = (` + h + ` / 3) % $4),
@@ -117,7 +117,7 @@ func seedBatch(ctx context.Context, d *db.DB, lo, hi, nw, nc, na, nwords int64, 
 		` + ts(age) + `, ` + ts(age+` - 18000`) + `, ` + ts(age+` - 14400`) + `,
 		CASE WHEN ` + open + ` THEN NULL ELSE ` + ts(age+` - 3600`) + ` END,
 		CASE WHEN ` + open + ` THEN NULL ELSE ` + ts(age+` - 7200`) + ` END,
-		` + ts(age) + searchVal(d, code) + `
+		` + ts(age) + `, '79'` + searchVal(d, code) + `
 	FROM (SELECT id, ` + text + ` AS txt FROM g) s`
 	args := []any{lo, hi, now, nw, nc, na, nwords}
 	if d.Dialect == db.SQLite {

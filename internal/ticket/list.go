@@ -152,7 +152,7 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 			return "", nil, 0, false, db.Fail(err)
 		}
 		if level == "province" {
-			where = append(where, "t.area_code IN (SELECT code FROM areas WHERE parent_code = "+arg(f.Area)+")")
+			where = append(where, "t.province_code = "+arg(f.Area))
 		} else {
 			where = append(where, "t.area_code = "+arg(f.Area))
 		}
@@ -199,7 +199,18 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 	if limit > MaxLimit {
 		limit = MaxLimit
 	}
-	order := "t.id DESC"
+	// SQLite full-text search joins the index and reads it newest first.
+	fts := false
+	for _, w := range where {
+		if strings.HasPrefix(w, "tickets_fts MATCH") {
+			fts = true
+		}
+	}
+	idCol := "t.id"
+	if fts {
+		idCol = "tickets_fts.rowid"
+	}
+	order := idCol + " DESC"
 	switch f.Sort {
 	case "", SortNewest:
 		if f.Cursor != "" {
@@ -207,7 +218,7 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 			if err != nil {
 				return "", nil, 0, false, err
 			}
-			where = append(where, "t.id < "+arg(id[0]))
+			where = append(where, idCol+" < "+arg(id[0]))
 		}
 	case SortDeadline:
 		order = "t.deadline, t.id"
@@ -222,6 +233,9 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 		return "", nil, 0, false, errs.Invalidf("ticket.sort_unknown").InField("sort")
 	}
 	q = selectTicket
+	if fts {
+		q = strings.Replace(q, "FROM tickets t", "FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid", 1)
+	}
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -246,7 +260,7 @@ func (s *Service) searchCondition(ctx context.Context, actor user.Actor, q strin
 		}
 		return "t.contact_id = " + arg(id), nil
 	}
-	cond, value, ok := s.matchSQL(q, 0)
+	cond, value, ok := s.matchSQL(q)
 	if !ok {
 		return "", errs.Invalidf("ticket.query_invalid").InField("q")
 	}

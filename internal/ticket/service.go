@@ -269,10 +269,13 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	return t.ID, false, auto, nil
 }
 
+// The province is kept beside the ward so province-wide lists have an
+// index of their own.
 const insertTicketColumns = `code, state, kind, priority, channel, category_id, area_code, address, lat, lng,
-	title, content, contact_id, share_identity, sla_policy_id, received_at, deadline, warn_at, created_by, updated_at`
+	title, content, contact_id, share_identity, sla_policy_id, received_at, deadline, warn_at, created_by, updated_at, province_code`
 
-const insertTicketValues = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20`
+const insertTicketValues = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+	(SELECT parent_code FROM areas WHERE code = $7)`
 
 var (
 	insertTicketSQL       = `INSERT INTO tickets (` + insertTicketColumns + `) VALUES (` + insertTicketValues + `) RETURNING id`

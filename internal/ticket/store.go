@@ -87,6 +87,7 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time
 		rating = sql.NullInt64{Int64: int64(t.Rating), Valid: true}
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE tickets SET state = $1, kind = $2, priority = $3, category_id = $4, area_code = $5,
+		province_code = (SELECT parent_code FROM areas WHERE code = $5),
 		address = $6, title = $7, owner_id = $8, agency_id = $9, assignment_id = $10, sla_policy_id = $11,
 		deadline = $12, warn_at = $13, first_response_at = $14, resolved_at = $15, closed_at = $16,
 		answer = $17, answered_by = $18, merged_into = $19, rating = $20, rating_comment = $21,
@@ -141,9 +142,12 @@ func (s *Service) index(ctx context.Context, q db.Querier, t Ticket, replace boo
 }
 
 // matchSQL returns a condition matching tickets whose text has every
-// token as a word prefix, and its argument; ok is false when the query has
-// no searchable token.
-func (s *Service) matchSQL(q string, arg int) (cond string, value string, ok bool) {
+// token as a word prefix, with its placeholder numbered $0 and its
+// argument; ok is false when the query has no searchable token. On SQLite
+// the condition is on tickets_fts, which the list query then joins (see
+// listQuery): walking the full-text matches newest first and stopping
+// after a page is what keeps a common word fast.
+func (s *Service) matchSQL(q string) (cond string, value string, ok bool) {
 	toks := vntext.Tokens(q)
 	if len(toks) == 0 {
 		return "", "", false
@@ -151,17 +155,16 @@ func (s *Service) matchSQL(q string, arg int) (cond string, value string, ok boo
 	if len(toks) > 8 {
 		toks = toks[:8]
 	}
-	n := itoa(int64(arg))
 	if s.db.Dialect == db.Postgres {
 		for i, tok := range toks {
 			toks[i] = tok + ":*"
 		}
-		return `t.search @@ to_tsquery('simple', $` + n + `)`, strings.Join(toks, " & "), true
+		return `t.search @@ to_tsquery('simple', $0)`, strings.Join(toks, " & "), true
 	}
 	for i, tok := range toks {
 		toks[i] = `"` + tok + `"*`
 	}
-	return `t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH $` + n + `)`, strings.Join(toks, " "), true
+	return `tickets_fts MATCH $0`, strings.Join(toks, " "), true
 }
 
 // Timeline returns a ticket's messages in order. Access is the caller's

@@ -100,7 +100,8 @@ func filterFrom(q url.Values, a user.Actor) (ticket.Filter, string) {
 	if s := q.Get("sla"); s != "" {
 		f.SLA = sla.State(s)
 	}
-	if a.Role == user.Agency {
+	// Agencies work by deadline; so does anyone looking at late tickets.
+	if a.Role == user.Agency || f.SLA != "" {
 		f.Sort = ticket.SortDeadline
 	}
 	if s := q.Get("sort"); s != "" {
