@@ -176,6 +176,54 @@ func TestBrowserLiveInboxKeepsToItsFilter(t *testing.T) {
 	}
 }
 
+// shownCodes lists the tracking codes in the inbox table, top to bottom.
+func (b *browserTab) shownCodes() []string {
+	b.t.Helper()
+	return browserEval[[]string](b, `Array.from(document.querySelectorAll("#inbox tbody td.code")).map(e => e.innerText.trim())`)
+}
+
+func TestBrowserInboxFilters(t *testing.T) {
+	c := newConsole(t, dbtest.Open(t, db.SQLite, reference))
+	vi := func(key string) string { return c.Catalog.T(i18n.VI, key) }
+	light := c.createTicket(t, "operator2", "Đèn đường ở hẻm 12 Lý Thường Kiệt bị hỏng")
+	pothole := c.createTicket(t, "operator2", "Ổ gà lớn trên đường Võ Văn Kiệt")
+	c.act(t, "operator2", pothole.ID, ticket.Forward, ticket.Input{Agency: "SXD"})
+	rubbish := c.createTicket(t, "operator2", "Rác thải tập kết sai nơi quy định")
+	b := newBrowser(t, c)
+	b.loginAs("operator")
+	b.visit("/console?tab=all")
+	if got := b.shownCodes(); strings.Join(got, " ") != strings.Join([]string{rubbish.Code, pothole.Code, light.Code}, " ") {
+		t.Fatalf("the All tab shows %q, want the three reports newest first", got)
+	}
+
+	// A state filter: chosen, applied, and kept on the page it loads.
+	b.choose(vi("inbox.filter.state"), vi("state.forwarded"))
+	b.clickToLoad(".filters button[type=submit]")
+	if got := b.currentURL().Query().Get("state"); got != "forwarded" {
+		t.Errorf("filtering by state loaded %s", b.currentURL())
+	}
+	if got := b.shownCodes(); len(got) != 1 || got[0] != pothole.Code {
+		t.Errorf("the forwarded filter shows %q, want only %s", got, pothole.Code)
+	}
+	if got := browserEval[string](b, `document.getElementById("f-state").value`); got != "forwarded" {
+		t.Errorf("the state filter shows %q after filtering, want it kept", got)
+	}
+	b.clickToLoad(b.byText(".filters a", vi("inbox.clear")))
+	if got := b.shownCodes(); len(got) != 3 {
+		t.Errorf("clearing the filters shows %q, want all three reports", got)
+	}
+
+	// Search without diacritics, submitted with Enter.
+	b.fill(vi("inbox.search"), "den duong")
+	b.pressToLoad("\r")
+	if got := b.shownCodes(); len(got) != 1 || got[0] != light.Code {
+		t.Errorf(`searching "den duong" shows %q, want only %s (Đèn đường)`, got, light.Code)
+	}
+	if got := browserEval[string](b, `document.getElementById("q").value`); got != "den duong" {
+		t.Errorf("the search field holds %q after searching, want the words kept", got)
+	}
+}
+
 // unlabelledFields lists the form fields of the page that have no label:
 // every input but hidden ones, every select and textarea needs a
 // <label for> with text, or an aria-label, or aria-labelledby.

@@ -19,6 +19,20 @@ package web_test
 // Run them alone with
 //
 //	HOTLINE_TEST_CHROME=/usr/bin/chromium go test -run Browser ./internal/web/
+//
+// A flow reads as what a user does:
+//
+//	c := newConsole(t, dbtest.Open(t, db.SQLite, reference))
+//	tk := c.createTicket(t, "operator2", "Đèn đường hỏng")
+//	b := newBrowser(t, c)
+//	b.loginAs("operator")
+//	b.visit(fmt.Sprintf("/console/tickets/%d", tk.ID))
+//	b.choose("Lĩnh vực", "Hạ tầng giao thông") // a <select>, by label and option text
+//	b.fill("Ghi chú", "Nhờ kiểm tra")           // an input or textarea, by label or id
+//	b.clickToLoad(b.byText("button", "Chuyển xử lý"))
+//	b.waitText(".flash", "Đã chuyển")
+//
+// Name browser tests TestBrowser… so that -run Browser selects them all.
 
 import (
 	"context"
@@ -204,6 +218,7 @@ type browserTab struct {
 
 	mu       sync.Mutex
 	problems []string // uncaught exceptions and CSP violations in the page
+	console  []string // everything the page logged, for the artifacts
 }
 
 var tabsPerTest = struct {
@@ -248,6 +263,10 @@ func newBrowser(t *testing.T, c *console) *browserTab {
 		closeTab()
 		t.Fatalf("open a browser tab: no answer from Chromium within %s", browserTabTimeout)
 	}
+	// The artifacts of an earlier failed run would mislead: remove them.
+	for _, ext := range []string{".png", ".html", ".console.txt"} {
+		_ = os.Remove(filepath.Join(artifactsDir(), b.name+ext))
+	}
 	go b.watchConsole()
 	t.Cleanup(func() {
 		b.reportProblems()
@@ -266,15 +285,18 @@ func (b *browserTab) watchConsole() {
 		if err != nil {
 			return
 		}
-		if m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
-			where := m.URL
-			if where != "" {
-				where = fmt.Sprintf(" (%s:%d)", strings.TrimPrefix(where, b.base), m.Line+1)
-			}
-			b.mu.Lock()
-			b.problems = append(b.problems, m.Text+where)
-			b.mu.Unlock()
+		where := m.URL
+		if where != "" {
+			where = fmt.Sprintf(" (%s:%d)", strings.TrimPrefix(where, b.base), m.Line+1)
 		}
+		b.mu.Lock()
+		if len(b.console) < 500 {
+			b.console = append(b.console, fmt.Sprintf("%s %s: %s%s", m.Time.Format("15:04:05.000"), m.Type, m.Text, where))
+		}
+		if m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
+			b.problems = append(b.problems, m.Text+where)
+		}
+		b.mu.Unlock()
 	}
 }
 
@@ -333,6 +355,14 @@ func (b *browserTab) saveArtifacts() {
 		return
 	}
 	b.t.Logf("HTML of the failed page: %s.html", name)
+	b.mu.Lock()
+	logged := strings.Join(b.console, "\n")
+	b.mu.Unlock()
+	if logged != "" {
+		if err := os.WriteFile(name+".console.txt", []byte(logged+"\n"), 0o644); err == nil {
+			b.t.Logf("the page's console: %s.console.txt", name)
+		}
+	}
 }
 
 // step runs actions with the step timeout and fails the test with what
@@ -474,6 +504,29 @@ func (b *browserTab) fill(field, value string) {
 		chromedp.WaitVisible(chromedp.ID(id)),
 		chromedp.Clear(chromedp.ID(id)),
 		chromedp.SendKeys(chromedp.ID(id), value))
+}
+
+// choose selects an option of a <select>, named by its id or label, by
+// the option's text or value, and tells the page as a user's choice does.
+func (b *browserTab) choose(field, option string) {
+	b.t.Helper()
+	id := b.fieldID(field)
+	options := browserEval[[]string](b, `(() => {
+		const s = document.getElementById(`+jsString(id)+`), want = `+jsString(option)+`;
+		if (!s || s.tagName !== "SELECT") return null;
+		const o = Array.from(s.options).find(o => o.text.trim() === want || o.value === want);
+		if (!o) return Array.from(s.options).map(o => o.text.trim());
+		s.value = o.value;
+		s.dispatchEvent(new Event("input", { bubbles: true }));
+		s.dispatchEvent(new Event("change", { bubbles: true }));
+		return [];
+	})()`)
+	if options == nil {
+		b.t.Fatalf("choose %q in %q: the field is not a <select>", option, field)
+	}
+	if len(options) > 0 {
+		b.t.Fatalf("choose %q in %q: no such option; the options are %q", option, field, options)
+	}
 }
 
 // press types keys into the focused element (kb has the names of special
