@@ -38,13 +38,15 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) error {
 		return err
 	}
 	// Lookup tables numbered from 0, so a row can pick one with a modulo.
+	// Their value column is not called id: inside a subquery that would
+	// hide the ticket's id, which the modulo is computed from.
 	for _, q := range []string{
 		`DROP TABLE IF EXISTS perf_wards`, `DROP TABLE IF EXISTS perf_cats`, `DROP TABLE IF EXISTS perf_agencies`, `DROP TABLE IF EXISTS perf_words`,
-		`CREATE TABLE perf_wards (n INTEGER PRIMARY KEY, code TEXT NOT NULL)`,
+		`CREATE TABLE perf_wards (n INTEGER PRIMARY KEY, v TEXT NOT NULL)`,
 		`INSERT INTO perf_wards SELECT ROW_NUMBER() OVER (ORDER BY code) - 1, code FROM areas WHERE level = 'ward' AND parent_code = '79'`,
-		`CREATE TABLE perf_cats (n INTEGER PRIMARY KEY, id BIGINT NOT NULL)`,
+		`CREATE TABLE perf_cats (n INTEGER PRIMARY KEY, v BIGINT NOT NULL)`,
 		`INSERT INTO perf_cats SELECT ROW_NUMBER() OVER (ORDER BY id) - 1, id FROM categories`,
-		`CREATE TABLE perf_agencies (n INTEGER PRIMARY KEY, id BIGINT NOT NULL)`,
+		`CREATE TABLE perf_agencies (n INTEGER PRIMARY KEY, v BIGINT NOT NULL)`,
 		`INSERT INTO perf_agencies SELECT ROW_NUMBER() OVER (ORDER BY id) - 1, id FROM agencies`,
 		`CREATE TABLE perf_words (n INTEGER PRIMARY KEY, w TEXT NOT NULL)`,
 	} {
@@ -111,9 +113,9 @@ func seedBatch(ctx context.Context, d *db.DB, lo, hi, nw, nc, na, nwords int64, 
 	INSERT INTO tickets (id, code, state, kind, priority, channel, category_id, area_code, address, title, content, agency_id,
 		received_at, deadline, warn_at, resolved_at, closed_at, updated_at, province_code` + searchCol(d) + `)
 	SELECT id, ` + code + `, ` + state + `, 'report', 'normal', ` + channel + `,
-		(SELECT id FROM perf_cats WHERE n = ` + h + ` % $5),
-		(SELECT code FROM perf_wards WHERE n = (` + h + ` / 3) % $4),
-		'', txt, txt, (SELECT id FROM perf_agencies WHERE n = (` + h + ` / 5) % $6),
+		(SELECT v FROM perf_cats WHERE n = ` + h + ` % $5),
+		(SELECT v FROM perf_wards WHERE n = (` + h + ` / 3) % $4),
+		'', txt, txt, (SELECT v FROM perf_agencies WHERE n = (` + h + ` / 5) % $6),
 		` + ts(age) + `, ` + ts(age+` - 18000`) + `, ` + ts(age+` - 14400`) + `,
 		CASE WHEN ` + open + ` THEN NULL ELSE ` + ts(age+` - 3600`) + ` END,
 		CASE WHEN ` + open + ` THEN NULL ELSE ` + ts(age+` - 7200`) + ` END,
