@@ -65,8 +65,8 @@ func Lists(ctx context.Context, d *db.DB, svc *ticket.Service, rounds int, seed 
 		{"ward, deep", op, func() ticket.Filter { return ticket.Filter{Area: ward, Cursor: deep()} }},
 		{"province (all its wards)", op, func() ticket.Filter { return ticket.Filter{Area: "79"} }},
 		{"agency filter, deep", op, func() ticket.Filter { return ticket.Filter{Agency: agencyCode, Cursor: deep()} }},
-		{"agency queue by deadline", ag, func() ticket.Filter { return ticket.Filter{Sort: ticket.SortDeadline} }},
-		{"agency queue, open only", ag, func() ticket.Filter {
+		{"agency, all its tickets", ag, func() ticket.Filter { return ticket.Filter{} }},
+		{"agency queue by deadline (to do)", ag, func() ticket.Filter {
 			return ticket.Filter{Sort: ticket.SortDeadline, States: []ticket.State{ticket.Forwarded, ticket.Accepted}}
 		}},
 		{"overdue", op, func() ticket.Filter { return ticket.Filter{SLA: sla.Overdue} }},

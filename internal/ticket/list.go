@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"slices"
 	"database/sql"
 	"encoding/base64"
 	"fmt"
@@ -112,6 +113,12 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 			ph[i] = arg(string(st))
 		}
 		where = append(where, "t.state IN ("+strings.Join(ph, ", ")+")")
+		// Tickets in these states are unresolved: saying so lets the
+		// planner use the small open-ticket indexes (the agency queue by
+		// deadline above all).
+		if !slices.ContainsFunc(f.States, func(st State) bool { return !unresolvedState(st) }) {
+			where = append(where, "t.resolved_at IS NULL")
+		}
 	}
 	if len(f.Channels) > 0 {
 		ph := make([]string, len(f.Channels))
@@ -267,6 +274,18 @@ func (s *Service) searchCondition(ctx context.Context, actor user.Actor, q strin
 	// matchSQL numbered its placeholder 0; give it its real number.
 	n := arg(value)
 	return strings.Replace(cond, "$0", n, 1), nil
+}
+
+// unresolvedState reports whether every ticket in state st waits for an
+// answer (resolved_at is NULL). Answering, replying, refusing and merging
+// set it; sending back and reopening clear it and move the ticket back to
+// one of these states.
+func unresolvedState(st State) bool {
+	switch st {
+	case Received, Classified, Forwarded, Accepted, Returned:
+		return true
+	}
+	return false
 }
 
 func looksLikeCode(q string) bool {

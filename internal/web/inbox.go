@@ -100,8 +100,9 @@ func filterFrom(q url.Values, a user.Actor) (ticket.Filter, string) {
 	if s := q.Get("sla"); s != "" {
 		f.SLA = sla.State(s)
 	}
-	// Agencies work by deadline; so does anyone looking at late tickets.
-	if a.Role == user.Agency || f.SLA != "" {
+	// Work queues go by deadline: an agency's open tickets, and anyone's
+	// late ones. Lists of done tickets go newest first.
+	if (a.Role == user.Agency && cur.Key != "answered" && cur.Key != "all") || f.SLA != "" {
 		f.Sort = ticket.SortDeadline
 	}
 	if s := q.Get("sort"); s != "" {
