@@ -39,6 +39,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"net/url"
 	"os"
 	"os/exec"
@@ -223,17 +224,17 @@ type browserTab struct {
 
 var tabsPerTest = struct {
 	sync.Mutex
-	n map[string]int
-}{n: map[string]int{}}
+	n map[*testing.T]int
+}{n: map[*testing.T]int{}}
 
 // tabName names a test's tab for its artifacts: the test's name for the
 // first tab, with -2, -3… for more.
 func tabName(t *testing.T) string {
 	tabsPerTest.Lock()
 	defer tabsPerTest.Unlock()
-	tabsPerTest.n[t.Name()]++
+	tabsPerTest.n[t]++
 	name := unsafeName.ReplaceAllString(t.Name(), "_")
-	if n := tabsPerTest.n[t.Name()]; n > 1 {
+	if n := tabsPerTest.n[t]; n > 1 {
 		name += fmt.Sprintf("-%d", n)
 	}
 	return name
@@ -267,7 +268,7 @@ func newBrowser(t *testing.T, c *console) *browserTab {
 	for _, ext := range []string{".png", ".html", ".console.txt"} {
 		_ = os.Remove(filepath.Join(artifactsDir(), b.name+ext))
 	}
-	go b.watchConsole()
+	go b.watchConsole(chromedp.Console(ctx)) // subscribed now, read as it comes
 	t.Cleanup(func() {
 		b.reportProblems()
 		if t.Failed() {
@@ -280,8 +281,8 @@ func newBrowser(t *testing.T, c *console) *browserTab {
 }
 
 // watchConsole keeps the page's uncaught exceptions and CSP violations.
-func (b *browserTab) watchConsole() {
-	for m, err := range chromedp.Console(b.ctx) {
+func (b *browserTab) watchConsole(messages iter.Seq2[chromedp.ConsoleMessage, error]) {
+	for m, err := range messages {
 		if err != nil {
 			return
 		}
