@@ -70,7 +70,10 @@ func Lists(ctx context.Context, d *db.DB, svc *ticket.Service, rounds int, seed 
 			return ticket.Filter{Sort: ticket.SortDeadline, States: []ticket.State{ticket.Forwarded, ticket.Accepted}}
 		}},
 		{"overdue", op, func() ticket.Filter { return ticket.Filter{SLA: sla.Overdue} }},
-		{"tracking code", op, func() ticket.Filter { return ticket.Filter{Q: fmt.Sprintf("P%09d", r.Int64N(maxID)+1)} }},
+		{"tracking code", op, func() ticket.Filter {
+			c := fmt.Sprintf("P%09d", r.Int64N(maxID-10)+11) // the seed's codes; the demo's first few are random
+			return ticket.Filter{Q: c[:5] + "-" + c[5:]}
+		}},
 		{"full text, two words", op, func() ticket.Filter {
 			return ticket.Filter{Q: words[r.IntN(len(words))] + " " + words[r.IntN(len(words))]}
 		}},

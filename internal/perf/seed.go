@@ -93,13 +93,13 @@ func seedBatch(ctx context.Context, d *db.DB, lo, hi, nw, nc, na, nwords int64, 
 	ts := func(expr string) string { // seconds before now → timestamp
 		return `datetime($3, (-(` + expr + `)) || ' seconds') || '+00:00'`
 	}
-	code := `'P' || substr('000000000' || id, -9)`
+	code := `substr('P' || substr('000000000' || id, -9), 1, 5) || '-' || substr('000000000' || id, -5)`
 	if d.Dialect == db.Postgres {
 		series = `WITH g(id) AS (SELECT generate_series($1::bigint, $2::bigint))`
 		ts = func(expr string) string {
 			return `$3::timestamptz - make_interval(secs => (` + expr + `)::double precision)`
 		}
-		code = `'P' || lpad(id::text, 9, '0')`
+		code = `'P' || substr(lpad(id::text, 9, '0'), 1, 4) || '-' || substr(lpad(id::text, 9, '0'), 5)`
 	}
 	// h is a hash of the id; % on it picks values.
 	h := `((id * 2654435761) % 4294967296)`

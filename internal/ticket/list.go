@@ -2,10 +2,10 @@ package ticket
 
 import (
 	"context"
-	"slices"
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
