@@ -15,6 +15,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/blob"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/db"
@@ -103,6 +104,7 @@ type App struct {
 	Audit      *audit.Log
 	Live       *live.Broker
 	Replies    *reply.Store
+	Blobs      *blob.Store // attachments, under <DataDir>/blobs
 }
 
 // Open opens the database and builds every part. needKey says whether the
@@ -142,6 +144,12 @@ func New(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger) *App {
 	a.Audit = audit.NewLog(d)
 	a.Live = live.NewBroker(a.Now)
 	a.Replies = reply.NewStore(d, a.Now)
+	// Without a data directory (tests) nothing is stored until a test
+	// points the store at a temporary one.
+	a.Blobs = blob.New("")
+	if cfg.DataDir != "" {
+		a.Blobs = blob.New(filepath.Join(cfg.DataDir, "blobs"))
+	}
 	if box != nil {
 		a.Contacts = contact.NewStore(d, box, a.Now)
 		a.Tickets = ticket.NewService(d, a.Contacts, a.SLA, a.Routes, a.Now, log)

@@ -25,7 +25,7 @@ func (a *App) Handler() http.Handler {
 		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
 	mux.Handle("/api/", apiv1.Handler())
 	console := &web.Web{DB: a.DB, Tickets: a.Tickets, Users: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
-		Routes: a.Routes, SLA: a.SLA, Audit: a.Audit, Replies: a.Replies, Live: a.Live, Catalog: a.Catalog, Log: a.Log, Now: a.Now,
+		Routes: a.Routes, SLA: a.SLA, Audit: a.Audit, Replies: a.Replies, Blobs: a.Blobs, Live: a.Live, Catalog: a.Catalog, Log: a.Log, Now: a.Now,
 		TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
 	h, err := console.Handler()
 	if err != nil {

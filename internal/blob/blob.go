@@ -99,13 +99,7 @@ func (s *Store) Put(r io.Reader) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	switch {
-	case n == 0:
-		return Info{}, ErrEmpty
-	case n > MaxSize:
-		return Info{}, ErrTooLarge
-	}
-	mime, err := sniff(f, n)
+	mime, err := Detect(f, n)
 	if err != nil {
 		return Info{}, err
 	}
@@ -160,10 +154,19 @@ func validHash(sha string) bool {
 	return err == nil && strings.ToLower(sha) == sha
 }
 
-// sniff decides the type of the n bytes in f from their content.
-func sniff(f *os.File, n int64) (string, error) {
+// Detect decides the type of the size bytes readable from r by their
+// content, and returns ErrTypeNotAllowed for anything not accepted. Put
+// calls it; callers with several files call it on each first, so that one
+// bad file stores none.
+func Detect(r io.ReaderAt, size int64) (string, error) {
+	switch {
+	case size == 0:
+		return "", ErrEmpty
+	case size > MaxSize:
+		return "", ErrTooLarge
+	}
 	head := make([]byte, 512)
-	k, err := f.ReadAt(head, 0)
+	k, err := r.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
 		return "", err
 	}
@@ -172,14 +175,20 @@ func sniff(f *os.File, n int64) (string, error) {
 	case JPEG, PNG, WebP, GIF, PDF:
 		return ct, nil
 	case "text/plain; charset=utf-8":
-		if err := checkText(f, n); err != nil {
+		if err := checkText(r, size); err != nil {
 			return "", err
 		}
 		return Text, nil
 	case "application/zip":
-		return office(f, n)
+		return office(r, size)
 	}
 	return "", ErrTypeNotAllowed
+}
+
+// Allowed reports whether mime is one of the accepted types.
+func Allowed(mime string) bool {
+	_, ok := extensions[mime]
+	return ok
 }
 
 // markup is what must not hide in a "plain text" file that a browser
@@ -187,7 +196,7 @@ func sniff(f *os.File, n int64) (string, error) {
 var markup = [][]byte{[]byte("<script"), []byte("<html"), []byte("<svg"), []byte("<iframe"), []byte("<body"), []byte("<!doctype")}
 
 // checkText accepts valid UTF-8 without markup.
-func checkText(f *os.File, n int64) error {
+func checkText(f io.ReaderAt, n int64) error {
 	b := make([]byte, n)
 	if _, err := f.ReadAt(b, 0); err != nil && err != io.EOF {
 		return err
@@ -206,7 +215,7 @@ func checkText(f *os.File, n int64) error {
 
 // office accepts a zip only when it is a Word or Excel document (Office
 // Open XML), not any archive.
-func office(f *os.File, n int64) (string, error) {
+func office(f io.ReaderAt, n int64) (string, error) {
 	z, err := zip.NewReader(f, n)
 	if err != nil {
 		return "", ErrTypeNotAllowed

@@ -17,6 +17,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/blob"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
@@ -42,6 +43,7 @@ type Web struct {
 	SLA        *sla.Store
 	Audit      *audit.Log
 	Replies    *reply.Store
+	Blobs      *blob.Store // attachments
 	Live       *live.Broker
 	Catalog    *i18n.Catalog
 	Log        *slog.Logger
