@@ -1,0 +1,182 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/blob"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/httpx"
+	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/ticket"
+)
+
+// Request body limits of the workspace's forms.
+const (
+	maxFormBody   = 1 << 20
+	maxAnswerBody = ticket.MaxAttachments*blob.MaxSize + maxFormBody
+)
+
+// limitBody bounds a workspace POST before anything reads it. Multipart
+// bodies are parsed here with little memory: files go to temporary files,
+// which the server removes when the request ends.
+func (w *Web) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		limit := int64(maxFormBody)
+		if r.PathValue("action") == string(ticket.AnswerAction) {
+			limit = maxAnswerBody
+		}
+		if r.ContentLength > limit {
+			w.fail(rw, r, errs.E(errs.TooLarge, "ws.attach.request_too_large", "files", strconv.Itoa(ticket.MaxAttachments), "mb", strconv.Itoa(blob.MaxSize>>20)))
+			return
+		}
+		r.Body = http.MaxBytesReader(rw, r.Body, limit)
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			_ = r.ParseMultipartForm(maxFormBody)
+		}
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// act performs a workflow action from its form.
+func (w *Web) act(rw http.ResponseWriter, r *http.Request) error {
+	t, err := w.ticketOf(r)
+	if err != nil {
+		return err
+	}
+	a, err := ticket.ParseAction(r.PathValue("action"))
+	if err != nil {
+		return err
+	}
+	if a == ticket.AnswerAction {
+		return w.answer(rw, r, t)
+	}
+	in, err := w.formInput(r, a, t)
+	if err == nil {
+		_, err = w.Tickets.Do(r.Context(), actorOf(r), t.ID, a, in)
+	}
+	if err != nil {
+		return w.failed(rw, r, t, string(a), err)
+	}
+	return w.redirect(rw, r, ticketURL(t), "ws.done."+string(a))
+}
+
+// formInput reads an action's form into the domain's input.
+func (w *Web) formInput(r *http.Request, a ticket.Action, t ticket.Ticket) (ticket.Input, error) {
+	f := func(name string) string { return r.PostFormValue(name) }
+	in := ticket.Input{Agency: f("agency"), Note: f("note"), Reason: f("reason"), Text: f("text"), Into: f("into"),
+		Comment: f("comment"), PublicTitle: f("public_title"), PublicContent: f("public_content"), PublicAnswer: f("public_answer")}
+	switch a {
+	case ticket.Classify:
+		// Only what changed, so the timeline says what the operator did.
+		if v := f("kind"); v != t.Kind {
+			in.Kind = v
+		}
+		if v := f("category"); v != t.CategoryCode {
+			in.Category = v
+		}
+		if v := f("priority"); v != t.Priority {
+			in.Priority = v
+		}
+		if v := strings.TrimSpace(f("title")); v != t.Title {
+			in.Title = v
+		}
+		if v := strings.TrimSpace(f("address")); v != t.Address {
+			in.Address = v
+		}
+		if v := w.wardCode(r, f("area")); v != t.AreaCode {
+			in.Area = v
+		}
+	case ticket.Merge:
+		if v := f("pick"); v != "" {
+			in.Into = v
+		}
+	case ticket.RequestExtension:
+		if v := strings.TrimSpace(f("until")); v != "" {
+			u, err := time.ParseInLocation(localInput, v, i18n.Location)
+			if err != nil {
+				u, err = time.ParseInLocation(localInput+":05", v, i18n.Location)
+			}
+			if err != nil {
+				return in, errs.Invalidf("field.date_invalid").InField("until")
+			}
+			in.Until = u.UTC()
+		}
+	case ticket.Rate:
+		if v := f("rating"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return in, errs.Invalidf("ticket.rating_range").InField("rating")
+			}
+			in.Rating = n
+		}
+	}
+	return in, nil
+}
+
+// wardCode reads the ward field: a code as the picker fills it in, or,
+// without JavaScript, a name that matches exactly one ward.
+func (w *Web) wardCode(r *http.Request, v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" || isDigits(v) {
+		return v
+	}
+	found, err := w.Areas.Search(r.Context(), v, w.Province, 2)
+	if err == nil && len(found) == 1 && found[0].Level == "ward" {
+		return found[0].Code
+	}
+	return v
+}
+
+// reveal shows an agency handler the reporter's identity once, for a
+// stated reason that goes to the audit log. The identity is in this
+// response only: never in a cookie, a URL or a later page.
+func (w *Web) reveal(rw http.ResponseWriter, r *http.Request) error {
+	t, err := w.ticketOf(r)
+	if err != nil {
+		return err
+	}
+	c, err := w.Tickets.Reveal(r.Context(), actorOf(r), t.ID, r.PostFormValue("reason"))
+	if err != nil {
+		return w.failed(rw, r, t, "reveal", err)
+	}
+	p := w.newPage(r, "", "inbox")
+	p.Flash = p.T("ws.reveal.done")
+	return w.renderTicket(rw, r, http.StatusOK, p, t, &revealed{Name: c.Name, Phone: c.Phone, Email: c.Email, Address: c.Address})
+}
+
+// presence is the workspace's heartbeat: who else has the ticket open.
+// The page posts it every 20 seconds with the CSRF header, and with
+// left=1 and the token in the body (navigator.sendBeacon sets no headers)
+// when it closes.
+func (w *Web) presence(rw http.ResponseWriter, r *http.Request) error {
+	t, err := w.ticketOf(r)
+	if err != nil {
+		return err
+	}
+	u := currentUser(r)
+	var left bool
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var in struct {
+			Left bool `json:"left"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(rw, r.Body, 1024)).Decode(&in); err != nil && !errors.Is(err, io.EOF) {
+			return errs.Invalidf("error.bad_json")
+		}
+		left = in.Left
+	} else {
+		left = r.PostFormValue("left") == "1" || r.PostFormValue("left") == "true"
+	}
+	if left {
+		w.Live.Left(t.ID, u.ID)
+		rw.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	httpx.WriteJSON(rw, http.StatusOK, map[string]any{"ticket_id": t.ID, "viewers": w.Live.Seen(t.ID, u.ID, u.Name)})
+	return nil
+}

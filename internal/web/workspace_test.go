@@ -1,0 +1,695 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/contact"
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/reply"
+	"github.com/hotline-1022/hotline/internal/routing"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// The reporter of the workspace tests. Their details must never reach an
+// agency's page unless revealed.
+const (
+	reporterName  = "Nguyễn Thị Thu Trang"
+	reporterPhone = "0987654321"
+	reporterEmail = "thutrang.nguyen@example.vn"
+)
+
+// personalData are the forms the reporter's identity could take on a page.
+var personalData = []string{reporterName, "Thu Trang", reporterPhone, "0987 654 321", "+84987654321", "987654321", reporterEmail}
+
+// A PNG header is enough for the type check.
+var pngFile = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 200)...)
+
+// newWorkspace is a console whose attachments go to a temporary directory.
+func newWorkspace(t *testing.T, d *db.DB) *console {
+	t.Helper()
+	c := newConsole(t, d)
+	c.Blobs.Dir = t.TempDir()
+	return c
+}
+
+func (c *console) actor(name string) user.Actor { return c.users[name].Actor("") }
+
+// ticketSpec describes a ticket to create for a test.
+type ticketSpec struct {
+	content  string
+	share    bool
+	forward  string // an agency code to forward to
+	accept   bool
+	category string
+	area     string
+	contact  *contact.Input
+}
+
+// mustTicket creates a ticket as the operator, moved along as spec says.
+func mustTicket(t *testing.T, c *console, spec ticketSpec) ticket.Ticket {
+	t.Helper()
+	ctx := context.Background()
+	if spec.content == "" {
+		spec.content = "Đèn đường trước số 12 Lê Lợi bị hỏng ba ngày nay. Chị Thu Trang, gọi lại số 0987654321."
+	}
+	in := contact.Input{Name: reporterName, Phone: reporterPhone, Email: reporterEmail}
+	if spec.contact != nil {
+		in = *spec.contact
+	}
+	cr, err := c.Tickets.Create(ctx, c.actor("operator"), ticket.NewTicket{Channel: ticket.Phone, Content: spec.content,
+		Category: spec.category, Area: spec.area, Contact: in, ShareIdentity: spec.share})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := cr.Ticket
+	if spec.forward != "" {
+		if tk, err = c.Tickets.Do(ctx, c.actor("operator"), tk.ID, ticket.Forward, ticket.Input{Agency: spec.forward}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if spec.accept {
+		who := map[string]string{"SXD": "sxd", "UBND.TDM": "tdm"}[spec.forward]
+		if tk, err = c.Tickets.Do(ctx, c.actor(who), tk.ID, ticket.Accept, ticket.Input{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tk
+}
+
+// mustDetail reads a ticket as the supervisor.
+func mustDetail(t *testing.T, c *console, id int64) ticket.Detail {
+	t.Helper()
+	d, err := c.Tickets.Detail(context.Background(), c.actor("supervisor"), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func path(tk ticket.Ticket, action string) string {
+	p := fmt.Sprintf("/console/tickets/%d", tk.ID)
+	if action != "" {
+		p += "/" + action
+	}
+	return p
+}
+
+// upload is a file in a multipart form.
+type upload struct {
+	name, contentType string
+	body              []byte
+}
+
+// postMultipart submits a multipart form with the session's CSRF token
+// first, as a browser sends the console's forms.
+func (cl *client) postMultipart(p string, fields url.Values, files []upload) (int, string, string) {
+	cl.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	_ = mw.WriteField("csrf", cl.csrf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename=%q`, f.name))
+		h.Set("Content-Type", f.contentType)
+		w, _ := mw.CreatePart(h)
+		_, _ = w.Write(f.body)
+	}
+	_ = mw.Close()
+	req, err := http.NewRequest("POST", cl.c.srv.URL+p, &b)
+	if err != nil {
+		cl.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return cl.do(req)
+}
+
+// getFull fetches a path and returns the response headers too.
+func (cl *client) getFull(p string) (*http.Response, string) {
+	cl.t.Helper()
+	res, err := cl.http.Get(cl.c.srv.URL + p)
+	if err != nil {
+		cl.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(res.Body)
+	return res, b.String()
+}
+
+// mustRedirectBack checks a successful form: 303 back to the ticket.
+func mustRedirectBack(t *testing.T, what string, tk ticket.Ticket, status int, body, loc string) {
+	t.Helper()
+	if status != http.StatusSeeOther || loc != path(tk, "") {
+		t.Fatalf("%s: %d → %q\n%s", what, status, loc, errorText(body))
+	}
+}
+
+var alertRe = regexp.MustCompile(`(?s)class="(?:field-error[^"]*|ws-error)"[^>]*>(.*?)</p>`)
+
+// errorText pulls the error messages out of a page, for failure output.
+func errorText(body string) string {
+	var out []string
+	for _, m := range alertRe.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return strings.Join(out, " | ")
+}
+
+var attachmentRe = regexp.MustCompile(`href="(/console/attachments/\d+)"`)
+
+// The whole agency path through the forms: classify, forward with the
+// routing suggestion, accept, answer with a file, approve, reply, close.
+func TestWorkspaceAgencyPath(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newWorkspace(t, d)
+		ctx := context.Background()
+		sxd, err := c.Agencies.ByCode(ctx, "SXD")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat, err := c.Categories.ByCode(ctx, "xay_dung_nha_o")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Routes.Save(ctx, d.W(), routing.Rule{CategoryID: cat.ID, AreaCode: "79", AgencyID: sxd.ID}); err != nil {
+			t.Fatal(err)
+		}
+		tk := mustTicket(t, c, ticketSpec{content: "Công trình xây dựng không phép trên đường Lê Lợi gây bụi.", share: true})
+
+		op := c.login(t, "operator")
+		status, page, _ := op.get(path(tk, ""))
+		if status != 200 || !strings.Contains(page, tk.Code) || !strings.Contains(page, `id="form-classify"`) {
+			t.Fatalf("operator page: %d", status)
+		}
+		// The tracking code works as well as the id.
+		if status, _, _ := op.get("/console/tickets/" + tk.Code); status != 200 {
+			t.Fatalf("page by code: %d", status)
+		}
+		status, page, loc := op.post(path(tk, "classify"), url.Values{"kind": {"report"}, "category": {"xay_dung_nha_o"},
+			"area": {"25747"}, "priority": {"high"}, "title": {"Xây dựng không phép gây bụi"}, "address": {"Số 5 Lê Lợi"}})
+		mustRedirectBack(t, "classify", tk, status, page, loc)
+		_, page, _ = op.get(path(tk, ""))
+		for _, want := range []string{"Đã lưu phân loại.", "Xây dựng không phép gây bụi", "Số 5 Lê Lợi", "Phường Thủ Dầu Một",
+			`<option value="SXD" selected>`, "Gợi ý theo quy tắc phân công: Sở Xây dựng."} {
+			if !strings.Contains(page, want) {
+				t.Errorf("after classify, the page lacks %q", want)
+			}
+		}
+		status, page, loc = op.post(path(tk, "forward"), url.Values{"agency": {"SXD"}, "note": {"Nhờ đơn vị kiểm tra gấp."}})
+		mustRedirectBack(t, "forward", tk, status, page, loc)
+
+		ag := c.login(t, "sxd")
+		_, page, _ = ag.get(path(tk, ""))
+		if !strings.Contains(page, "Nhờ đơn vị kiểm tra gấp.") || !strings.Contains(page, `action="/console/tickets/`+fmt.Sprint(tk.ID)+`/accept"`) {
+			t.Fatal("the agency does not see the note and the accept button")
+		}
+		status, page, loc = ag.post(path(tk, "accept"), nil)
+		mustRedirectBack(t, "accept", tk, status, page, loc)
+		status, page, loc = ag.postMultipart(path(tk, "answer"), url.Values{"text": {"Đã lập biên bản và đình chỉ thi công."}},
+			[]upload{{name: "biên bản hiện trường.png", contentType: "image/png", body: pngFile}})
+		mustRedirectBack(t, "answer", tk, status, page, loc)
+		_, page, _ = ag.get(path(tk, ""))
+		m := attachmentRe.FindStringSubmatch(page)
+		if m == nil || !strings.Contains(page, "biên bản hiện trường.png") {
+			t.Fatal("the attachment is not in the timeline")
+		}
+		res, body := ag.getFull(m[1])
+		if res.StatusCode != 200 || body != string(pngFile) {
+			t.Fatalf("download: %d", res.StatusCode)
+		}
+		if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+			t.Errorf("Content-Disposition = %q", cd)
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("download headers: %v", res.Header)
+		}
+		files, err := c.Tickets.Attachments(ctx, c.actor("supervisor"), tk.ID)
+		if err != nil || len(files) != 1 || files[0].MessageID == 0 || files[0].CreatedBy != c.users["sxd"].ID || files[0].Size != int64(len(pngFile)) {
+			t.Fatalf("attachment rows: %+v %v", files, err)
+		}
+
+		sup := c.login(t, "supervisor")
+		status, page, loc = sup.post(path(tk, "approve"), nil)
+		mustRedirectBack(t, "approve", tk, status, page, loc)
+
+		_, page, _ = op.get(path(tk, ""))
+		if !strings.Contains(page, `id="reply-text"`) || !strings.Contains(page, ">Đã lập biên bản và đình chỉ thi công.</textarea>") {
+			t.Fatal("the reply composer is not filled with the approved answer")
+		}
+		reply := "Kính gửi ông/bà, Sở Xây dựng đã lập biên bản và đình chỉ thi công."
+		status, page, loc = op.post(path(tk, "reply"), url.Values{"text": {reply}})
+		mustRedirectBack(t, "reply", tk, status, page, loc)
+		_, page, _ = op.get(path(tk, ""))
+		if !strings.Contains(page, "Trả lời người dân qua") || !strings.Contains(page, reply) || !strings.Contains(page, "Đang chờ gửi") {
+			t.Fatal("the reply is not in the timeline with its delivery state")
+		}
+		status, page, loc = op.post(path(tk, "close"), nil)
+		mustRedirectBack(t, "close", tk, status, page, loc)
+		if got := mustDetail(t, c, tk.ID).Ticket.State; got != ticket.Closed {
+			t.Fatalf("state = %s, want closed", got)
+		}
+	})
+}
+
+// An agency sees only its own tickets: everything about another agency's
+// ticket is 404, exactly like a ticket that does not exist.
+func TestWorkspaceForeignAgencyGets404(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newWorkspace(t, d)
+		tk := mustTicket(t, c, ticketSpec{forward: "SXD", accept: true, share: true})
+		own := c.login(t, "sxd")
+		status, page, loc := own.postMultipart(path(tk, "answer"), url.Values{"text": {"Đã xử lý."}}, []upload{{name: "a.png", contentType: "image/png", body: pngFile}})
+		mustRedirectBack(t, "answer", tk, status, page, loc)
+		_, page, _ = own.get(path(tk, ""))
+		att := attachmentRe.FindStringSubmatch(page)
+		if att == nil {
+			t.Fatal("no attachment link")
+		}
+		before := len(mustDetail(t, c, tk.ID).Timeline)
+
+		foreign := c.login(t, "tdm")
+		// The pages differ only in the language switch's link back.
+		same := regexp.MustCompile(`next=[^"]*`)
+		_, missing, _ := foreign.get("/console/tickets/999999")
+		missing = same.ReplaceAllString(missing, "")
+		paths := []string{path(tk, ""), "/console/tickets/" + tk.Code}
+		for _, p := range paths {
+			status, body, _ := foreign.get(p)
+			if body = same.ReplaceAllString(body, ""); status != http.StatusNotFound || body != missing {
+				t.Errorf("GET %s: %d (same page as a missing ticket: %v)", p, status, body == missing)
+			}
+		}
+		if status, _, _ := foreign.get(att[1]); status != http.StatusNotFound {
+			t.Errorf("attachment: %d", status)
+		}
+		for _, a := range append(ticket.Actions(), "reveal", "presence") {
+			status, _, _ := foreign.post(path(tk, string(a)), url.Values{"reason": {"x"}, "text": {"x"}, "agency": {"UBND.TDM"}})
+			if status != http.StatusNotFound {
+				t.Errorf("POST %s: %d, want 404", a, status)
+			}
+		}
+		if after := len(mustDetail(t, c, tk.ID).Timeline); after != before {
+			t.Fatalf("a foreign agency wrote %d timeline entries", after-before)
+		}
+	})
+}
+
+// Agency pages carry no personal data until a reveal with a reason, which
+// the audit log records with the actor.
+func TestWorkspaceRevealIsAuditedAndOnce(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newWorkspace(t, d)
+		ctx := context.Background()
+		tk := mustTicket(t, c, ticketSpec{forward: "SXD", share: true})
+		ag := c.login(t, "sxd")
+		mustNoPersonalData := func(what, page string) {
+			t.Helper()
+			for _, s := range personalData {
+				if strings.Contains(page, s) {
+					t.Errorf("%s contains %q", what, s)
+				}
+			}
+		}
+		reveals := func() []audit.Event {
+			evs, err := c.Audit.List(ctx, audit.Filter{Action: "contact.reveal", TicketID: tk.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return evs
+		}
+		status, page, _ := ag.get(path(tk, ""))
+		if status != 200 || !strings.Contains(page, `id="form-reveal"`) {
+			t.Fatalf("agency page: %d, reveal form: %v", status, strings.Contains(page, `id="form-reveal"`))
+		}
+		mustNoPersonalData("the agency page", page)
+
+		status, page, _ = ag.post(path(tk, "reveal"), url.Values{"reason": {"  "}})
+		if status != http.StatusBadRequest || !strings.Contains(page, `id="err-reveal-reason"`) || !strings.Contains(page, `aria-invalid="true"`) {
+			t.Fatalf("reveal without a reason: %d", status)
+		}
+		mustNoPersonalData("the refused reveal", page)
+		if n := len(reveals()); n != 0 {
+			t.Fatalf("%d reveals audited for a refused reveal", n)
+		}
+
+		status, page, _ = ag.post(path(tk, "reveal"), url.Values{"reason": {"Cần liên hệ để hẹn kiểm tra hiện trường"}})
+		if status != 200 {
+			t.Fatalf("reveal: %d %s", status, errorText(page))
+		}
+		for _, want := range []string{reporterName, "0987 654 321", reporterEmail} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the revealed page lacks %q", want)
+			}
+		}
+		evs := reveals()
+		if len(evs) != 1 || evs[0].ActorID != c.users["sxd"].ID || evs[0].Detail["reason"] != "Cần liên hệ để hẹn kiểm tra hiện trường" {
+			t.Fatalf("audit: %+v", evs)
+		}
+		_, page, _ = ag.get(path(tk, ""))
+		mustNoPersonalData("the page after a reveal", page)
+
+		// A reporter who keeps their identity: no "Show", and a POST fails.
+		secret := mustTicket(t, c, ticketSpec{forward: "SXD", share: false})
+		_, page, _ = ag.get(path(secret, ""))
+		if strings.Contains(page, `id="form-reveal"`) || !strings.Contains(page, "đề nghị giữ bí mật") {
+			t.Fatal("a confidential reporter is offered for reveal")
+		}
+		mustNoPersonalData("the confidential reporter's page", page)
+		if status, page, _ := ag.post(path(secret, "reveal"), url.Values{"reason": {"Cần liên hệ"}}); status != http.StatusForbidden {
+			t.Fatalf("reveal of a confidential reporter: %d", status)
+		} else {
+			mustNoPersonalData("the refused confidential reveal", page)
+		}
+
+		// Viewers see masks and no "Show"; the hotline desk sees everything.
+		_, page, _ = c.login(t, "viewer").get(path(tk, ""))
+		mustNoPersonalData("the viewer's page", page)
+		if strings.Contains(page, `id="form-reveal"`) {
+			t.Error("a viewer is offered a reveal")
+		}
+		_, page, _ = c.login(t, "operator").get(path(tk, ""))
+		for _, want := range []string{reporterName, "0987 654 321", reporterEmail} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the operator's page lacks %q", want)
+			}
+		}
+	})
+}
+
+// Every POST route of the workspace refuses a request without the
+// session's CSRF token, and writes nothing.
+func TestWorkspacePostsNeedCSRF(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newWorkspace(t, d)
+		ctx := context.Background()
+		tk := mustTicket(t, c, ticketSpec{})
+		before := len(mustDetail(t, c, tk.ID).Timeline)
+		auditBefore, _ := c.Audit.List(ctx, audit.Filter{TicketID: tk.ID, Limit: 200})
+		cl := c.login(t, "operator")
+		for _, a := range append(ticket.Actions(), "reveal", "presence") {
+			form := url.Values{"reason": {"x"}, "text": {"x"}, "category": {"xay_dung_nha_o"}, "agency": {"SXD"}, "rating": {"5"}}
+			if status, _, _ := cl.postForm(path(tk, string(a)), form); status != http.StatusForbidden {
+				t.Errorf("POST %s without a token: %d, want 403", a, status)
+			}
+			form.Set("csrf", "forged")
+			if status, _, _ := cl.postForm(path(tk, string(a)), form); status != http.StatusForbidden {
+				t.Errorf("POST %s with a forged token: %d, want 403", a, status)
+			}
+		}
+		if len(viewersOf(c, tk)) != 0 {
+			t.Fatal("presence recorded without a token")
+		}
+		if status, _, _ := cl.postMultipart(path(tk, "note"), nil, nil); status == http.StatusForbidden {
+			t.Fatal("the multipart helper does not send the token: the test proves nothing")
+		}
+		cl.csrf = "forged"
+		if status, _, _ := cl.postMultipart(path(tk, "answer"), url.Values{"text": {"x"}}, []upload{{name: "a.png", contentType: "image/png", body: pngFile}}); status != http.StatusForbidden {
+			t.Errorf("multipart answer with a forged token: %d", status)
+		}
+		if after := len(mustDetail(t, c, tk.ID).Timeline); after != before {
+			t.Fatalf("%d timeline entries written without a token", after-before)
+		}
+		auditAfter, _ := c.Audit.List(ctx, audit.Filter{TicketID: tk.ID, Limit: 200})
+		if len(auditAfter) != len(auditBefore) {
+			t.Fatalf("%d audit events written without a token", len(auditAfter)-len(auditBefore))
+		}
+	})
+}
+
+func viewersOf(c *console, tk ticket.Ticket) []string {
+	var out []string
+	for _, v := range c.Live.Viewers(tk.ID) {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+// A refused form comes back with the error beside its field, what the
+// user typed, and nothing written.
+func TestWorkspaceErrorsBesideTheField(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newWorkspace(t, d)
+		tests := []struct {
+			name   string
+			who    string
+			spec   ticketSpec
+			action string
+			form   url.Values
+			status int
+			field  string // the error's element id
+			kept   string // a typed value that must come back
+		}{
+			{"refuse without a reason", "operator", ticketSpec{}, "refuse", url.Values{"reason": {"  "}}, 400, "err-refuse-reason", ""},
+			{"note without text", "operator", ticketSpec{}, "note", url.Values{"text": {""}}, 400, "err-note-text", ""},
+			{"reply without text", "operator", ticketSpec{}, "reply", url.Values{"text": {""}}, 400, "err-reply-text", ""},
+			{"classify with an unknown ward", "operator", ticketSpec{}, "classify",
+				url.Values{"category": {"xay_dung_nha_o"}, "area": {"phường không có thật"}, "title": {"Tiêu đề mới đã gõ"}}, 400, "err-classify-area", "Tiêu đề mới đã gõ"},
+			{"classify without a category", "operator", ticketSpec{}, "classify", url.Values{"category": {""}}, 400, "err-classify-category", ""},
+			{"forward to an unknown agency", "operator", ticketSpec{}, "forward", url.Values{"agency": {"KHONG.CO"}, "note": {"Ghi chú đã gõ"}}, 400, "err-forward-agency", "Ghi chú đã gõ"},
+			{"return without a reason", "sxd", ticketSpec{forward: "SXD", accept: true}, "return", url.Values{"reason": {""}}, 400, "err-return-reason", ""},
+			{"extension with a bad date", "sxd", ticketSpec{forward: "SXD", accept: true}, "request-extension",
+				url.Values{"until": {"ngày mai"}, "reason": {"Cần khảo sát thêm"}}, 400, "err-request-extension-until", "Cần khảo sát thêm"},
+			{"extension in the past", "sxd", ticketSpec{forward: "SXD", accept: true}, "request-extension",
+				url.Values{"until": {"2020-01-01T08:00"}, "reason": {"Cần khảo sát thêm"}}, 400, "err-request-extension-until", "2020-01-01T08:00"},
+			{"merge into nothing", "operator", ticketSpec{}, "merge", url.Values{"into": {"ZZZZZ-ZZZZZ"}}, 400, "err-merge-into", "ZZZZZ-ZZZZZ"},
+			{"rate before a reply", "operator", ticketSpec{}, "rate", url.Values{"rating": {"5"}}, 409, "", ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				tk := mustTicket(t, c, tt.spec)
+				before := mustDetail(t, c, tk.ID)
+				cl := c.login(t, tt.who)
+				status, page, _ := cl.post(path(tk, tt.action), tt.form)
+				if status != tt.status {
+					t.Fatalf("status %d, want %d (%s)", status, tt.status, errorText(page))
+				}
+				if tt.field != "" && !regexp.MustCompile(`aria-describedby="`+tt.field+`[" ]`).MatchString(page) {
+					t.Errorf("no error beside the field %s: %s", tt.field, errorText(page))
+				}
+				if tt.field != "" && !strings.Contains(page, `<p class="field-error" id="`+tt.field+`">`) {
+					t.Errorf("no error message %s", tt.field)
+				}
+				if tt.field == "" && !strings.Contains(page, `role="alert"`) {
+					t.Error("no error shown")
+				}
+				if tt.kept != "" && !strings.Contains(page, tt.kept) {
+					t.Errorf("the typed value %q is lost", tt.kept)
+				}
+				after := mustDetail(t, c, tk.ID)
+				if len(after.Timeline) != len(before.Timeline) || after.Ticket.State != before.Ticket.State {
+					t.Fatal("a refused form wrote something")
+				}
+			})
+		}
+	})
+}
+
+// Only accepted file types are stored; anything else is refused with a
+// clear error and nothing stored.
+func TestWorkspaceUploadsAreChecked(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newWorkspace(t, d)
+		tests := []struct {
+			name  string
+			files []upload
+			want  string
+		}{
+			{"html", []upload{{"trang.html", "text/html", []byte("<!DOCTYPE html><html><script>alert(1)</script></html>")}}, "không đúng định dạng cho phép"},
+			{"html named like an image", []upload{{"anh.png", "image/png", []byte("<html><body onload=alert(1)>")}}, "không đúng định dạng cho phép"},
+			{"exe", []upload{{"setup.exe", "application/octet-stream", append([]byte("MZ\x90\x00"), make([]byte, 300)...)}}, "không đúng định dạng cho phép"},
+			{"a good file with a bad one", []upload{{"a.png", "image/png", pngFile}, {"b.exe", "application/x-msdownload", []byte("MZ\x90\x00rest")}}, "“b.exe”"},
+			{"six files", []upload{{"1.png", "", pngFile}, {"2.png", "", pngFile}, {"3.png", "", pngFile}, {"4.png", "", pngFile}, {"5.png", "", pngFile}, {"6.png", "", pngFile}}, "tối đa 5 tệp"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				tk := mustTicket(t, c, ticketSpec{forward: "SXD", accept: true})
+				cl := c.login(t, "sxd")
+				status, page, _ := cl.postMultipart(path(tk, "answer"), url.Values{"text": {"Kết quả đã gõ"}}, tt.files)
+				if status != http.StatusBadRequest || !strings.Contains(page, `id="err-answer-files"`) || !strings.Contains(page, tt.want) {
+					t.Fatalf("status %d: %s", status, errorText(page))
+				}
+				if !strings.Contains(page, "Kết quả đã gõ") {
+					t.Error("the typed answer is lost")
+				}
+				if got := mustDetail(t, c, tk.ID).Ticket.State; got != ticket.Accepted {
+					t.Fatalf("state %s: the answer went through", got)
+				}
+				if files, _ := c.Tickets.Attachments(context.Background(), c.actor("supervisor"), tk.ID); len(files) != 0 {
+					t.Fatalf("%d attachment rows", len(files))
+				}
+				if n := storedFiles(t, c.Blobs.Dir); n != 0 {
+					t.Fatalf("%d files stored", n)
+				}
+			})
+		}
+	})
+}
+
+func storedFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	_ = filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// Roles: a viewer reads but never acts; an agency may not classify.
+func TestWorkspaceRoles(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newWorkspace(t, d)
+		tk := mustTicket(t, c, ticketSpec{forward: "SXD"})
+		before := len(mustDetail(t, c, tk.ID).Timeline)
+		viewer := c.login(t, "viewer")
+		status, page, _ := viewer.get(path(tk, ""))
+		if status != 200 || strings.Contains(page, `id="form-note"`) || strings.Contains(page, "<form method=\"post\" action=\"/console/tickets/") {
+			t.Fatalf("viewer page: %d, with forms: %v", status, strings.Contains(page, "form-note"))
+		}
+		tests := []struct {
+			name, who, action string
+		}{
+			{"viewer notes", "viewer", "note"},
+			{"viewer replies", "viewer", "reply"},
+			{"agency classifies", "sxd", "classify"},
+			{"agency publishes", "sxd", "publish"},
+			{"operator reassigns", "operator", "reassign"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				status, _, _ := c.login(t, tt.who).post(path(tk, tt.action), url.Values{"text": {"x"}, "category": {"xay_dung_nha_o"}, "agency": {"UBND.TDM"}})
+				if status != http.StatusForbidden {
+					t.Fatalf("status %d, want 403", status)
+				}
+			})
+		}
+		if after := len(mustDetail(t, c, tk.ID).Timeline); after != before {
+			t.Fatal("a forbidden action wrote something")
+		}
+	})
+}
+
+// The collision warning: a second operator sees the first one, the
+// heartbeat answers with the viewers, and leaving clears it.
+func TestWorkspacePresence(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newWorkspace(t, d)
+		tk := mustTicket(t, c, ticketSpec{})
+		one := c.login(t, "operator")
+		two := c.login(t, "operator2")
+		hidden := regexp.MustCompile(`id="ws-presence"[^>]* hidden>`)
+		_, page, _ := one.get(path(tk, ""))
+		if !hidden.MatchString(page) {
+			t.Fatal("alone, yet warned")
+		}
+		_, page, _ = two.get(path(tk, ""))
+		if hidden.MatchString(page) || !strings.Contains(page, ">Test operator cũng đang mở phản ánh này.</p>") {
+			t.Fatal("no collision warning")
+		}
+		req, _ := http.NewRequest("POST", c.srv.URL+path(tk, "presence"), strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", one.csrf)
+		status, body, _ := one.do(req)
+		if status != 200 || !strings.Contains(body, `"name":"Test operator"`) || !strings.Contains(body, `"name":"Test operator2"`) {
+			t.Fatalf("heartbeat: %d %s", status, body)
+		}
+		// sendBeacon: the token in the body.
+		if status, _, _ := two.post(path(tk, "presence"), url.Values{"left": {"1"}}); status != http.StatusNoContent {
+			t.Fatalf("leave: %d", status)
+		}
+		if got := viewersOf(c, tk); len(got) != 1 || got[0] != "Test operator" {
+			t.Fatalf("viewers after leaving: %v", got)
+		}
+	})
+}
+
+// Merge suggests the reporter's other open tickets and similar ones, and
+// merges into the one picked.
+func TestWorkspaceMergeSuggestions(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newWorkspace(t, d)
+		other := contact.Input{Name: "Trần Văn Bình", Phone: "0912000111"}
+		sameReporter := mustTicket(t, c, ticketSpec{content: "Cây xanh đổ chắn lối đi trước trường học."})
+		similar := mustTicket(t, c, ticketSpec{content: "Ngập nước nghiêm trọng đường Nguyễn Trãi sau mưa", contact: &other})
+		closed := mustTicket(t, c, ticketSpec{content: "Ngập nước nghiêm trọng đường Nguyễn Trãi hôm qua", contact: &other})
+		if _, err := c.Tickets.Do(context.Background(), c.actor("operator"), closed.ID, ticket.Refuse, ticket.Input{Reason: "Trùng"}); err != nil {
+			t.Fatal(err)
+		}
+		tk := mustTicket(t, c, ticketSpec{content: "Ngập nước nghiêm trọng đường Nguyễn Trãi, xe không đi được"})
+		op := c.login(t, "operator")
+		_, page, _ := op.get(path(tk, ""))
+		for _, want := range []string{`name="pick" value="` + sameReporter.Code + `"`, `name="pick" value="` + similar.Code + `"`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("merge suggestions lack %s", want)
+			}
+		}
+		if strings.Contains(page, `name="pick" value="`+closed.Code+`"`) || strings.Contains(page, `name="pick" value="`+tk.Code+`"`) {
+			t.Error("a refused ticket or the ticket itself is suggested")
+		}
+		status, page, loc := op.post(path(tk, "merge"), url.Values{"into": {""}, "pick": {similar.Code}})
+		mustRedirectBack(t, "merge", tk, status, page, loc)
+		if got := mustDetail(t, c, tk.ID).Ticket; got.State != ticket.Merged || got.MergedInto != similar.ID {
+			t.Fatalf("after merge: %s into %d", got.State, got.MergedInto)
+		}
+	})
+}
+
+// The reply composer offers templates filled in for the ticket.
+func TestWorkspaceReplyTemplates(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite, reference)
+	c := newWorkspace(t, d)
+	tk := mustTicket(t, c, ticketSpec{})
+	if _, err := c.Replies.Save(context.Background(), c.actor("admin"), replyTemplate("Cảm ơn", "Cảm ơn ông/bà. Mã phản ánh: {code}.")); err != nil {
+		t.Fatal(err)
+	}
+	_, page, _ := c.login(t, "operator").get(path(tk, ""))
+	if !strings.Contains(page, `data-body="Cảm ơn ông/bà. Mã phản ánh: `+tk.Code+`."`) {
+		t.Fatal("the template is not filled in on the page")
+	}
+}
+
+// An extension is asked for in Vietnam time and stored in UTC.
+func TestWorkspaceExtensionInLocalTime(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite, reference)
+	c := newWorkspace(t, d)
+	tk := mustTicket(t, c, ticketSpec{forward: "SXD", accept: true})
+	local := tk.Deadline.Add(48 * 3600e9).In(i18n.Location).Truncate(60e9)
+	status, page, loc := c.login(t, "sxd").post(path(tk, "request-extension"),
+		url.Values{"until": {local.Format("2006-01-02T15:04")}, "reason": {"Cần phối hợp với phường"}})
+	mustRedirectBack(t, "request-extension", tk, status, page, loc)
+	det := mustDetail(t, c, tk.ID)
+	asg := det.Assignments[len(det.Assignments)-1]
+	if !asg.ExtUntil.Equal(local) || asg.ExtState != "requested" {
+		t.Fatalf("extension until %v (%s), want %v", asg.ExtUntil, asg.ExtState, local.UTC())
+	}
+	_, page, _ = c.login(t, "supervisor").get(path(tk, ""))
+	if !strings.Contains(page, "Cần phối hợp với phường") || !strings.Contains(page, `id="form-grant-extension"`) {
+		t.Fatal("the supervisor does not see the request")
+	}
+}
+
+func replyTemplate(name, body string) reply.Template {
+	return reply.Template{Name: name, Body: body, Active: true}
+}
