@@ -90,6 +90,7 @@ func (w *Web) Handler() (http.Handler, error) {
 	}
 	rt := &router{mux: http.NewServeMux(), web: w}
 	rt.mux.Handle("GET /static/", staticHandler())
+	rt.mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 	w.authRoutes(rt)
 	w.inboxRoutes(rt)
 	w.workspaceRoutes(rt)
