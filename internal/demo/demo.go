@@ -249,7 +249,7 @@ func (g *generator) tickets(ctx context.Context, n int) error {
 			received = real
 		}
 		g.clock = received
-		rep := g.gen.Report(nil, nil)
+		rep := g.gen.Report(g.cats, wards)
 		nt := ticket.NewTicket{Channel: ticket.Channel(str(rep["channel"])), Content: str(rep["content"]), Title: str(rep["title"]),
 			ShareIdentity: g.rnd.IntN(2) == 0, ReceivedAt: received}
 		if c, ok := rep["contact"].(map[string]any); ok {
@@ -264,7 +264,7 @@ func (g *generator) tickets(ctx context.Context, n int) error {
 			return fmt.Errorf("demo ticket %d: %w", i, err)
 		}
 		if i < 1500 { // beyond that, a big demo is for volume: leave them received
-			if err := g.progress(ctx, svc, created.Ticket, op, real); err != nil {
+			if err := g.progress(ctx, svc, created.Ticket, op, real, str(rep["category"]), str(rep["area"])); err != nil {
 				return fmt.Errorf("demo ticket %d: %w", i, err)
 			}
 		}
@@ -279,7 +279,7 @@ func str(v any) string {
 
 // progress walks a ticket some way along its life, stopping at random and
 // whenever the simulated clock would pass the real one.
-func (g *generator) progress(ctx context.Context, svc *ticket.Service, t ticket.Ticket, op user.Actor, real time.Time) error {
+func (g *generator) progress(ctx context.Context, svc *ticket.Service, t ticket.Ticket, op user.Actor, real time.Time, cat, ward string) error {
 	step := func(actor user.Actor, a ticket.Action, in ticket.Input) (bool, error) {
 		g.clock = g.clock.Add(time.Duration(5+g.rnd.IntN(90)) * time.Minute)
 		if g.clock.After(real) {
@@ -297,8 +297,14 @@ func (g *generator) progress(ctx context.Context, svc *ticket.Service, t ticket.
 		_, err := step(op, ticket.Refuse, ticket.Input{Reason: "Nội dung không thuộc phạm vi tiếp nhận của đường dây nóng."})
 		return err
 	}
-	cat := g.cats[g.rnd.IntN(len(g.cats))]
-	ward := wards[g.rnd.IntN(len(wards))]
+	// The generator picked the category its text is about; an operator
+	// would too. Reports without one get "other".
+	if cat == "" {
+		cat = "khac"
+	}
+	if ward == "" {
+		ward = wards[g.rnd.IntN(len(wards))]
+	}
 	if ok, err := step(op, ticket.Classify, ticket.Input{Category: cat, Area: ward}); !ok || err != nil {
 		return err
 	}
