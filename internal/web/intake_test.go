@@ -379,6 +379,17 @@ func TestIntakeAccess(t *testing.T) {
 				t.Errorf("%s: GET /console/new: %d", who, status)
 			}
 		}
+		t.Run("in English", func(t *testing.T) {
+			op := c.login(t, "operator")
+			op.get("/lang?to=en&next=/console/new")
+			status, body, _ := op.post("/console/new", itCall("phone", "12ab"))
+			if status != http.StatusBadRequest || !strings.Contains(body, "Caller&#39;s number") || strings.Contains(body, "Số điện thoại người gọi") {
+				t.Errorf("the form in English: %d", status)
+			}
+			if m := regexp.MustCompile(`id="err-phone">([^<]*)<`).FindStringSubmatch(body); m == nil || strings.Contains(m[1], "Số") {
+				t.Errorf("the phone error is not in English: %v", m)
+			}
+		})
 		t.Run("without a CSRF token", func(t *testing.T) {
 			op := c.login(t, "operator")
 			before := itTicketCount(t, c)

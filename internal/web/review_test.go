@@ -284,7 +284,7 @@ func TestReviewReturned(t *testing.T) {
 		rvDo(t, c, "operator", tk.ID, ticket.Forward, ticket.Input{Agency: "SXD"})
 		rvDo(t, c, "sxd", tk.ID, ticket.Return, ticket.Input{Reason: "Không thuộc thẩm quyền của Sở, đề nghị chuyển phường."})
 		_, body, _ := c.login(t, "supervisor").get("/console/review?tab=returned")
-		for _, want := range []string{tk.Code, "Không thuộc thẩm quyền của Sở", "Sở Xây dựng trả lại lúc", `/console/tickets/` + strconv.FormatInt(tk.ID, 10) + `#forward`} {
+		for _, want := range []string{tk.Code, "Không thuộc thẩm quyền của Sở", "Sở Xây dựng trả lại lúc", `/console/tickets/` + strconv.FormatInt(tk.ID, 10) + `#act-forward`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the returned list lacks %q", want)
 			}
@@ -339,9 +339,12 @@ func TestReviewAccess(t *testing.T) {
 				}
 			})
 		}
-		t.Run("admin", func(t *testing.T) {
-			if status, _, _ := c.login(t, "admin").get("/console/review"); status != 200 {
-				t.Errorf("GET /console/review: %d", status)
+		t.Run("admin, in English", func(t *testing.T) {
+			admin := c.login(t, "admin")
+			admin.get("/lang?to=en&next=/console/review")
+			status, body, _ := admin.get("/console/review")
+			if status != 200 || !strings.Contains(body, "Answers to approve") || !strings.Contains(body, "Send back") || strings.Contains(body, "Chờ duyệt") {
+				t.Errorf("GET /console/review in English: %d", status)
 			}
 		})
 		t.Run("without a CSRF token", func(t *testing.T) {
