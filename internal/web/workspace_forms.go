@@ -169,7 +169,7 @@ func (w *Web) buildForms(ctx context.Context, r *http.Request, p *page, v *wsDat
 	}
 	if can[ticket.AnswerAction] {
 		f := b.form(ticket.AnswerAction)
-		f.Title, f.Style, f.Open, f.Multipart = p.T("ws.answer.title"), "primary", true, true
+		f.Title, f.Submit, f.Style, f.Open, f.Multipart = p.T("ws.answer.title"), p.T("ws.answer.submit"), "primary", true, true
 		f.Intro = append(f.Intro, p.T("ws.answer.intro"))
 		files := b.field("answer", "files", "file", "ws.answer.files", "")
 		files.Accept = blob.Accept()
