@@ -1,0 +1,94 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/hotline-1022/hotline/internal/area"
+	"github.com/hotline-1022/hotline/internal/errs"
+)
+
+func (w *Web) adminAreaRoutes(rt *router) {
+	rt.page("GET /console/admin/areas", adminRoles, w.adminAreas)
+	rt.page("GET /console/admin/areas/{code}", adminRoles, w.adminProvince)
+}
+
+type adAreasData struct {
+	adminBase
+	Provinces []area.Area
+	Q         string
+	Found     []area.Area
+	Searched  bool
+	Legacy    []area.LegacyMatch
+	Looked    bool
+}
+
+// adAreaResults is the most a search or lookup shows.
+const adAreaResults = 50
+
+func (w *Web) adminAreas(rw http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := w.adminPage(r, "areas")
+	q := r.URL.Query()
+	d := adAreasData{adminBase: adBase("areas"), Q: strings.TrimSpace(q.Get("q"))}
+	var err error
+	if d.Provinces, err = w.Areas.Provinces(ctx); err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if q.Has("q") {
+		d.Searched = true
+		if d.Found, err = w.Areas.Search(ctx, d.Q, "", adAreaResults); err != nil {
+			if !adFieldError(p, err, nil) {
+				return err
+			}
+			status = http.StatusBadRequest
+		}
+	}
+	p.Form["old_name"], p.Form["old_district"] = strings.TrimSpace(q.Get("old_name")), strings.TrimSpace(q.Get("old_district"))
+	if q.Has("old_name") {
+		d.Looked = true
+		lookup := p.Form["old_name"]
+		if p.Form["old_district"] != "" {
+			lookup += ", " + p.Form["old_district"]
+		}
+		if d.Legacy, err = w.Areas.Legacy(ctx, lookup, adAreaResults); err != nil {
+			if !adFieldError(p, err, map[string]string{"q": "old_name"}) {
+				return err
+			}
+			status = http.StatusBadRequest
+		}
+	}
+	p.Data = d
+	w.render(rw, r, status, "admin_areas", p)
+	return nil
+}
+
+type adProvinceData struct {
+	adminBase
+	Province area.Area
+	Wards    []area.Area
+	Counts   map[string]int // wards by type
+}
+
+func (w *Web) adminProvince(rw http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, err := w.Areas.Get(ctx, r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	if a.Level != area.LevelProvince {
+		return errs.NotFoundf("area.not_found", "code", a.Code)
+	}
+	p := w.newPage(r, "admin.areas.province", "admin")
+	d := adProvinceData{adminBase: adBase("areas"), Province: a, Counts: map[string]int{}}
+	if d.Wards, err = w.Areas.Wards(ctx, a.Code); err != nil {
+		return err
+	}
+	for _, ward := range d.Wards {
+		d.Counts[ward.Type]++
+	}
+	p.Data = d
+	w.render(rw, r, http.StatusOK, "admin_province", p)
+	return nil
+}
