@@ -42,7 +42,32 @@ type adAuditRow struct {
 	audit.Event
 	ActorName  string
 	TicketCode string
+	ObjectURL  string // the admin page of the object, when there is one
 	Details    []adDetail
+}
+
+// adObjectPages maps an audit object's kind to its admin page.
+var adObjectPages = map[string]string{
+	"user":           "/console/admin/users/",
+	"agency":         "/console/admin/agencies?q=",
+	"category":       "/console/admin/categories?code=",
+	"routing_rule":   "/console/admin/routing/",
+	"sla_policy":     "/console/admin/sla/",
+	"reply_template": "/console/admin/replies/",
+	"holiday":        "/console/admin/sla?year=",
+}
+
+// adObjectURL links an audit object ("user:12", "agency:SXD") to its page.
+func adObjectURL(object string) string {
+	kind, key, ok := strings.Cut(object, ":")
+	page, known := adObjectPages[kind]
+	if !ok || !known || key == "" {
+		return ""
+	}
+	if kind == "holiday" && len(key) >= 4 {
+		key = key[:4]
+	}
+	return page + url.QueryEscape(key)
 }
 
 // adDetail is one key: value of an event's detail.
@@ -197,7 +222,7 @@ func (w *Web) adAuditRows(ctx context.Context, p *page, events []audit.Event, us
 	}
 	rows := make([]adAuditRow, 0, len(events))
 	for _, e := range events {
-		row := adAuditRow{Event: e, TicketCode: codes[e.TicketID], Details: adDetails(e.Detail)}
+		row := adAuditRow{Event: e, TicketCode: codes[e.TicketID], ObjectURL: adObjectURL(e.Object), Details: adDetails(e.Detail)}
 		if u, ok := users[e.ActorID]; ok {
 			row.ActorName = u.Name
 		}

@@ -159,6 +159,9 @@ func TestAdminAuditLog(t *testing.T) {
 			if !strings.Contains(body, "day:") || !strings.Contains(body, "Test admin") {
 				t.Error("details or actor name missing")
 			}
+			if !strings.Contains(body, `<a href="/console/admin/sla?year=2040"><code>holiday:2040-`) {
+				t.Error("the object does not link to its page")
+			}
 		})
 		t.Run("exact action", func(t *testing.T) {
 			_, body, _ := admin.get("/console/admin/audit?action=ticket.receive")

@@ -23,6 +23,15 @@ type adCategoriesData struct {
 }
 
 func (w *Web) adminCategories(rw http.ResponseWriter, r *http.Request) error {
+	if code := r.URL.Query().Get("code"); code != "" {
+		// The audit log names categories by code.
+		c, err := w.Categories.ByCode(r.Context(), code)
+		if err != nil {
+			return err
+		}
+		http.Redirect(rw, r, "/console/admin/categories/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+		return nil
+	}
 	p := w.adminPage(r, "categories")
 	list, err := w.Categories.List(r.Context(), true)
 	if err != nil {

@@ -170,7 +170,10 @@ func TestAdminCategories(t *testing.T) {
 		}
 		_, body, _ := admin.get("/console/admin/categories")
 		if !regexp.MustCompile(`(?s)<tr class="ad-retired">\s*<td[^>]*>1</td>\s*<td[^>]*><a href="/console/admin/categories/` + catID).MatchString(body) {
-			t.Error("the inactive category is not first and greyed")
+			t.Error("the inactive category is not greyed with its new order")
+		}
+		if status, _, loc := admin.get("/console/admin/categories?code=cay_xanh"); status != http.StatusSeeOther || loc != "/console/admin/categories/"+catID {
+			t.Errorf("a category by code: %d %q", status, loc)
 		}
 		for action, want := range map[string]int{"category.create": 1, "category.update": 1, "category.deactivate": 1} {
 			if n := adEventsBy(t, c, action, c.users["admin"]); n != want {
