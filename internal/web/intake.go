@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,46 +98,50 @@ func (w *Web) intakeSubmit(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := created.Ticket
+	flash := "intake.recorded"
 	if !created.Duplicate {
-		if err := w.followCall(ctx, a, t, f); err != nil {
+		var err error
+		if flash, err = w.followCall(ctx, a, t, f); err != nil {
 			// The ticket is safe; the operator finishes on its page.
 			w.Log.Warn("call recorded but not classified or forwarded", "ticket_id", t.ID, "error", err.Error())
 			return w.redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), "intake.follow_failed")
 		}
 	}
-	if f.Another {
+	if f.Another && flash == "intake.recorded" {
 		http.SetCookie(rw, &http.Cookie{Name: lastCallCookie, Value: strconv.FormatInt(t.ID, 10), Path: "/console/new", MaxAge: 120,
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.secure(r)})
 		return w.redirect(rw, r, "/console/new", "")
 	}
-	return w.redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), "intake.recorded")
+	return w.redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), flash)
 }
 
 // followCall classifies a new ticket when the operator chose a category,
-// and forwards it when they chose an agency. A routing rule may already
-// have forwarded it on creation; then there is nothing left to do, unless
-// the operator chose another agency, which takes a reassignment.
-func (w *Web) followCall(ctx context.Context, a user.Actor, t ticket.Ticket, f callForm) error {
+// and forwards it when they chose an agency. It returns the message for
+// the ticket page. A routing rule may already have forwarded the ticket on
+// creation: to the chosen agency, and there is nothing left to do; or to
+// another one, which a supervisor reassigns and an operator is told about.
+func (w *Web) followCall(ctx context.Context, a user.Actor, t ticket.Ticket, f callForm) (string, error) {
 	var err error
 	if f.Category != "" && t.State == ticket.Received {
 		in := ticket.Input{Category: f.Category, Kind: f.Kind, Area: f.Area, Priority: f.Priority}
 		if t, err = w.Tickets.Do(ctx, a, t.ID, ticket.Classify, in); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if f.Agency == "" {
-		return nil
+		return "intake.recorded", nil
 	}
 	in := ticket.Input{Agency: f.Agency, Note: f.Note}
 	switch {
 	case t.State == ticket.Forwarded && strings.EqualFold(t.AgencyCode, f.Agency):
-		return nil
+	case t.State == ticket.Forwarded && !slices.Contains(ticket.Allowed(a, t), ticket.Reassign):
+		return "intake.auto_forwarded", nil
 	case t.State == ticket.Forwarded:
 		_, err = w.Tickets.Do(ctx, a, t.ID, ticket.Reassign, in)
 	default:
 		_, err = w.Tickets.Do(ctx, a, t.ID, ticket.Forward, in)
 	}
-	return err
+	return "intake.recorded", err
 }
 
 // intakeRejected shows the form again with everything the operator typed

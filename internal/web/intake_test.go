@@ -354,6 +354,21 @@ func TestRoutingSuggestion(t *testing.T) {
 				t.Errorf("flash %q", itFlash(op))
 			}
 		})
+		t.Run("a rule forwarded elsewhere: the operator is told", func(t *testing.T) {
+			status, _, loc := op.post("/console/new", itCall("category", cat.Code, "agency", "SXD"))
+			tk := itRecorded(t, c, status, loc)
+			if tk.State != ticket.Forwarded || tk.AgencyCode != "UBND.TDM" || itFlash(op) != "intake.auto_forwarded" {
+				t.Fatalf("state %s agency %s flash %q", tk.State, tk.AgencyCode, itFlash(op))
+			}
+		})
+		t.Run("a rule forwarded elsewhere: a supervisor reassigns", func(t *testing.T) {
+			sup := c.login(t, "supervisor")
+			status, _, loc := sup.post("/console/new", itCall("category", cat.Code, "agency", "SXD"))
+			tk := itRecorded(t, c, status, loc)
+			if tk.State != ticket.Forwarded || tk.AgencyCode != "SXD" || itFlash(sup) != "intake.recorded" {
+				t.Fatalf("state %s agency %s flash %q", tk.State, tk.AgencyCode, itFlash(sup))
+			}
+		})
 	})
 }
 
