@@ -57,13 +57,24 @@ func (w *Web) act(rw http.ResponseWriter, r *http.Request) error {
 		return w.answer(rw, r, t)
 	}
 	in, err := w.formInput(r, a, t)
+	var after ticket.Ticket
 	if err == nil {
-		_, err = w.Tickets.Do(r.Context(), actorOf(r), t.ID, a, in)
+		after, err = w.Tickets.Do(r.Context(), actorOf(r), t.ID, a, in)
 	}
 	if err != nil {
 		return w.failed(rw, r, t, string(a), err)
 	}
-	return w.redirect(rw, r, ticketURL(t), "ws.done."+string(a))
+	return w.done(rw, r, after, a)
+}
+
+// done ends a successful action: back to the ticket, or to the queue when
+// the user may no longer see it (an agency that returned it).
+func (w *Web) done(rw http.ResponseWriter, r *http.Request, t ticket.Ticket, a ticket.Action) error {
+	to := ticketURL(t)
+	if !ticket.Visible(actorOf(r), t) {
+		to = "/console"
+	}
+	return w.redirect(rw, r, to, "ws.done."+string(a))
 }
 
 // formInput reads an action's form into the domain's input.

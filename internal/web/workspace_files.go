@@ -52,10 +52,11 @@ func (w *Web) answer(rw http.ResponseWriter, r *http.Request, t ticket.Ticket) e
 		}
 		files = append(files, ticket.NewAttachment{SHA256: info.SHA256, Name: blob.SafeName(h.Filename, info.MIME), MIME: info.MIME, Size: info.Size})
 	}
-	if _, err := w.Tickets.AnswerWith(r.Context(), a, t.ID, ticket.Input{Text: text}, files); err != nil {
+	after, err := w.Tickets.AnswerWith(r.Context(), a, t.ID, ticket.Input{Text: text}, files)
+	if err != nil {
 		return w.failed(rw, r, t, "answer", err)
 	}
-	return w.redirect(rw, r, ticketURL(t), "ws.done.answer")
+	return w.done(rw, r, after, ticket.AnswerAction)
 }
 
 // checkPart checks an uploaded file's size and type without storing it.

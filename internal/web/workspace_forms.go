@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -366,6 +367,16 @@ func (w *Web) buildForms(ctx context.Context, r *http.Request, p *page, v *wsDat
 		f.Fields = append(f.Fields, b.reason("reveal", "ws.reveal.reason"))
 		v.Reveal = &f
 	}
+	// What waits for this user now (an unfolded form) comes first.
+	slices.SortStableFunc(v.Forms, func(a, b wsForm) int {
+		switch {
+		case a.Open && !b.Open:
+			return -1
+		case b.Open && !a.Open:
+			return 1
+		}
+		return 0
+	})
 	for _, list := range [][]wsForm{v.Buttons, v.Compose, v.Forms} {
 		for i := range list {
 			list[i].URL, list[i].CSRF = ticketURL(t)+"/"+list[i].Action, p.CSRF

@@ -693,3 +693,94 @@ func TestWorkspaceExtensionInLocalTime(t *testing.T) {
 func replyTemplate(name, body string) reply.Template {
 	return reply.Template{Name: name, Body: body, Active: true}
 }
+
+var (
+	tagRe    = regexp.MustCompile(`(?s)<[^>]*>`)
+	rawKeyRe = regexp.MustCompile(`\b(?:ws|event|action|state|channel|priority|kind|sla|ticket|error|field|delivery)\.[a-z][a-z_\-.]*[a-z]`)
+)
+
+// Every event of a long ticket life is shown in words, in Vietnamese and
+// in English, to every role: no catalogue key shows through.
+func TestWorkspaceShowsEveryEventInBothLanguages(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite, reference)
+	c := newWorkspace(t, d)
+	ctx := context.Background()
+	do := func(who string, tk ticket.Ticket, a ticket.Action, in ticket.Input) {
+		t.Helper()
+		if _, err := c.Tickets.Do(ctx, c.actor(who), tk.ID, a, in); err != nil {
+			t.Fatalf("%s by %s: %v", a, who, err)
+		}
+	}
+	life := mustTicket(t, c, ticketSpec{share: true})
+	do("operator", life, ticket.Classify, ticket.Input{Category: "xay_dung_nha_o", Area: "25747", Priority: "high"})
+	do("operator", life, ticket.Forward, ticket.Input{Agency: "SXD", Note: "Nhờ kiểm tra"})
+	do("sxd", life, ticket.Accept, ticket.Input{})
+	until := mustDetail(t, c, life.ID).Ticket.Deadline.Add(24 * 3600e9)
+	do("sxd", life, ticket.RequestExtension, ticket.Input{Until: until, Reason: "Cần khảo sát"})
+	do("supervisor", life, ticket.DenyExtension, ticket.Input{Reason: "Không đủ lý do"})
+	do("sxd", life, ticket.RequestExtension, ticket.Input{Until: until, Reason: "Cần khảo sát thêm"})
+	do("supervisor", life, ticket.GrantExtension, ticket.Input{})
+	do("sxd", life, ticket.Note, ticket.Input{Text: "Đã liên hệ phường"})
+	do("sxd", life, ticket.AnswerAction, ticket.Input{Text: "Đã xử lý."})
+	do("supervisor", life, ticket.SendBack, ticket.Input{Reason: "Thiếu biên bản"})
+	do("sxd", life, ticket.AnswerAction, ticket.Input{Text: "Đã xử lý, có biên bản."})
+	do("supervisor", life, ticket.Approve, ticket.Input{})
+	do("operator", life, ticket.Reply, ticket.Input{})
+	do("operator", life, ticket.Rate, ticket.Input{Rating: 4, Comment: "Nhanh"})
+	do("supervisor", life, ticket.Publish, ticket.Input{})
+	do("supervisor", life, ticket.Unpublish, ticket.Input{})
+	do("operator", life, ticket.Close, ticket.Input{})
+	do("operator", life, ticket.Reopen, ticket.Input{Reason: "Người dân chưa hài lòng"})
+	do("operator", life, ticket.Take, ticket.Input{})
+	do("supervisor", life, ticket.Forward, ticket.Input{Agency: "SXD"})
+	do("supervisor", life, ticket.Reassign, ticket.Input{Agency: "UBND.TDM", Note: "Thuộc phường"})
+	do("tdm", life, ticket.Return, ticket.Input{Reason: "Không thuộc thẩm quyền"})
+	dup := mustTicket(t, c, ticketSpec{})
+	do("operator", dup, ticket.Merge, ticket.Input{Into: life.Code})
+	refused := mustTicket(t, c, ticketSpec{})
+	do("operator", refused, ticket.Refuse, ticket.Input{Reason: "Quấy rối"})
+	if _, _, err := c.Tickets.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	events := map[string]bool{}
+	for _, m := range mustDetail(t, c, life.ID).Timeline {
+		events[m.Event] = true
+	}
+	if len(events) < 20 {
+		t.Fatalf("only %d kinds of entries: the test would prove little", len(events))
+	}
+	for _, who := range []string{"operator", "supervisor", "viewer", "admin"} {
+		cl := c.login(t, who)
+		for _, lang := range []string{"vi", "en"} {
+			cl.get("/lang?to=" + lang + "&next=/console")
+			for _, tk := range []ticket.Ticket{life, dup, refused} {
+				status, page, _ := cl.get(path(tk, ""))
+				if status != 200 {
+					t.Fatalf("%s, %s, %s: %d", who, lang, tk.Code, status)
+				}
+				if keys := rawKeyRe.FindAllString(tagRe.ReplaceAllString(page, " "), -1); len(keys) > 0 {
+					t.Errorf("%s, %s, %s: catalogue keys on the page: %v", who, lang, tk.Code, keys)
+				}
+			}
+		}
+	}
+}
+
+// An agency that returns a ticket can no longer see it: the form sends it
+// back to its queue, with the message, rather than to a missing page.
+func TestWorkspaceReturnGoesToTheQueue(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite, reference)
+	c := newWorkspace(t, d)
+	tk := mustTicket(t, c, ticketSpec{forward: "SXD", accept: true})
+	ag := c.login(t, "sxd")
+	status, _, loc := ag.post(path(tk, "return"), url.Values{"reason": {"Không thuộc thẩm quyền của Sở"}})
+	if status != http.StatusSeeOther || loc != "/console" {
+		t.Fatalf("return: %d → %q", status, loc)
+	}
+	if _, page, _ := ag.get("/console"); !strings.Contains(page, "Đã trả lại phản ánh cho tổng đài.") {
+		t.Fatal("no message in the queue")
+	}
+	if status, _, _ := ag.get(path(tk, "")); status != http.StatusNotFound {
+		t.Fatalf("the returned ticket: %d", status)
+	}
+}

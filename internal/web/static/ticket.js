@@ -20,6 +20,18 @@
     if (bad.focus) bad.focus();
   }
 
+  // --- A link to an action (#act-forward) unfolds it -----------------------
+  function openTarget() {
+    var el = location.hash.length > 1 && document.getElementById(location.hash.slice(1));
+    if (el && el.tagName === "DETAILS") {
+      el.open = true;
+      var first = el.querySelector("input:not([type=hidden]), select, textarea");
+      if (first && !bad) first.focus();
+    }
+  }
+  openTarget();
+  window.addEventListener("hashchange", openTarget);
+
   // --- Reply templates: the server filled them in; insert the chosen one ----
   ws.querySelectorAll("[data-template-picker]").forEach(function (box) {
     var sel = box.querySelector("select"), target = document.getElementById(sel.dataset.target);
