@@ -68,7 +68,9 @@ type adProvinceData struct {
 	adminBase
 	Province area.Area
 	Wards    []area.Area
+	Total    int
 	Counts   map[string]int // wards by type
+	Q        string         // a filter on the wards' names
 }
 
 func (w *Web) adminProvince(rw http.ResponseWriter, r *http.Request) error {
@@ -81,12 +83,32 @@ func (w *Web) adminProvince(rw http.ResponseWriter, r *http.Request) error {
 		return errs.NotFoundf("area.not_found", "code", a.Code)
 	}
 	p := w.newPage(r, "admin.areas.province", "admin")
-	d := adProvinceData{adminBase: adBase("areas"), Province: a, Counts: map[string]int{}}
-	if d.Wards, err = w.Areas.Wards(ctx, a.Code); err != nil {
+	d := adProvinceData{adminBase: adBase("areas"), Province: a, Counts: map[string]int{}, Q: strings.TrimSpace(r.URL.Query().Get("q"))}
+	all, err := w.Areas.Wards(ctx, a.Code)
+	if err != nil {
 		return err
 	}
-	for _, ward := range d.Wards {
+	d.Total = len(all)
+	for _, ward := range all {
 		d.Counts[ward.Type]++
+	}
+	d.Wards = all
+	if d.Q != "" {
+		// Search ranks by match; the table keeps Vietnamese order.
+		found, err := w.Areas.Search(ctx, d.Q, a.Code, area.MaxLimit)
+		if err != nil {
+			return err
+		}
+		keep := map[string]bool{}
+		for _, f := range found {
+			keep[f.Code] = true
+		}
+		d.Wards = nil
+		for _, ward := range all {
+			if keep[ward.Code] {
+				d.Wards = append(d.Wards, ward)
+			}
+		}
 	}
 	p.Data = d
 	w.render(rw, r, http.StatusOK, "admin_province", p)

@@ -82,6 +82,7 @@ func TestAdminAreas(t *testing.T) {
 			{"the wards of a province", "/console/admin/areas/79", 200, []string{"Thành phố Hồ Chí Minh", "Thủ Dầu Một", "25747", "Phường"}},
 			{"legacy lookup", "/console/admin/areas?old_name=Ph%C3%BA+H%C3%B2a&old_district=Th%E1%BB%A7+D%E1%BA%A7u+M%E1%BB%99t", 200, []string{"Phường Phú Hòa", "Thành phố Thủ Dầu Một", "Phường Phú Lợi", "Toàn bộ"}},
 			{"a ward is not a province", "/console/admin/areas/25747", 404, nil},
+			{"wards of a province filtered", "/console/admin/areas/79?q=thu+dau", 200, []string{"<strong>Thủ Dầu Một</strong>"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				status, body, _ := admin.get(tc.path)
@@ -94,6 +95,9 @@ func TestAdminAreas(t *testing.T) {
 					}
 				}
 			})
+		}
+		if _, body, _ := admin.get("/console/admin/areas/79?q=thu+dau"); strings.Contains(body, "<strong>Bến Thành</strong>") {
+			t.Error("the ward filter keeps other wards")
 		}
 		// The wards are in Vietnamese order.
 		_, body, _ := admin.get("/console/admin/areas/79")

@@ -99,7 +99,13 @@ func (w *Web) adUserForm(r *http.Request, p *page) (adUserFormData, error) {
 	if err != nil {
 		return d, err
 	}
-	d.Agencies = append([]adOption{{Value: "", Label: p.T("admin.user.no_agency")}}, opts...)
+	d.Agencies = []adOption{{Value: "", Label: p.T("admin.user.no_agency")}}
+	for _, o := range opts {
+		// Retired agencies take no new staff; a user's own stays listed.
+		if !o.Muted || o.Value == p.Form["agency"] {
+			d.Agencies = append(d.Agencies, o)
+		}
+	}
 	d.Locales = []adOption{{Value: "vi", Label: p.T("lang.vi")}, {Value: "en", Label: p.T("lang.en")}}
 	return d, nil
 }
