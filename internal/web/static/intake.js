@@ -21,7 +21,7 @@
       if (form.requestSubmit) form.requestSubmit(b); else b.click();
       return;
     }
-    if (e.target.tagName === "INPUT" && e.target.type !== "submit" && e.target.type !== "checkbox") {
+    if (e.target.tagName === "INPUT") {
       e.preventDefault();
       if (e.target === area) takeWard();
     }
