@@ -112,6 +112,10 @@ func (w *Web) intakeSubmit(rw http.ResponseWriter, r *http.Request) error {
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.secure(r)})
 		return w.redirect(rw, r, "/console/new", "")
 	}
+	if flash == "intake.recorded" {
+		// The operator reads the code to the caller from the message.
+		return w.redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), "intake.recorded_code", "code", t.Code)
+	}
 	return w.redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), flash)
 }
 

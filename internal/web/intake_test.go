@@ -112,8 +112,8 @@ func TestRecordCall(t *testing.T) {
 			if rep.Contact.Phone != "+84912345678" || rep.Contact.Name != "Nguyễn Văn An" {
 				t.Errorf("contact: %q %q, want +84912345678 and the name", rep.Contact.Phone, rep.Contact.Name)
 			}
-			if f := itFlash(op); f != "intake.recorded" {
-				t.Errorf("flash %q, want intake.recorded", f)
+			if f := itFlash(op); f != "intake.recorded_code|code="+tk.Code {
+				t.Errorf("flash %q, want intake.recorded_code with the code", f)
 			}
 			// The workspace shows the tracking code with the message (when
 			// the workspace is there to show it).
@@ -350,7 +350,7 @@ func TestRoutingSuggestion(t *testing.T) {
 			if tk.State != ticket.Forwarded || tk.AgencyCode != "UBND.TDM" || len(det.Assignments) != 1 {
 				t.Fatalf("state %s agency %s with %d assignments", tk.State, tk.AgencyCode, len(det.Assignments))
 			}
-			if itFlash(op) != "intake.recorded" {
+			if itFlash(op) != "intake.recorded_code|code="+tk.Code {
 				t.Errorf("flash %q", itFlash(op))
 			}
 		})
@@ -365,7 +365,7 @@ func TestRoutingSuggestion(t *testing.T) {
 			sup := c.login(t, "supervisor")
 			status, _, loc := sup.post("/console/new", itCall("category", cat.Code, "agency", "SXD"))
 			tk := itRecorded(t, c, status, loc)
-			if tk.State != ticket.Forwarded || tk.AgencyCode != "SXD" || itFlash(sup) != "intake.recorded" {
+			if tk.State != ticket.Forwarded || tk.AgencyCode != "SXD" || itFlash(sup) != "intake.recorded_code|code="+tk.Code {
 				t.Fatalf("state %s agency %s flash %q", tk.State, tk.AgencyCode, itFlash(sup))
 			}
 		})

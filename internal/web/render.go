@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -249,8 +250,15 @@ func (w *Web) takeFlash(rw http.ResponseWriter, r *http.Request, p *page) {
 	if err != nil || p.Flash != "" {
 		return
 	}
-	if p.catalog.Has(c.Value) {
-		p.Flash = p.T(c.Value)
+	key, rawArgs, _ := strings.Cut(c.Value, "|")
+	if p.catalog.Has(key) {
+		var args []string
+		if q, err := url.ParseQuery(rawArgs); err == nil {
+			for k, vs := range q {
+				args = append(args, k, vs[0])
+			}
+		}
+		p.Flash = p.T(key, args...)
 	}
 	http.SetCookie(rw, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }

@@ -184,10 +184,20 @@ func actorOf(r *http.Request) user.Actor {
 }
 
 // redirect ends a successful POST: the browser GETs the next page, with a
-// one-time message in the user's language.
-func (w *Web) redirect(rw http.ResponseWriter, r *http.Request, to, flashKey string) error {
+// one-time message in the user's language. args are name/value pairs for
+// the message's placeholders ("code", "K7M3P-9QXD2"); they travel in the
+// cookie, so never put personal data in them.
+func (w *Web) redirect(rw http.ResponseWriter, r *http.Request, to, flashKey string, args ...string) error {
 	if flashKey != "" {
-		http.SetCookie(rw, &http.Cookie{Name: flashCookie, Value: flashKey, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.secure(r)})
+		v := flashKey
+		if len(args) > 0 {
+			q := url.Values{}
+			for i := 0; i+1 < len(args); i += 2 {
+				q.Add(args[i], args[i+1])
+			}
+			v += "|" + q.Encode()
+		}
+		http.SetCookie(rw, &http.Cookie{Name: flashCookie, Value: v, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.secure(r)})
 	}
 	http.Redirect(rw, r, to, http.StatusSeeOther)
 	return nil
