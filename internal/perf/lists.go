@@ -57,8 +57,11 @@ func Lists(ctx context.Context, d *db.DB, svc *ticket.Service, rounds int, seed 
 		{"inbox, first page", op, func() ticket.Filter { return ticket.Filter{} }},
 		{"inbox, a random deep page", op, func() ticket.Filter { return ticket.Filter{Cursor: deep()} }},
 		{"new tickets (state received)", op, func() ticket.Filter { return ticket.Filter{States: []ticket.State{ticket.Received}} }},
-		{"open tickets (5 states), deep", op, func() ticket.Filter {
-			return ticket.Filter{States: []ticket.State{ticket.Received, ticket.Classified, ticket.Returned, ticket.Answered, ticket.Approved}, Cursor: deep()}
+		{"open tickets (3 states), deep", op, func() ticket.Filter {
+			return ticket.Filter{States: []ticket.State{ticket.Received, ticket.Classified, ticket.Returned}, Cursor: deep()}
+		}},
+		{"mixed states (answered, approved), deep", op, func() ticket.Filter {
+			return ticket.Filter{States: []ticket.State{ticket.Answered, ticket.Approved}, Cursor: deep()}
 		}},
 		{"channel zalo, deep", op, func() ticket.Filter { return ticket.Filter{Channels: []ticket.Channel{ticket.Zalo}, Cursor: deep()} }},
 		{"category, deep", op, func() ticket.Filter { return ticket.Filter{Category: category, Cursor: deep()} }},

@@ -142,7 +142,8 @@ func (s *Service) index(ctx context.Context, q db.Querier, t Ticket, replace boo
 }
 
 // matchSQL returns a condition matching tickets whose text has every
-// token as a word prefix, with its placeholder numbered $0 and its
+// token as a whole word (a Vietnamese syllable), with its placeholder
+// numbered $0 and its
 // argument; ok is false when the query has no searchable token. On SQLite
 // the condition is on tickets_fts, which the list query then joins (see
 // listQuery): walking the full-text matches newest first and stopping
@@ -155,14 +156,15 @@ func (s *Service) matchSQL(q string) (cond string, value string, ok bool) {
 	if len(toks) > 8 {
 		toks = toks[:8]
 	}
+	// Whole words, not prefixes: a prefix query makes both engines collect
+	// every matching word's postings before returning anything, 100 times
+	// slower at ten million tickets (docs/perf.md), and people type whole
+	// syllables. Tracking codes and phone numbers have their own lookups.
 	if s.db.Dialect == db.Postgres {
-		for i, tok := range toks {
-			toks[i] = tok + ":*"
-		}
 		return `t.search @@ to_tsquery('simple', $0)`, strings.Join(toks, " & "), true
 	}
 	for i, tok := range toks {
-		toks[i] = `"` + tok + `"*`
+		toks[i] = `"` + tok + `"`
 	}
 	return `tickets_fts MATCH $0`, strings.Join(toks, " "), true
 }

@@ -45,7 +45,7 @@ func tabsFor(role user.Role) []tab {
 	}
 	return []tab{
 		{Key: "new", States: []ticket.State{ticket.Received}},
-		{Key: "open", States: []ticket.State{ticket.Received, ticket.Classified, ticket.Returned, ticket.Approved}},
+		{Key: "open", States: []ticket.State{ticket.Received, ticket.Classified, ticket.Returned}},
 		{Key: "returned", States: []ticket.State{ticket.Returned}},
 		{Key: "review", States: []ticket.State{ticket.Answered}},
 		{Key: "to_reply", States: []ticket.State{ticket.Approved}},
