@@ -56,6 +56,8 @@ type wsData struct {
 	Owner       string
 	Kind        string // display names
 	Category    string
+	Agency      string
+	Agencies    map[int64]string // agency names in the page's language, by id
 	Timeline    []tlEntry
 	Loose       []ticket.Attachment // files not tied to a timeline entry
 	Current     *ticket.Assignment  // the agency's current forwarding
@@ -131,6 +133,14 @@ func (w *Web) renderTicket(rw http.ResponseWriter, r *http.Request, status int, 
 	ags, err := w.Agencies.List(ctx, agency.ListOptions{})
 	if err != nil {
 		return err
+	}
+	v.Agencies = map[int64]string{}
+	for _, ag := range ags {
+		v.Agencies[ag.ID] = ag.NameIn(string(p.Lang))
+	}
+	v.Agency = v.Agencies[t.AgencyID]
+	if v.Agency == "" {
+		v.Agency = t.AgencyName
 	}
 	v.Timeline, v.Loose = w.timeline(ctx, p, d.Timeline, files, cats, ags, scrub)
 	if v.Reporter, err = w.Tickets.Reporter(ctx, a, t); err != nil {

@@ -254,7 +254,7 @@ func (w *Web) buildForms(ctx context.Context, r *http.Request, p *page, v *wsDat
 	}
 	if can[ticket.Reassign] {
 		f := b.form(ticket.Reassign)
-		f.Intro = append(f.Intro, p.T("ws.reassign.intro", "agency", t.AgencyName))
+		f.Intro = append(f.Intro, p.T("ws.reassign.intro", "agency", v.Agency))
 		note := b.field("reassign", "note", "textarea", "ws.f.note", "")
 		note.Max, note.Rows = ticket.MaxReason, 3
 		f.Fields = append(f.Fields, agencyField("reassign", "", t.AgencyID), note)
@@ -275,7 +275,7 @@ func (w *Web) buildForms(ctx context.Context, r *http.Request, p *page, v *wsDat
 		v.Forms = append(v.Forms, f)
 	}
 	if pending && (can[ticket.GrantExtension] || can[ticket.DenyExtension]) {
-		req := p.T("ws.extension.request", "agency", v.Current.AgencyName, "until", p.Time(v.Current.ExtUntil), "deadline", p.Time(t.Deadline))
+		req := p.T("ws.extension.request", "agency", v.Agencies[v.Current.AgencyID], "until", p.Time(v.Current.ExtUntil), "deadline", p.Time(t.Deadline))
 		if can[ticket.GrantExtension] {
 			f := b.form(ticket.GrantExtension)
 			f.Open, f.Style = true, "primary"
