@@ -104,6 +104,7 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 	default:
 		return "", nil, 0, false, errs.Forbiddenf("ticket.role_forbidden", "action", "list", "role", string(actor.Role))
 	}
+	stateIdx, statePH := -1, []string(nil)
 	if len(f.States) > 0 {
 		ph := make([]string, len(f.States))
 		for i, st := range f.States {
@@ -112,6 +113,8 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 			}
 			ph[i] = arg(string(st))
 		}
+		stateIdx = len(where)
+		statePH = ph
 		where = append(where, "t.state IN ("+strings.Join(ph, ", ")+")")
 		// Tickets in these states are unresolved: saying so lets the
 		// planner use the small open-ticket indexes (the agency queue by
@@ -238,6 +241,25 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 		}
 	default:
 		return "", nil, 0, false, errs.Invalidf("ticket.sort_unknown").InField("sort")
+	}
+	// Several states, newest first: "state IN (…) ORDER BY id DESC" makes
+	// both engines collect every match and sort it. One ordered, limited
+	// subquery per state, each walking its own index range, and a merge
+	// of their few rows, cost a page each instead.
+	if len(statePH) > 1 && (f.Sort == "" || f.Sort == SortNewest) && !fts {
+		others := make([]string, 0, len(where))
+		for i, w := range where {
+			if i != stateIdx {
+				others = append(others, w)
+			}
+		}
+		n := arg(limit + 1)
+		parts := make([]string, len(statePH))
+		for i, ph := range statePH {
+			cond := append(append([]string{}, others...), "t.state = "+ph)
+			parts[i] = "SELECT id FROM (SELECT t.id FROM tickets t WHERE " + strings.Join(cond, " AND ") + " ORDER BY t.id DESC LIMIT " + n + ") s" + strconv.Itoa(i)
+		}
+		where = []string{"t.id IN (" + strings.Join(parts, " UNION ALL ") + ")"}
 	}
 	q = selectTicket
 	if fts {
