@@ -190,15 +190,7 @@ func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := w.newPage(r, "admin.user.title", "admin")
-	p.Form["name"], p.Form["role"], p.Form["locale"] = u.Name, string(u.Role), u.Locale
-	if u.Active {
-		p.Form["active"] = "1"
-	}
-	if u.AgencyID != 0 {
-		if a, err := w.Agencies.Get(r.Context(), u.AgencyID); err == nil {
-			p.Form["agency"] = a.Code
-		}
-	}
+	w.adKeepUserForm(r, p, u)
 	p.Form["generate"] = "1"
 	o, _ := w.adTakeOnce(rw, r, u.ID)
 	return w.adShowUser(rw, r, p, u, o, http.StatusOK)
@@ -322,7 +314,7 @@ func (w *Web) adminUserPassword(rw http.ResponseWriter, r *http.Request) error {
 		if !adFieldError(p, err, nil) {
 			return err
 		}
-		w.adKeepUserForm(p, u)
+		w.adKeepUserForm(r, p, u)
 		return w.adShowUser(rw, r, p, u, adOnce{}, http.StatusBadRequest)
 	}
 	if generated {
@@ -333,10 +325,15 @@ func (w *Web) adminUserPassword(rw http.ResponseWriter, r *http.Request) error {
 
 // adKeepUserForm fills the profile form from the stored user when another
 // form of the page was rejected.
-func (w *Web) adKeepUserForm(p *page, u user.User) {
+func (w *Web) adKeepUserForm(r *http.Request, p *page, u user.User) {
 	p.Form["name"], p.Form["role"], p.Form["locale"] = u.Name, string(u.Role), u.Locale
 	if u.Active {
 		p.Form["active"] = "1"
+	}
+	if u.AgencyID != 0 {
+		if a, err := w.Agencies.Get(r.Context(), u.AgencyID); err == nil {
+			p.Form["agency"] = a.Code
+		}
 	}
 }
 
@@ -386,7 +383,7 @@ func (w *Web) adminTokenCreate(rw http.ResponseWriter, r *http.Request) error {
 		if !adFieldError(p, err, nil) {
 			return err
 		}
-		w.adKeepUserForm(p, u)
+		w.adKeepUserForm(r, p, u)
 		return w.adShowUser(rw, r, p, u, adOnce{}, http.StatusBadRequest)
 	}
 	w.adSetOnce(rw, r, adOnce{UserID: u.ID, Kind: "token", Secret: secret})
