@@ -139,17 +139,37 @@ func (w *Web) adminUserCreate(rw http.ResponseWriter, r *http.Request) error {
 	if generated {
 		in.Password = adGeneratePassword()
 	}
-	var err error
+	// Check what can be checked without the database first, so that every
+	// mistake shows at once rather than one per attempt.
+	var checks []error
+	if _, err := user.NormalizeEmail(in.Email); err != nil {
+		checks = append(checks, err)
+	}
+	if vntext.Line(in.Name) == "" {
+		checks = append(checks, errs.Invalidf("field.required").InField("name"))
+	}
+	if _, err := user.ParseRole(string(role)); err != nil {
+		checks = append(checks, err)
+	}
+	if role == user.Agency && strings.TrimSpace(in.AgencyCode) == "" {
+		checks = append(checks, errs.Invalidf("user.agency_required").InField("agency"))
+	}
 	switch {
-	case !generated && in.Password == "":
-		err = errs.Invalidf("field.required").InField("password")
-	case !generated && in.Password != r.PostFormValue("password_confirm"):
-		err = errs.Invalidf("account.password_mismatch").InField("password_confirm")
+	case generated:
+	case in.Password == "":
+		checks = append(checks, errs.Invalidf("field.required").InField("password"))
+	case user.CheckPassword(in.Password) != nil:
+		checks = append(checks, user.CheckPassword(in.Password))
+	case in.Password != r.PostFormValue("password_confirm"):
+		checks = append(checks, errs.Invalidf("account.password_mismatch").InField("password_confirm"))
 	}
-	var u user.User
-	if err == nil {
-		u, err = w.Users.Create(r.Context(), actorOf(r), in)
+	for _, err := range checks {
+		adFieldError(p, err, nil)
 	}
+	if len(checks) > 0 {
+		return w.adShowUserNew(rw, r, p, http.StatusBadRequest)
+	}
+	u, err := w.Users.Create(r.Context(), actorOf(r), in)
 	if err != nil {
 		if !adFieldError(p, err, nil) {
 			return err

@@ -119,6 +119,25 @@ func TestAdminCreatesUsers(t *testing.T) {
 	})
 }
 
+func TestAdminUserFormShowsEveryMistake(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		c := newConsole(t, d)
+		admin := c.login(t, "admin")
+		status, body, _ := admin.post("/console/admin/users", url.Values{"email": {"bad"}, "name": {""}, "role": {"agency"}, "password": {"short"}, "password_confirm": {"short"}})
+		if status != http.StatusBadRequest {
+			t.Fatalf("status %d", status)
+		}
+		for _, f := range []string{"email", "name", "agency", "password"} {
+			if adFieldError(body, f) == "" {
+				t.Errorf("no error beside %s", f)
+			}
+		}
+		if !strings.Contains(body, `aria-invalid="true" aria-describedby="err-email"`) {
+			t.Error("the email field is not marked invalid")
+		}
+	})
+}
+
 func TestAdminEditsUsers(t *testing.T) {
 	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
 		c := newConsole(t, d)
