@@ -214,7 +214,7 @@ func without(list []ticket.Ticket, id int64, n int) []ticket.Ticket {
 func (w *Web) failed(rw http.ResponseWriter, r *http.Request, t ticket.Ticket, form string, err error) error {
 	e := errs.As(err)
 	switch e.Code {
-	case errs.Invalid, errs.Conflict, errs.Forbidden, errs.TooLarge:
+	case errs.Invalid, errs.Conflict, errs.Forbidden, errs.TooLarge, errs.Unavailable:
 	default:
 		return err
 	}
