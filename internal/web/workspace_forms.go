@@ -168,7 +168,9 @@ func (w *Web) buildForms(ctx context.Context, r *http.Request, p *page, v *wsDat
 	}
 	if can[ticket.AnswerAction] {
 		f := b.form(ticket.AnswerAction)
-		f.Title, f.Submit, f.Style, f.Open, f.Multipart = p.T("ws.answer.title"), p.T("ws.answer.submit"), "primary", true, true
+		f.Title, f.Submit, f.Style, f.Multipart = p.T("ws.answer.title"), p.T("ws.answer.submit"), "primary", true
+		// Supervisors may answer for an agency, but it is the agency's job.
+		f.Open = f.Open || a.Role == user.Agency
 		f.Intro = append(f.Intro, p.T("ws.answer.intro"))
 		files := b.field("answer", "files", "file", "ws.answer.files", "")
 		files.Accept = blob.Accept()
