@@ -12,6 +12,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
 )
 
 // withAreas holds the two areas the tests refer to; the full list is the
@@ -155,7 +156,7 @@ func TestEffectiveDating(t *testing.T) {
 		root := mustCreate(t, s, agency.Agency{Code: "UBND", Name: "Ủy ban nhân dân tỉnh", ValidFrom: "2020-01-01"})
 		old := mustCreate(t, s, agency.Agency{Code: "STNMT", Name: "Sở Tài nguyên và Môi trường", ParentID: root.ID, ValidFrom: "2020-01-01"})
 		mustCreate(t, s, agency.Agency{Code: "SNNMT", Name: "Sở Nông nghiệp và Môi trường", ParentID: root.ID, ValidFrom: "2025-03-01"})
-		if err := s.Retire(ctx, old.ID, "2025-03-01"); err != nil {
+		if err := s.Retire(ctx, user.System, old.ID, "2025-03-01"); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
@@ -224,7 +225,7 @@ func mustOutline(t *testing.T, list []agency.Agency) []string {
 
 func mustCreate(t *testing.T, s *agency.Store, a agency.Agency) agency.Agency {
 	t.Helper()
-	got, err := s.Create(context.Background(), a)
+	got, err := s.Create(context.Background(), user.System, a)
 	if err != nil {
 		t.Fatalf("Create %s: %v", a.Code, err)
 	}

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/vntext"
 )
 
@@ -28,9 +30,10 @@ const maxName = 200
 // so it cannot occur inside one.
 const aliasSep = "\n"
 
-// Create adds an agency. It cleans and validates the fields: code required
-// and matching ^[A-Za-z0-9_.-]{2,40}$ ("agency.code_invalid"; stored
-// upper-case), name required ("field.required"), a known Kind
+// Create adds an agency and records "agency.create" by by, with the fields
+// set, in the same transaction. It cleans and validates the fields: code
+// required and matching ^[A-Za-z0-9_.-]{2,40}$ ("agency.code_invalid";
+// stored upper-case), name required ("field.required"), a known Kind
 // ("agency.kind_invalid", default department) and Calendar
 // ("agency.calendar_invalid", default 24x7), a valid Email
 // ("field.email_invalid"), dates as 'YYYY-MM-DD' ("field.date_invalid";
@@ -39,7 +42,7 @@ const aliasSep = "\n"
 // "agency.not_found"), and so must AreaCode when given (invalid
 // "area.not_found"). A code in use, in any case, is a conflict
 // ("agency.code_taken"). Every error names the field at fault.
-func (s *Store) Create(ctx context.Context, a Agency) (Agency, error) {
+func (s *Store) Create(ctx context.Context, by user.Actor, a Agency) (Agency, error) {
 	a, fold, err := s.clean(a)
 	if err != nil {
 		return Agency{}, err
@@ -50,9 +53,12 @@ func (s *Store) Create(ctx context.Context, a Agency) (Agency, error) {
 		if err := s.checkRefs(ctx, tx, a); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, insertSQL, a.Code, nullID(a.ParentID), a.Name, a.NameEN, a.Kind,
+		if err := tx.QueryRowContext(ctx, insertSQL, a.Code, nullID(a.ParentID), a.Name, a.NameEN, a.Kind,
 			nullString(a.AreaCode), a.Email, a.Phone, strings.Join(a.Aliases, aliasSep), a.Calendar, fold,
-			a.ValidFrom, nullString(a.ValidTo), now).Scan(&a.ID)
+			a.ValidFrom, nullString(a.ValidTo), now).Scan(&a.ID); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, by, now, "agency.create", a, fields(Agency{}, a, true))
 	})
 	if err != nil {
 		return Agency{}, codeTaken(err)
@@ -60,12 +66,14 @@ func (s *Store) Create(ctx context.Context, a Agency) (Agency, error) {
 	return a, nil
 }
 
-// Update saves every field of a, validated as in Create. It also rejects a
-// parent that is the agency itself or one of its descendants
-// ("agency.parent_cycle"), and an end date while children stay in
-// operation beyond it (conflict "agency.has_active_children"). An unknown
-// a.ID is "agency.not_found".
-func (s *Store) Update(ctx context.Context, a Agency) (Agency, error) {
+// Update saves every field of a, validated as in Create, and records
+// "agency.update" by by, with the fields that changed and their new
+// values, in the same transaction. It also rejects a parent that is the
+// agency itself or one of its descendants ("agency.parent_cycle"), and an
+// end date while children stay in operation beyond it (conflict
+// "agency.has_active_children", in field valid_to). An unknown a.ID is
+// "agency.not_found".
+func (s *Store) Update(ctx context.Context, by user.Actor, a Agency) (Agency, error) {
 	a, fold, err := s.clean(a)
 	if err != nil {
 		return Agency{}, err
@@ -74,7 +82,8 @@ func (s *Store) Update(ctx context.Context, a Agency) (Agency, error) {
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// Lock the row before walking its new ancestors, so that two
 		// concurrent re-parentings cannot both pass the cycle check.
-		if _, _, err := get(ctx, tx, getSQL+s.db.Dialect.ForUpdate(), a.ID); err != nil {
+		old, _, err := get(ctx, tx, getSQL+s.db.Dialect.ForUpdate(), a.ID)
+		if err != nil {
 			return err
 		}
 		if err := s.checkRefs(ctx, tx, a); err != nil {
@@ -82,7 +91,7 @@ func (s *Store) Update(ctx context.Context, a Agency) (Agency, error) {
 		}
 		if a.ValidTo != "" {
 			if err := checkNoActiveChildren(ctx, tx, a.ID, a.ValidTo); err != nil {
-				return err
+				return errs.As(err).InField("valid_to")
 			}
 		}
 		if _, err := tx.ExecContext(ctx, updateSQL, a.ID, a.Code, nullID(a.ParentID), a.Name, a.NameEN, a.Kind,
@@ -90,8 +99,10 @@ func (s *Store) Update(ctx context.Context, a Agency) (Agency, error) {
 			a.ValidFrom, nullString(a.ValidTo), now); err != nil {
 			return err
 		}
-		a, _, err = get(ctx, tx, getSQL, a.ID)
-		return err
+		if a, _, err = get(ctx, tx, getSQL, a.ID); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, by, now, "agency.update", a, fields(old, a, false))
 	})
 	if err != nil {
 		return Agency{}, codeTaken(err)
@@ -99,14 +110,19 @@ func (s *Store) Update(ctx context.Context, a Agency) (Agency, error) {
 	return a, nil
 }
 
-// Retire ends an agency's operation: day ('YYYY-MM-DD') is its first day
-// out of operation, and must come after ValidFrom ("agency.dates_order").
-// An agency whose children operate on or after day cannot be retired
-// (conflict "agency.has_active_children"): retire or move them first.
-func (s *Store) Retire(ctx context.Context, id int64, day string) error {
+// Retire ends an agency's operation and records "agency.retire" by by in
+// the same transaction: day ('YYYY-MM-DD') is its first day out of
+// operation, and must come after ValidFrom ("agency.dates_order"). An
+// agency whose children operate on or after day cannot be retired
+// (conflict "agency.has_active_children"): retire or move them first. Its
+// errors name the field valid_to, the conflict included, so a form can
+// show them beside the date; an unknown id is "agency.not_found".
+func (s *Store) Retire(ctx context.Context, by user.Actor, id int64, day string) error {
+	day = strings.TrimSpace(day)
 	if err := checkDate(day, "valid_to"); err != nil {
 		return err
 	}
+	now := s.now().UTC().Truncate(time.Microsecond)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// The lock makes a concurrent Create of a child wait, or be seen.
 		a, _, err := get(ctx, tx, getSQL+s.db.Dialect.ForUpdate(), id)
@@ -117,10 +133,12 @@ func (s *Store) Retire(ctx context.Context, id int64, day string) error {
 			return errs.Invalidf("agency.dates_order").InField("valid_to")
 		}
 		if err := checkNoActiveChildren(ctx, tx, id, day); err != nil {
+			return errs.As(err).InField("valid_to")
+		}
+		if _, err := tx.ExecContext(ctx, retireSQL, id, day, now); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, retireSQL, id, day, s.now().UTC().Truncate(time.Microsecond))
-		return err
+		return appendEvent(ctx, tx, by, now, "agency.retire", a, map[string]any{"valid_to": day})
 	})
 	return db.Fail(err)
 }
@@ -153,6 +171,43 @@ func (s *Store) checkRefs(ctx context.Context, tx *sql.Tx, a Agency) error {
 		}
 	}
 	return nil
+}
+
+// appendEvent records an agency change; the object names the agency by its
+// code, which the API and CLI use.
+func appendEvent(ctx context.Context, tx *sql.Tx, by user.Actor, at time.Time, action string, a Agency, detail map[string]any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	detail["agency_id"] = a.ID
+	return audit.Append(ctx, tx, audit.Event{At: at, ActorID: by.UserID, Actor: by.Label(), IP: by.IP,
+		Action: action, Object: "agency:" + a.Code, Detail: detail})
+}
+
+// fields returns the fields of b that differ from a (all non-empty ones
+// when all), for an audit event's detail.
+func fields(a, b Agency, all bool) map[string]any {
+	d := map[string]any{}
+	set := func(name string, x, y any, empty bool) {
+		if (all && !empty) || (!all && x != y) {
+			d[name] = y
+		}
+	}
+	set("code", a.Code, b.Code, b.Code == "")
+	set("name", a.Name, b.Name, b.Name == "")
+	set("name_en", a.NameEN, b.NameEN, b.NameEN == "")
+	set("kind", a.Kind, b.Kind, b.Kind == "")
+	set("parent_id", a.ParentID, b.ParentID, b.ParentID == 0)
+	set("area_code", a.AreaCode, b.AreaCode, b.AreaCode == "")
+	set("email", a.Email, b.Email, b.Email == "")
+	set("phone", a.Phone, b.Phone, b.Phone == "")
+	set("calendar", a.Calendar, b.Calendar, b.Calendar == "")
+	set("valid_from", a.ValidFrom, b.ValidFrom, b.ValidFrom == "")
+	set("valid_to", a.ValidTo, b.ValidTo, b.ValidTo == "")
+	if (all && len(b.Aliases) > 0) || (!all && !slices.Equal(a.Aliases, b.Aliases)) {
+		d["aliases"] = strings.Join(b.Aliases, "; ")
+	}
+	return d
 }
 
 // checkNoActiveChildren fails when a child of id operates on or after day.

@@ -2,6 +2,7 @@ package agency_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -9,9 +10,11 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
+	"github.com/hotline-1022/hotline/internal/audit/audittest"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
 )
 
 func TestCreate(t *testing.T) {
@@ -50,7 +53,7 @@ func TestCreate(t *testing.T) {
 		}
 		// Near midnight UTC it is already the next day in Vietnam.
 		late := agency.NewStore(d, func() time.Time { return time.Date(2026, 3, 1, 17, 30, 0, 0, time.UTC) })
-		if a, err := late.Create(ctx, agency.Agency{Code: "X2", Name: "Đơn vị"}); err != nil || a.ValidFrom != "2026-03-02" {
+		if a, err := late.Create(ctx, user.System, agency.Agency{Code: "X2", Name: "Đơn vị"}); err != nil || a.ValidFrom != "2026-03-02" {
 			t.Errorf("ValidFrom at 00:30 in Vietnam = %q, %v; want 2026-03-02", a.ValidFrom, err)
 		}
 	})
@@ -95,7 +98,7 @@ func TestCreateRejects(t *testing.T) {
 		mustCreate(t, s, agency.Agency{Code: "TAKEN", Name: "Đã có"})
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := s.Create(context.Background(), tt.in)
+				_, err := s.Create(context.Background(), user.System, tt.in)
 				mustFailWith(t, err, tt.code, tt.key, tt.field)
 			})
 		}
@@ -113,7 +116,7 @@ func TestUpdate(t *testing.T) {
 
 		sxd := m["SXD"]
 		sxd.Name, sxd.Aliases, sxd.AreaCode, sxd.ParentID = "Sở Xây dựng tỉnh", []string{"Sở GTVT"}, "25747", 0
-		got, err := s.Update(ctx, sxd)
+		got, err := s.Update(ctx, user.System, sxd)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,12 +142,12 @@ func TestUpdate(t *testing.T) {
 			{"code of another", func() agency.Agency { a := ubnd; a.Code = "syt"; return a }(), errs.Conflict, "agency.code_taken", "code"},
 			{"missing area", func() agency.Agency { a := ubnd; a.AreaCode = "00000"; return a }(), errs.Invalid, "area.not_found", "area_code"},
 			{"end date with children open", func() agency.Agency { a := ubnd; a.ValidTo = "2027-01-01"; return a }(),
-				errs.Conflict, "agency.has_active_children", ""},
+				errs.Conflict, "agency.has_active_children", "valid_to"},
 			{"unknown id", agency.Agency{ID: 9999, Code: "NONE", Name: "Không"}, errs.NotFound, "agency.not_found", ""},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := s.Update(ctx, tt.in)
+				_, err := s.Update(ctx, user.System, tt.in)
 				mustFailWith(t, err, tt.code, tt.key, tt.field)
 			})
 		}
@@ -161,16 +164,16 @@ func TestRetire(t *testing.T) {
 		m := mustTree(t, s)
 		ca, tdm := m["CA"].ID, m["CA.TDM"].ID
 
-		mustFailWith(t, s.Retire(ctx, ca, "2026-06-01"), errs.Conflict, "agency.has_active_children", "")
+		mustFailWith(t, s.Retire(ctx, user.System, ca, "2026-06-01"), errs.Conflict, "agency.has_active_children", "valid_to")
 		// A child retiring after its parent would outlive it.
-		if err := s.Retire(ctx, tdm, "2026-07-01"); err != nil {
+		if err := s.Retire(ctx, user.System, tdm, "2026-07-01"); err != nil {
 			t.Fatal(err)
 		}
-		mustFailWith(t, s.Retire(ctx, ca, "2026-06-01"), errs.Conflict, "agency.has_active_children", "")
-		if err := s.Retire(ctx, tdm, "2026-06-01"); err != nil {
+		mustFailWith(t, s.Retire(ctx, user.System, ca, "2026-06-01"), errs.Conflict, "agency.has_active_children", "valid_to")
+		if err := s.Retire(ctx, user.System, tdm, "2026-06-01"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Retire(ctx, ca, "2026-06-01"); err != nil {
+		if err := s.Retire(ctx, user.System, ca, "2026-06-01"); err != nil {
 			t.Fatalf("retiring a parent whose children retire the same day: %v", err)
 		}
 		got, err := s.Get(ctx, ca)
@@ -178,9 +181,9 @@ func TestRetire(t *testing.T) {
 			t.Errorf("after Retire: %+v, %v", got, err)
 		}
 
-		mustFailWith(t, s.Retire(ctx, m["SYT"].ID, "2025-07-01"), errs.Invalid, "agency.dates_order", "valid_to")
-		mustFailWith(t, s.Retire(ctx, m["SYT"].ID, "tomorrow"), errs.Invalid, "field.date_invalid", "valid_to")
-		mustFailWith(t, s.Retire(ctx, 9999, "2026-06-01"), errs.NotFound, "agency.not_found", "")
+		mustFailWith(t, s.Retire(ctx, user.System, m["SYT"].ID, "2025-07-01"), errs.Invalid, "agency.dates_order", "valid_to")
+		mustFailWith(t, s.Retire(ctx, user.System, m["SYT"].ID, "tomorrow"), errs.Invalid, "field.date_invalid", "valid_to")
+		mustFailWith(t, s.Retire(ctx, user.System, 9999, "2026-06-01"), errs.NotFound, "agency.not_found", "")
 
 		// From their end date on, retired agencies leave the lists.
 		active, err := s.List(ctx, agency.ListOptions{ActiveOn: "2026-06-01"})
@@ -189,6 +192,41 @@ func TestRetire(t *testing.T) {
 		}
 		if have := mustOutline(t, active); slices.Contains(have, "CA 0") || slices.Contains(have, "CA.TDM 1") {
 			t.Errorf("retired agencies still active: %v", have)
+		}
+	})
+}
+
+// TestChangesAreAudited checks what each change records: its action, its
+// actor, the agency and the fields it set. The admin console tests count
+// the events per action; here a rejected change must record nothing.
+func TestChangesAreAudited(t *testing.T) {
+	by := user.Actor{UserID: 7, Role: user.Admin, IP: "203.0.113.7"}
+	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := agency.NewStore(d, clock)
+		a, err := s.Create(ctx, by, agency.Agency{Code: "sxd", Name: "Sở Xây dựng", ValidFrom: "2025-07-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Name, a.Aliases = "Sở Xây dựng tỉnh", []string{"Sở GTVT", "Sở Giao thông"}
+		if _, err := s.Update(ctx, by, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Retire(ctx, by, a.ID, " 2026-06-01 "); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Retire(ctx, by, a.ID, "2025-01-01"); err == nil {
+			t.Fatal("a retirement before the start was accepted")
+		}
+
+		on := fmt.Sprintf("by admin 7 from 203.0.113.7 on agency:SXD map[agency_id:%d", a.ID)
+		want := []string{
+			"agency.create " + on + " calendar:24x7 code:SXD kind:department name:Sở Xây dựng valid_from:2025-07-01]",
+			"agency.update " + on + " aliases:Sở GTVT; Sở Giao thông name:Sở Xây dựng tỉnh]",
+			"agency.retire " + on + " valid_to:2026-06-01]",
+		}
+		if got := audittest.MustLines(t, d); !slices.Equal(got, want) {
+			t.Errorf("audit log\n got %q\nwant %q", got, want)
 		}
 	})
 }

@@ -68,7 +68,7 @@ func newTestApp(t testing.TB, d *db.DB) *testApp {
 		{Code: "SXD", Name: "Sở Xây dựng", ValidFrom: "2025-07-01"},
 		{Code: "UBND.TDM", Name: "UBND phường Thủ Dầu Một", Kind: agency.KindWard, AreaCode: "25747", ValidFrom: "2025-07-01"},
 	} {
-		if _, err := a.Agencies.Create(ctx, ag); err != nil {
+		if _, err := a.Agencies.Create(ctx, user.System, ag); err != nil {
 			t.Fatal(err)
 		}
 	}

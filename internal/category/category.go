@@ -11,8 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/vntext"
 )
 
@@ -95,10 +97,11 @@ func (s *Store) ByCode(ctx context.Context, code string) (Category, error) {
 	return c, nil
 }
 
-// Create adds a category. It validates the fields (see Update), and a new
-// category is always active; one with Sort 0 goes after all others. A code
-// in use is a conflict ("category.code_taken").
-func (s *Store) Create(ctx context.Context, c Category) (Category, error) {
+// Create adds a category and records "category.create" by by, with the
+// fields set, in the same transaction. It validates the fields (see
+// Update), and a new category is always active; one with Sort 0 goes after
+// all others. A code in use is a conflict ("category.code_taken").
+func (s *Store) Create(ctx context.Context, by user.Actor, c Category) (Category, error) {
 	c, err := clean(c)
 	if err != nil {
 		return Category{}, err
@@ -114,8 +117,11 @@ func (s *Store) Create(ctx context.Context, c Category) (Category, error) {
 				return err
 			}
 		}
-		return tx.QueryRowContext(ctx, insertSQL, c.Code, nullID(c.ParentID), c.NameVI, c.NameEN, c.Description,
-			c.DefaultKind, c.Sort, c.Active, now).Scan(&c.ID)
+		if err := tx.QueryRowContext(ctx, insertSQL, c.Code, nullID(c.ParentID), c.NameVI, c.NameEN, c.Description,
+			c.DefaultKind, c.Sort, c.Active, now).Scan(&c.ID); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, by, now, "category.create", c, changes(Category{}, c, true))
 	})
 	if err != nil {
 		return Category{}, codeTaken(err)
@@ -123,15 +129,16 @@ func (s *Store) Create(ctx context.Context, c Category) (Category, error) {
 	return c, nil
 }
 
-// Update saves every field of c except Active, which SetActive changes. It
-// returns "category.not_found" when c.ID does not exist, and invalid-input
-// errors naming the field for: a code not matching ^[a-z0-9_]{2,40}$
-// ("category.code_invalid"), a missing name ("field.required"), an unknown
-// default kind ("kind.unknown"), a missing parent (invalid
-// "category.not_found") and a parent that is the category or one of its
-// descendants ("category.parent_cycle"). A code in use is a conflict
-// ("category.code_taken").
-func (s *Store) Update(ctx context.Context, c Category) (Category, error) {
+// Update saves every field of c except Active, which SetActive changes, and
+// records "category.update" by by, with the fields that changed, in the
+// same transaction. It returns "category.not_found" when c.ID does not
+// exist, and invalid-input errors naming the field for: a code not
+// matching ^[a-z0-9_]{2,40}$ ("category.code_invalid"), a missing name
+// ("field.required"), an unknown default kind ("kind.unknown"), a missing
+// parent (invalid "category.not_found") and a parent that is the category
+// or one of its descendants ("category.parent_cycle"). A code in use is a
+// conflict ("category.code_taken").
+func (s *Store) Update(ctx context.Context, by user.Actor, c Category) (Category, error) {
 	c, err := clean(c)
 	if err != nil {
 		return Category{}, err
@@ -140,7 +147,8 @@ func (s *Store) Update(ctx context.Context, c Category) (Category, error) {
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// Lock the row first so that two concurrent re-parentings cannot
 		// both pass the cycle check.
-		if _, err := get(ctx, tx, c.ID, s.db.Dialect.ForUpdate()); err != nil {
+		old, err := get(ctx, tx, c.ID, s.db.Dialect.ForUpdate())
+		if err != nil {
 			return err
 		}
 		if err := s.checkParent(ctx, tx, c); err != nil {
@@ -150,8 +158,10 @@ func (s *Store) Update(ctx context.Context, c Category) (Category, error) {
 			c.Description, c.DefaultKind, c.Sort, now); err != nil {
 			return err
 		}
-		c, err = get(ctx, tx, c.ID)
-		return err
+		if c, err = get(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, by, now, "category.update", c, changes(old, c, false))
 	})
 	if err != nil {
 		return Category{}, codeTaken(err)
@@ -159,21 +169,36 @@ func (s *Store) Update(ctx context.Context, c Category) (Category, error) {
 	return c, nil
 }
 
-// SetActive shows or hides a category in pick-lists. Tickets keep their
-// category either way. It returns "category.not_found" for an unknown id.
-func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
-	res, err := s.db.W().ExecContext(ctx, setActiveSQL, id, active, s.now().UTC().Truncate(time.Microsecond))
-	if err != nil {
-		return db.Fail(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return db.Fail(err)
-	}
-	if n == 0 {
-		return errs.NotFoundf("category.not_found")
-	}
-	return nil
+// SetActive shows or hides a category in pick-lists and records
+// "category.activate" or "category.deactivate" by by in the same
+// transaction; setting the flag it already has changes and records
+// nothing. Tickets keep their category either way. It returns
+// "category.not_found" for an unknown id.
+func (s *Store) SetActive(ctx context.Context, by user.Actor, id int64, active bool) error {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	return db.Fail(s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, err := get(ctx, tx, id, s.db.Dialect.ForUpdate())
+		if err != nil {
+			return err
+		}
+		if c.Active == active {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, setActiveSQL, id, active, now)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errs.NotFoundf("category.not_found")
+		}
+		action := "category.deactivate"
+		if active {
+			action = "category.activate"
+		}
+		return appendEvent(ctx, tx, by, now, action, c, nil)
+	}))
 }
 
 // checkParent checks that c's parent exists and is neither c nor below it,
@@ -194,6 +219,39 @@ func (s *Store) checkParent(ctx context.Context, tx *sql.Tx, c Category) error {
 		id = parent.Int64
 	}
 	return nil
+}
+
+// appendEvent records a category change by by; the object names the
+// category by its code, which the API and reports use.
+func appendEvent(ctx context.Context, tx *sql.Tx, by user.Actor, at time.Time, action string, c Category, detail map[string]any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	detail["category_id"] = c.ID
+	return audit.Append(ctx, tx, audit.Event{At: at, ActorID: by.UserID, Actor: by.Label(), IP: by.IP,
+		Action: action, Object: "category:" + c.Code, Detail: detail})
+}
+
+// changes returns the fields of b that differ from a (all set ones when
+// all), for an audit event's detail. The description is long, so only its
+// change is noted.
+func changes(a, b Category, all bool) map[string]any {
+	d := map[string]any{}
+	set := func(name string, x, y any, empty bool) {
+		if (all && !empty) || (!all && x != y) {
+			d[name] = y
+		}
+	}
+	set("code", a.Code, b.Code, b.Code == "")
+	set("parent_id", a.ParentID, b.ParentID, b.ParentID == 0)
+	set("name_vi", a.NameVI, b.NameVI, b.NameVI == "")
+	set("name_en", a.NameEN, b.NameEN, b.NameEN == "")
+	set("default_kind", a.DefaultKind, b.DefaultKind, b.DefaultKind == "")
+	set("sort", a.Sort, b.Sort, false)
+	if a.Description != b.Description && (!all || b.Description != "") {
+		d["description_changed"] = true
+	}
+	return d
 }
 
 // clean normalises c's fields and validates them.

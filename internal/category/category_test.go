@@ -9,6 +9,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
 )
 
 func TestKinds(t *testing.T) {
@@ -142,7 +143,7 @@ func mustFailWith(t *testing.T, err error, code errs.Code, key, field string) {
 
 func mustCreate(t *testing.T, s *category.Store, c category.Category) category.Category {
 	t.Helper()
-	c, err := s.Create(context.Background(), c)
+	c, err := s.Create(context.Background(), user.System, c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,19 +123,19 @@ func Load(ctx context.Context, a *app.App, opt Options) ([]Account, error) {
 		opt.Seed = 1022
 	}
 	start := time.Now()
+	cli := user.Actor{Origin: "demo"}
 	ids := map[string]int64{}
 	for _, ag := range demoAgencies {
 		ag.ValidFrom, ag.Calendar = "2025-07-01", agency.Calendar24x7
 		if ag.Code != "UBND.TP" {
 			ag.ParentID = ids["UBND.TP"]
 		}
-		created, err := a.Agencies.Create(ctx, ag)
+		created, err := a.Agencies.Create(ctx, cli, ag)
 		if err != nil {
 			return nil, fmt.Errorf("agency %s: %w", ag.Code, err)
 		}
 		ids[ag.Code] = created.ID
 	}
-	cli := user.Actor{Origin: "demo"}
 	var accounts []Account
 	actors := map[user.Role][]user.Actor{}
 	agencyActors := map[int64]user.Actor{}

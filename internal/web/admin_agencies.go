@@ -257,9 +257,9 @@ func (w *Web) adminAgencySave(rw http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		a.ID, a.ValidTo = cur.ID, cur.ValidTo
 		if cur.ID == 0 {
-			a, err = w.Agencies.CreateAudited(ctx, actorOf(r), a)
+			a, err = w.Agencies.Create(ctx, actorOf(r), a)
 		} else {
-			a, err = w.Agencies.UpdateAudited(ctx, actorOf(r), a)
+			a, err = w.Agencies.Update(ctx, actorOf(r), a)
 		}
 	}
 	if err != nil {
@@ -280,7 +280,7 @@ func (w *Web) adminAgencyRetire(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = w.Agencies.RetireAudited(r.Context(), actorOf(r), a.ID, r.PostFormValue("valid_to"))
+	err = w.Agencies.Retire(r.Context(), actorOf(r), a.ID, r.PostFormValue("valid_to"))
 	if err != nil {
 		p := w.newPage(r, "admin.agency.title", "admin")
 		adAgencyForm(p, a)
@@ -299,7 +299,7 @@ func (w *Web) adminAgencyReinstate(rw http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	a.ValidTo = ""
-	if _, err := w.Agencies.UpdateAudited(r.Context(), actorOf(r), a); err != nil {
+	if _, err := w.Agencies.Update(r.Context(), actorOf(r), a); err != nil {
 		p := w.newPage(r, "admin.agency.title", "admin")
 		adAgencyForm(p, a)
 		if !adFieldError(p, err, nil) {

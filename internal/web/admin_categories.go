@@ -125,9 +125,9 @@ func (w *Web) adminCategorySave(rw http.ResponseWriter, r *http.Request) error {
 	}
 	if err == nil {
 		if cur.ID == 0 {
-			c, err = w.Categories.CreateAudited(r.Context(), actorOf(r), c)
+			c, err = w.Categories.Create(r.Context(), actorOf(r), c)
 		} else {
-			c, err = w.Categories.UpdateAudited(r.Context(), actorOf(r), c)
+			c, err = w.Categories.Update(r.Context(), actorOf(r), c)
 		}
 	}
 	if err != nil {
@@ -149,7 +149,7 @@ func (w *Web) adminCategoryActive(rw http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	active := r.PostFormValue("active") == "1"
-	if err := w.Categories.SetActiveAudited(r.Context(), actorOf(r), c.ID, active); err != nil {
+	if err := w.Categories.SetActive(r.Context(), actorOf(r), c.ID, active); err != nil {
 		return err
 	}
 	flash := "admin.flash.category_deactivated"

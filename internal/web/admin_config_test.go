@@ -57,7 +57,7 @@ func TestAdminAgencies(t *testing.T) {
 					}
 				})
 			}
-			if n := adEvents(t, c, "agency.create"); n != 0 {
+			if n := adEventsBy(t, c, "agency.create", c.users["admin"]); n != 0 {
 				t.Errorf("agency.create events after rejected forms: %d", n)
 			}
 		})
