@@ -100,7 +100,7 @@ func (b *batcher) run() {
 // falls back to running each job alone.
 func (b *batcher) runBatch(batch []*job) {
 	if len(batch) == 1 {
-		batch[0].err, batch[0].pan = b.alone(batch[0])
+		batch[0].pan, batch[0].err = b.alone(batch[0])
 		return
 	}
 	tx, err := b.db.BeginTx(context.Background(), nil)
@@ -120,7 +120,7 @@ func (b *batcher) runBatch(batch []*job) {
 			b.fallback(tx, batch)
 			return
 		}
-		j.err, j.pan = call(j, tx)
+		j.pan, j.err = call(j, tx)
 		if j.err != nil || j.pan != nil {
 			if _, err := tx.ExecContext(context.Background(), "ROLLBACK TO batch_job"); err != nil {
 				b.fallback(tx, batch)
@@ -150,34 +150,34 @@ func (b *batcher) fallback(tx *sql.Tx, batch []*job) {
 		if j.pan != nil || (j.err != nil && j.ctx.Err() != nil) {
 			continue
 		}
-		j.err, j.pan = b.alone(j)
+		j.pan, j.err = b.alone(j)
 	}
 }
 
 // alone runs one job in its own transaction.
-func (b *batcher) alone(j *job) (err error, pan any) {
+func (b *batcher) alone(j *job) (pan any, err error) {
 	tx, err := b.db.BeginTx(context.Background(), nil)
 	if err != nil {
-		return unavailable(err), nil
+		return nil, unavailable(err)
 	}
-	err, pan = call(j, tx)
+	pan, err = call(j, tx)
 	if err != nil || pan != nil {
 		_ = tx.Rollback()
-		return err, pan
+		return pan, err
 	}
 	if err := tx.Commit(); err != nil {
-		return unavailable(err), nil
+		return nil, unavailable(err)
 	}
 	return nil, nil
 }
 
 // call runs a job's function, catching a panic to re-raise in the
 // caller's goroutine.
-func call(j *job, tx *sql.Tx) (err error, pan any) {
+func call(j *job, tx *sql.Tx) (pan any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			pan = p
 		}
 	}()
-	return j.fn(tx), nil
+	return nil, j.fn(tx)
 }
