@@ -107,7 +107,7 @@ func TestMatchPrefersTheMostSpecific(t *testing.T) {
 	dbtest.EachWith(t, catFixture, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := sla.NewStore(d, ict, time.Now)
-		if p, err := s.Match(ctx, d.R(), 1, "normal"); err != nil || p.Name != "default" || p.Target != 5*time.Hour {
+		if p, err := s.Match(ctx, 1, "normal"); err != nil || p.Name != "default" || p.Target != 5*time.Hour {
 			t.Fatalf("no policies: %+v, %v", p, err)
 		}
 		mustSave(t, d, s, sla.Policy{Name: "all", Target: 4 * time.Hour, Calendar: sla.Always, WarnPercent: 75, Active: true})
@@ -126,7 +126,7 @@ func TestMatchPrefersTheMostSpecific(t *testing.T) {
 			{0, "low", "all"},
 		}
 		for _, tt := range tests {
-			p, err := s.Match(ctx, d.R(), tt.cat, tt.prio)
+			p, err := s.Match(ctx, tt.cat, tt.prio)
 			if err != nil || p.Name != tt.want {
 				t.Errorf("Match(%d, %s) = %q, %v; want %q", tt.cat, tt.prio, p.Name, err, tt.want)
 			}

@@ -17,9 +17,11 @@ type Store struct {
 	loc *time.Location
 	now func() time.Time
 
-	mu       sync.Mutex
-	holidays map[string]bool
-	loadedAt time.Time
+	mu         sync.Mutex
+	holidays   map[string]bool
+	policies   []Policy // active, in id order; nil when not loaded
+	policiesAt time.Time
+	loadedAt   time.Time
 }
 
 // NewStore returns a Store; loc is the local time zone for office hours.
@@ -40,16 +42,68 @@ func scanPolicy(row interface{ Scan(...any) error }) (Policy, error) {
 }
 
 // Match returns the most specific active policy for a category and
-// priority (category and priority > category > priority > catch-all), or
-// Default when none matches. It runs in the caller's transaction.
-func (s *Store) Match(ctx context.Context, q db.Querier, categoryID int64, priority string) (Policy, error) {
-	p, err := scanPolicy(q.QueryRowContext(ctx, `SELECT `+policyColumns+` FROM sla_policies
-		WHERE active AND (category_id IS NULL OR category_id = $1) AND (priority IS NULL OR priority = $2)
-		ORDER BY (category_id IS NOT NULL) DESC, (priority IS NOT NULL) DESC, id LIMIT 1`, categoryID, priority))
-	if err == sql.ErrNoRows {
-		return Default, nil
+// priority (category and priority > category > priority > catch-all, the
+// oldest on a tie), or Default when none matches. Active policies are kept
+// in memory for policyTTL: every intake asks, and they change rarely.
+func (s *Store) Match(ctx context.Context, categoryID int64, priority string) (Policy, error) {
+	ps, err := s.activePolicies(ctx)
+	if err != nil {
+		return Policy{}, err
 	}
-	return p, db.Fail(err)
+	best, bestScore := Default, -1
+	for _, p := range ps {
+		if (p.CategoryID != 0 && p.CategoryID != categoryID) || (p.Priority != "" && p.Priority != priority) {
+			continue
+		}
+		score := 0
+		if p.CategoryID != 0 {
+			score += 2
+		}
+		if p.Priority != "" {
+			score++
+		}
+		if score > bestScore { // ps is in id order: the oldest wins a tie
+			best, bestScore = p, score
+		}
+	}
+	return best, nil
+}
+
+// policyTTL is how long other instances may take to see a policy change;
+// this instance sees its own at once.
+const policyTTL = 5 * time.Second
+
+func (s *Store) activePolicies(ctx context.Context) ([]Policy, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.policies != nil && s.now().Sub(s.policiesAt) < policyTTL {
+		return s.policies, nil
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+policyColumns+` FROM sla_policies WHERE active ORDER BY id`)
+	if err != nil {
+		return nil, db.Fail(err)
+	}
+	defer rows.Close()
+	ps := []Policy{}
+	for rows.Next() {
+		p, err := scanPolicy(rows)
+		if err != nil {
+			return nil, db.Fail(err)
+		}
+		ps = append(ps, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.Fail(err)
+	}
+	s.policies, s.policiesAt = ps, s.now()
+	return ps, nil
+}
+
+// forget drops the cached policies after a change.
+func (s *Store) forget() {
+	s.mu.Lock()
+	s.policies = nil
+	s.mu.Unlock()
 }
 
 // Clock returns the calendar a policy counts on.
@@ -166,6 +220,7 @@ func (s *Store) Save(ctx context.Context, q db.Querier, p Policy) (Policy, error
 			}
 		}
 	}
+	s.forget()
 	if db.IsUnique(err) {
 		return p, errs.Conflictf("sla.scope_taken")
 	}

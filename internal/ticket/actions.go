@@ -220,7 +220,7 @@ func (s *Service) classify(ctx context.Context, tx *sql.Tx, actor user.Actor, t 
 		return step{}, errs.Invalidf("field.required").InField("category")
 	}
 	if in.Category != "" {
-		id, kind, err := categoryID(ctx, tx, in.Category, "category")
+		id, kind, err := s.categoryID(ctx, tx, in.Category, "category")
 		if err != nil {
 			return step{}, err
 		}
@@ -239,7 +239,7 @@ func (s *Service) classify(ctx context.Context, tx *sql.Tx, actor user.Actor, t 
 		data["kind"] = t.Kind
 	}
 	if in.Area != "" {
-		code, err := wardCode(ctx, tx, in.Area, "area")
+		code, err := s.wardCode(ctx, tx, in.Area, "area")
 		if err != nil {
 			return step{}, err
 		}
@@ -271,7 +271,7 @@ func (s *Service) classify(ctx context.Context, tx *sql.Tx, actor user.Actor, t 
 	// The category and priority decide the policy; the clock still runs
 	// from receipt.
 	oldDeadline := t.Deadline
-	if err := s.applySLA(ctx, tx, t, t.ReceivedAt); err != nil {
+	if err := s.applySLA(ctx, t, t.ReceivedAt); err != nil {
 		return step{}, err
 	}
 	if in.Title != "" || in.Address != "" {
@@ -521,7 +521,7 @@ func (s *Service) reopen(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, n
 	t.AgencyID, t.AssignmentID = 0, 0
 	t.ResolvedAt, t.ClosedAt, t.Answer, t.AnsweredBy = time.Time{}, time.Time{}, "", 0
 	// A reopened ticket gets a fresh clock from now.
-	if err := s.applySLA(ctx, tx, t, now); err != nil {
+	if err := s.applySLA(ctx, t, now); err != nil {
 		return step{}, err
 	}
 	return step{body: reason, resetSLA: true}, nil

@@ -38,6 +38,7 @@ type Service struct {
 	routes   *routing.Store
 	now      func() time.Time
 	log      *slog.Logger
+	refs     refCache
 
 	// Notify, when set, is called after each committed change.
 	Notify func(Change)
@@ -207,7 +208,7 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 		ShareIdentity: n.ShareIdentity, ReceivedAt: n.ReceivedAt, CreatedBy: actor.UserID}
 	if n.Category != "" {
 		var kind string
-		if t.CategoryID, kind, err = categoryID(ctx, tx, n.Category, "category"); err != nil {
+		if t.CategoryID, kind, err = s.categoryID(ctx, tx, n.Category, "category"); err != nil {
 			return 0, false, false, err
 		}
 		if t.Kind == "" {
@@ -218,14 +219,14 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 		t.Kind = string(category.KindReport)
 	}
 	if n.Area != "" {
-		if t.AreaCode, err = wardCode(ctx, tx, n.Area, "area"); err != nil {
+		if t.AreaCode, err = s.wardCode(ctx, tx, n.Area, "area"); err != nil {
 			return 0, false, false, err
 		}
 	}
 	if t.ContactID, err = s.contacts.Resolve(ctx, tx, n.Contact); err != nil {
 		return 0, false, false, err
 	}
-	if err := s.applySLA(ctx, tx, &t, t.ReceivedAt); err != nil {
+	if err := s.applySLA(ctx, &t, t.ReceivedAt); err != nil {
 		return 0, false, false, err
 	}
 	args := []any{t.Code, t.State, t.Kind, t.Priority, t.Channel, nullID(t.CategoryID), nullStr(t.AreaCode), t.Address, n.Lat, n.Lng,
@@ -283,8 +284,8 @@ var (
 )
 
 // applySLA sets the policy and deadlines of t counted from start.
-func (s *Service) applySLA(ctx context.Context, q db.Querier, t *Ticket, start time.Time) error {
-	p, err := s.sla.Match(ctx, q, t.CategoryID, t.Priority)
+func (s *Service) applySLA(ctx context.Context, t *Ticket, start time.Time) error {
+	p, err := s.sla.Match(ctx, t.CategoryID, t.Priority)
 	if err != nil {
 		return err
 	}
