@@ -3,9 +3,11 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +25,8 @@ import (
 //
 //	raw:     one single-row INSERT transaction into a bare table shaped like
 //	         tickets: the database's own limit on this machine;
+//	rows:    one transaction writing the rows an intake writes, with all
+//	         their indexes, in plain SQL: the database's price of a ticket;
 //	service: ticket.Service.Create (contact, ticket, search index,
 //	         timeline, audit, routing, in one transaction);
 //	api:     POST /api/v1/tickets through the real HTTP stack.
@@ -65,6 +69,56 @@ func BenchmarkIntake(b *testing.B) {
 					}
 				})
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			})
+
+			// rows: one transaction writing the rows an intake writes (contact
+			// and identity, ticket with its indexes and search entry,
+			// timeline message, audit event) with plain SQL and no
+			// application code: the database's own price for a ticket.
+			b.Run("rows", func(b *testing.B) {
+				b.SetParallelism(4)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						i := n.Add(1)
+						body := string(next())
+						err := d.Tx(ctx, func(tx *sql.Tx) error {
+							now := time.Now().UTC()
+							var contactID, ticketID int64
+							if err := tx.QueryRowContext(ctx, `INSERT INTO contacts (name_enc, phone_enc, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id`,
+								[]byte("0123456789012345678901234567890123456789"), []byte("012345678901234567890123456789"), now).Scan(&contactID); err != nil {
+								return err
+							}
+							if _, err := tx.ExecContext(ctx, `INSERT INTO contact_identities (contact_id, kind, value_hash, value_enc, created_at) VALUES ($1, 'phone', $2, $3, $4)`,
+								contactID, []byte(fmt.Sprintf("%032d", i)), []byte("0123456789012345678901234567890123456789"), now); err != nil {
+								return err
+							}
+							ins := `INSERT INTO tickets (code, state, kind, priority, channel, category_id, area_code, province_code, content, title, contact_id, received_at, deadline, warn_at, updated_at)
+								VALUES ($1, 'received', 'report', 'normal', 'phone', 1, '25747', '79', $2, 'Ổ gà', $3, $4, $4, $4, $4) RETURNING id`
+							if d.Dialect == db.Postgres {
+								ins = strings.Replace(ins, "updated_at)", "updated_at, search)", 1)
+								ins = strings.Replace(ins, "$4, $4) RETURNING", "$4, $4, to_tsvector('simple', $2)) RETURNING", 1)
+							}
+							if err := tx.QueryRowContext(ctx, ins, fmt.Sprintf("Q%04d-%05d", i/100000, i%100000), body, contactID, now).Scan(&ticketID); err != nil {
+								return err
+							}
+							if d.Dialect == db.SQLite {
+								if _, err := tx.ExecContext(ctx, `INSERT INTO tickets_fts (rowid, body) VALUES ($1, $2)`, ticketID, body); err != nil {
+									return err
+								}
+							}
+							if _, err := tx.ExecContext(ctx, `INSERT INTO messages (ticket_id, kind, channel, body, created_at) VALUES ($1, 'call', 'phone', $2, $3)`, ticketID, body, now); err != nil {
+								return err
+							}
+							_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, ticket_id, detail) VALUES ($1, 'operator', 'ticket.receive', $2, '{"channel":"phone"}')`, now, ticketID)
+							return err
+						})
+						if err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
 			})
 
 			b.Run("service", func(b *testing.B) {
