@@ -193,5 +193,5 @@ func (a *App) Migrate(ctx context.Context) error {
 	} else if n > 0 {
 		a.Log.Info("public holidays loaded", "days", n)
 	}
-	return nil
+	return a.DB.Optimize(ctx)
 }

@@ -145,7 +145,8 @@ func (a *App) runnerError(name string) func(error) {
 	return func(err error) { a.Log.Error("runner", "runner", name, "error", err.Error()) }
 }
 
-// housekeeping purges expired sessions and old sign-in failures hourly.
+// housekeeping purges expired sessions and old sign-in failures and
+// refreshes the planner's statistics, hourly.
 type housekeeping struct{ a *App }
 
 func (h housekeeping) Run(ctx context.Context) error {
@@ -153,6 +154,9 @@ func (h housekeeping) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		if err := h.a.Users.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			h.a.Log.Error("housekeeping", "error", err.Error())
+		}
+		if err := h.a.DB.Optimize(ctx); err != nil && ctx.Err() == nil {
 			h.a.Log.Error("housekeeping", "error", err.Error())
 		}
 		select {
