@@ -11,8 +11,8 @@ func TestNormalizeCode(t *testing.T) {
 		{" k7m3p9qxd2 ", "K7M3P-9QXD2"},
 		{"K7M3P 9QXD2", "K7M3P-9QXD2"},
 		{"O1LI0-00000", "01110-00000"}, // letters people confuse with digits
-		{"K7M3P-9QXD", ""},              // too short
-		{"K7M3P-9QXDUU", ""},            // U is not in the alphabet
+		{"K7M3P-9QXD", ""},             // too short
+		{"K7M3P-9QXDUU", ""},           // U is not in the alphabet
 		{"", ""},
 	}
 	for _, tt := range tests {
