@@ -208,3 +208,29 @@ func copyFile(from, to string) error {
 	}
 	return out.Close()
 }
+
+// EmptyPostgres returns the URL of a fresh, empty PostgreSQL database, not
+// migrated, dropped when the test ends: for tests of the command line,
+// which migrates by itself.
+func EmptyPostgres(t testing.TB) string {
+	t.Helper()
+	base := PostgresURL(t)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := "hotline_cli_" + randHex(6)
+	if _, err := admin.ExecContext(context.Background(), `CREATE DATABASE `+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		_, _ = a.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+	})
+	return withDatabase(base, name)
+}
