@@ -135,7 +135,9 @@ func TestServeDemoAndShutDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &environment{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"serve", "--demo", "--demo-tickets", "20", "--data", data, "--addr", "127.0.0.1:0"}, e) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--demo-tickets", "20", "--data", data, "--addr", "127.0.0.1:0"}, e)
+	}()
 	var url string
 	deadline := time.Now().Add(60 * time.Second)
 	for url == "" && time.Now().Before(deadline) {
