@@ -31,6 +31,21 @@ func openApp(ctx context.Context, cfg *app.Config, env *environment, needKey boo
 	return app.Open(ctx, *cfg, newLogger(env.stderr, logLevel), needKey)
 }
 
+// withApp parses a command's flags (its own, already defined on f, and the
+// database flags), opens hotline, runs body and closes it again.
+func withApp(ctx context.Context, f *flags, args []string, env *environment, needKey bool, logLevel string, body func(a *app.App) error) error {
+	cfg := dbFlags(f)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, env, needKey, logLevel)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return body(a)
+}
+
 func runServe(ctx context.Context, args []string, env *environment) error {
 	f := newFlags("serve", env)
 	cfg := dbFlags(f)
@@ -82,25 +97,17 @@ func printDemo(w io.Writer, url string, accounts []demo.Account) {
 }
 
 func runMigrate(ctx context.Context, args []string, env *environment) error {
-	f := newFlags("migrate", env)
-	cfg := dbFlags(f)
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, env, false, "info")
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
-	applied, _, err := a.DB.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "schema is at version %d\n", applied)
-	return nil
+	return withApp(ctx, newFlags("migrate", env), args, env, false, "info", func(a *app.App) error {
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		applied, _, err := a.DB.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "schema is at version %d\n", applied)
+		return nil
+	})
 }
 
 // readPassword takes the first line of stdin; scripts pipe it in, so it
@@ -119,116 +126,86 @@ func readPassword(r io.Reader) (string, error) {
 
 func runUserAdd(ctx context.Context, args []string, env *environment) error {
 	f := newFlags("user add", env)
-	cfg := dbFlags(f)
 	var in user.NewUser
 	var role string
 	f.StringVar(&in.Email, "email", "", "email address (the sign-in name)")
 	f.StringVar(&in.Name, "name", "", "full name")
 	f.StringVar(&role, "role", "", "admin, supervisor, operator, agency or viewer")
 	f.StringVar(&in.AgencyCode, "agency", "", "agency code (for the agency role)")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	in.Role = user.Role(role)
-	pw, err := readPassword(env.stdin)
-	if err != nil {
-		return err
-	}
-	in.Password = pw
-	a, err := openApp(ctx, cfg, env, false, "warn")
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
-	u, err := a.Users.Create(ctx, user.Actor{Origin: "cli"}, in)
-	if err != nil {
-		return explain(a, err)
-	}
-	fmt.Fprintf(env.stdout, "created user %d %s (%s)\n", u.ID, u.Email, u.Role)
-	return nil
+	return withApp(ctx, f, args, env, false, "warn", func(a *app.App) error {
+		in.Role = user.Role(role)
+		pw, err := readPassword(env.stdin)
+		if err != nil {
+			return err
+		}
+		in.Password = pw
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		u, err := a.Users.Create(ctx, user.Actor{Origin: "cli"}, in)
+		if err != nil {
+			return explain(a, err)
+		}
+		fmt.Fprintf(env.stdout, "created user %d %s (%s)\n", u.ID, u.Email, u.Role)
+		return nil
+	})
 }
 
 func runUserList(ctx context.Context, args []string, env *environment) error {
-	f := newFlags("user list", env)
-	cfg := dbFlags(f)
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, env, false, "warn")
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	users, err := a.Users.List(ctx)
-	if err != nil {
-		return explain(a, err)
-	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tACTIVE")
-	for _, u := range users {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%v\n", u.ID, u.Email, u.Name, u.Role, u.Active)
-	}
-	return tw.Flush()
+	return withApp(ctx, newFlags("user list", env), args, env, false, "warn", func(a *app.App) error {
+		users, err := a.Users.List(ctx)
+		if err != nil {
+			return explain(a, err)
+		}
+		tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tACTIVE")
+		for _, u := range users {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%v\n", u.ID, u.Email, u.Name, u.Role, u.Active)
+		}
+		return tw.Flush()
+	})
 }
 
 func runTokenCreate(ctx context.Context, args []string, env *environment) error {
 	f := newFlags("token create", env)
-	cfg := dbFlags(f)
 	email := f.String("email", "", "the user the token acts as")
 	name := f.String("name", "cli", "what the token is for")
 	ttl := f.Duration("expires-in", 0, "lifetime, e.g. 720h; 0 never expires")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, env, false, "warn")
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.Users.ByEmail(ctx, *email)
-	if err != nil {
-		return explain(a, err)
-	}
-	secret, tok, err := a.Users.CreateToken(ctx, user.Actor{Origin: "cli"}, u.ID, *name, *ttl)
-	if err != nil {
-		return explain(a, err)
-	}
-	exp := "never expires"
-	if !tok.ExpiresAt.IsZero() {
-		exp = "expires " + tok.ExpiresAt.Format(time.RFC3339)
-	}
-	fmt.Fprintf(env.stdout, "token %d for %s (%s), %s:\n%s\n", tok.ID, u.Email, u.Role, exp, secret)
-	return nil
+	return withApp(ctx, f, args, env, false, "warn", func(a *app.App) error {
+		u, err := a.Users.ByEmail(ctx, *email)
+		if err != nil {
+			return explain(a, err)
+		}
+		secret, tok, err := a.Users.CreateToken(ctx, user.Actor{Origin: "cli"}, u.ID, *name, *ttl)
+		if err != nil {
+			return explain(a, err)
+		}
+		exp := "never expires"
+		if !tok.ExpiresAt.IsZero() {
+			exp = "expires " + tok.ExpiresAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(env.stdout, "token %d for %s (%s), %s:\n%s\n", tok.ID, u.Email, u.Role, exp, secret)
+		return nil
+	})
 }
 
 func runAuditVerify(ctx context.Context, args []string, env *environment) error {
-	f := newFlags("audit verify", env)
-	cfg := dbFlags(f)
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, env, false, "warn")
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	// Link what a server has not chained yet (or what was written while
-	// none ran), then check the whole chain.
-	if _, err := a.Audit.Chain(ctx); err != nil {
-		return err
-	}
-	r, err := a.Audit.Verify(ctx)
-	if err != nil {
-		return err
-	}
-	if !r.OK() {
-		return exitError{code: 1, msg: fmt.Sprintf("audit chain BROKEN at event %d: %s (%d events verified before it)", r.BrokenAt, r.Reason, r.Chained)}
-	}
-	fmt.Fprintf(env.stdout, "audit chain intact: %d events verified, %d not yet chained\n", r.Chained, r.Unchained)
-	return nil
+	return withApp(ctx, newFlags("audit verify", env), args, env, false, "warn", func(a *app.App) error {
+		// Link what a server has not chained yet (or what was written while
+		// none ran), then check the whole chain.
+		if _, err := a.Audit.Chain(ctx); err != nil {
+			return err
+		}
+		r, err := a.Audit.Verify(ctx)
+		if err != nil {
+			return err
+		}
+		if !r.OK() {
+			return exitError{code: 1, msg: fmt.Sprintf("audit chain BROKEN at event %d: %s (%d events verified before it)", r.BrokenAt, r.Reason, r.Chained)}
+		}
+		fmt.Fprintf(env.stdout, "audit chain intact: %d events verified, %d not yet chained\n", r.Chained, r.Unchained)
+		return nil
+	})
 }
 
 func runLoadtest(ctx context.Context, args []string, env *environment) error {
