@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/csv"
 	"fmt"
 
+	"github.com/hotline-1022/hotline/internal/csvdata"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/vntext"
 )
@@ -192,41 +192,11 @@ func loadData() (provinces, wards [][]any, legacy []legacyRow, err error) {
 	return provinces, wards, legacy, nil
 }
 
-// readCSV reads an embedded CSV file and returns the named columns of every
-// data row, in the order asked. Columns are found by header name so that an
-// added column does not shift the others.
+// readCSV reads the named columns of an embedded data file.
 func readCSV(name string, cols ...string) ([][]string, error) {
-	f, err := dataFS.Open("data/" + name)
+	rows, err := csvdata.Columns(dataFS, "data/"+name, cols...)
 	if err != nil {
-		return nil, fmt.Errorf("area: embedded %s: %w", name, err)
+		return nil, fmt.Errorf("area: %w", err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("area: embedded %s: %w", name, err)
-	}
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("area: embedded %s is empty", name)
-	}
-	idx := make([]int, len(cols))
-	for i, c := range cols {
-		idx[i] = -1
-		for j, h := range recs[0] {
-			if h == c {
-				idx[i] = j
-			}
-		}
-		if idx[i] < 0 {
-			return nil, fmt.Errorf("area: embedded %s: no column %q", name, c)
-		}
-	}
-	out := make([][]string, 0, len(recs)-1)
-	for _, rec := range recs[1:] {
-		row := make([]string, len(cols))
-		for i, j := range idx {
-			row[i] = rec[j]
-		}
-		out = append(out, row)
-	}
-	return out, nil
+	return rows, nil
 }

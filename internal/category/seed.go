@@ -4,11 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/csv"
 	"fmt"
-	"slices"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/csvdata"
 	"github.com/hotline-1022/hotline/internal/db"
 )
 
@@ -71,35 +70,11 @@ func (s *Store) SeedDefaults(ctx context.Context) (int, error) {
 	return inserted, nil
 }
 
-// readCSV reads an embedded CSV file and returns the named columns of every
-// data row, in the order asked. Columns are found by header name so that an
-// added column does not shift the others.
+// readCSV reads the named columns of an embedded data file.
 func readCSV(name string, cols ...string) ([][]string, error) {
-	f, err := dataFS.Open("data/" + name)
+	rows, err := csvdata.Columns(dataFS, "data/"+name, cols...)
 	if err != nil {
-		return nil, fmt.Errorf("category: embedded %s: %w", name, err)
+		return nil, fmt.Errorf("category: %w", err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("category: embedded %s: %w", name, err)
-	}
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("category: embedded %s is empty", name)
-	}
-	idx := make([]int, len(cols))
-	for i, c := range cols {
-		if idx[i] = slices.Index(recs[0], c); idx[i] < 0 {
-			return nil, fmt.Errorf("category: embedded %s: no column %q", name, c)
-		}
-	}
-	out := make([][]string, 0, len(recs)-1)
-	for _, rec := range recs[1:] {
-		row := make([]string, len(cols))
-		for i, j := range idx {
-			row[i] = rec[j]
-		}
-		out = append(out, row)
-	}
-	return out, nil
+	return rows, nil
 }
