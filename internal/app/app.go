@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
@@ -104,6 +105,8 @@ type App struct {
 	Audit      *audit.Log
 	Live       *live.Broker
 	Replies    *reply.Store
+
+	metricsOnce sync.Once // Handler may be called more than once
 	Blobs      *blob.Store // attachments, under <DataDir>/blobs
 }
 

@@ -38,7 +38,7 @@ func (a *App) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
-	a.registerMetrics()
+	a.metricsOnce.Do(a.registerMetrics)
 	return httpx.SecurityHeaders(httpx.Observe(a.Log, a.Metrics, mux))
 }
 
