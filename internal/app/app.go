@@ -106,8 +106,8 @@ type App struct {
 	Live       *live.Broker
 	Replies    *reply.Store
 
-	metricsOnce sync.Once // Handler may be called more than once
-	Blobs      *blob.Store // attachments, under <DataDir>/blobs
+	metricsOnce sync.Once   // Handler may be called more than once
+	Blobs       *blob.Store // attachments, under <DataDir>/blobs
 }
 
 // Open opens the database and builds every part. needKey says whether the
