@@ -112,11 +112,15 @@ func ptime(t time.Time) *time.Time {
 	return &u
 }
 
+// ticketJSON renders a ticket for act. For those who may not see the
+// reporter's identity (agencies, viewers), text the citizen wrote has their
+// name, phone numbers and email addresses removed, as on the console.
 func (a *API) ticketJSON(r *http.Request, act user.Actor, t ticket.Ticket) TicketJSON {
 	l := string(lang(r))
+	scrub := a.Tickets.Scrubber(r.Context(), act, t)
 	out := TicketJSON{
 		ID: t.ID, Code: t.Code, State: t.State, Kind: t.Kind, Priority: t.Priority, Channel: t.Channel,
-		Title: t.Title, Content: t.Content, Address: t.Address, ShareIdentity: t.ShareIdentity,
+		Title: scrub(t.Title), Content: scrub(t.Content), Address: t.Address, ShareIdentity: t.ShareIdentity,
 		ReceivedAt: t.ReceivedAt.UTC(), Deadline: t.Deadline.UTC(), SLA: t.SLA(a.Now()),
 		FirstResponseAt: ptime(t.FirstResponseAt), ResolvedAt: ptime(t.ResolvedAt), ClosedAt: ptime(t.ClosedAt),
 		Answer: t.Answer, MergedInto: t.MergedIntoCode, RatingComment: t.RatingComment, PublishedAt: ptime(t.PublishedAt),
@@ -230,10 +234,11 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request) error {
 		c := rep.Contact
 		out.Contact = &ContactJSON{Name: c.Name, Phone: c.Phone, Email: c.Email, Address: c.Address, Masked: rep.Masked, CanReveal: rep.CanReveal}
 	}
+	scrub := a.Tickets.Scrubber(r.Context(), act, d.Ticket)
 	out.Timeline = make([]MessageJSON, 0, len(d.Timeline))
 	for _, m := range d.Timeline {
 		out.Timeline = append(out.Timeline, MessageJSON{ID: m.ID, Kind: m.Kind, Event: m.Event, Channel: string(m.Channel),
-			Author: m.AuthorName, Body: m.Body, Data: m.Data, Delivery: m.Delivery, CreatedAt: m.CreatedAt.UTC()})
+			Author: m.AuthorName, Body: scrub(m.Body), Data: m.Data, Delivery: m.Delivery, CreatedAt: m.CreatedAt.UTC()})
 	}
 	for _, as := range d.Assignments {
 		aj := AssignmentJSON{ID: as.ID, Agency: RefJSON{Code: as.AgencyCode, Name: as.AgencyName}, State: as.State, Note: as.Note,

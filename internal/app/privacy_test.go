@@ -45,3 +45,31 @@ func TestNoPersonalDataInDatabaseFileOrLog(t *testing.T) {
 		}
 	}
 }
+
+// A citizen who writes their name and number into the report does not
+// reveal them to the agency through the API either.
+func TestAgencyAPIScrubsIdentityFromText(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ta := newTestApp(t, d)
+		r := newReport()
+		r["content"] = "Tôi là Nguyễn Thị Thu Trang, số 0987 654 321, email trang@example.org. Ổ gà trước nhà số 12."
+		created := ta.must(t, "operator", "POST", "/api/v1/tickets", r, 201)
+		path := "/api/v1/tickets/" + fmt.Sprint(created["id"])
+		ta.must(t, "operator", "POST", path+"/forward", map[string]any{"agency": "SXD"}, 200)
+		for _, p := range []string{path, "/api/v1/tickets"} {
+			_, out := ta.call(t, "sxd", "GET", p, nil)
+			raw := fmt.Sprint(out)
+			for _, leak := range []string{"Thu Trang", "0987 654 321", "trang@example.org"} {
+				if strings.Contains(raw, leak) {
+					t.Errorf("GET %s as the agency shows %q", p, leak)
+				}
+			}
+			if !strings.Contains(raw, "Ổ gà trước nhà số 12") {
+				t.Errorf("GET %s as the agency lost the report itself: %s", p, raw)
+			}
+		}
+		if op := ta.must(t, "operator", "GET", path, nil, 200); !strings.Contains(fmt.Sprint(op["content"]), "0987 654 321") {
+			t.Error("the operator's view was scrubbed")
+		}
+	})
+}

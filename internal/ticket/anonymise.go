@@ -35,19 +35,7 @@ func (s *Service) Preview(ctx context.Context, t Ticket) (title, content, answer
 }
 
 func (s *Service) scrub(ctx context.Context, t Ticket, text string) string {
-	text = emailRe.ReplaceAllString(text, Redacted)
-	text = digitsRe.ReplaceAllStringFunc(text, func(m string) string {
-		n := 0
-		for _, r := range m {
-			if r >= '0' && r <= '9' {
-				n++
-			}
-		}
-		if n >= 8 {
-			return Redacted
-		}
-		return m
-	})
+	text = scrubNumbers(text)
 	if t.ContactID != 0 && s.contacts != nil {
 		if c, err := s.contacts.Get(ctx, t.ContactID); err == nil {
 			text = scrubName(text, c)

@@ -129,7 +129,7 @@ func (w *Web) inbox(rw http.ResponseWriter, r *http.Request) error {
 		p.Errors[e.Field] = p.Err(err)
 		status = http.StatusBadRequest
 	}
-	d.Tickets = page.Tickets
+	d.Tickets = w.scrubTitles(r, a, page.Tickets)
 	if page.Next != "" {
 		nq := url.Values{}
 		for k, v := range q {
@@ -151,6 +151,19 @@ func (w *Web) inbox(rw http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// scrubTitles removes the reporter's identity from ticket titles for those
+// who may not see it: a title is the first line of what the citizen wrote,
+// and citizens often start with their name and number.
+func (w *Web) scrubTitles(r *http.Request, a user.Actor, ts []ticket.Ticket) []ticket.Ticket {
+	if a.SeesIdentity() {
+		return ts
+	}
+	for i := range ts {
+		ts[i].Title = w.Tickets.Scrubber(r.Context(), a, ts[i])(ts[i].Title)
+	}
+	return ts
+}
+
 // inboxRow renders one ticket's inbox row if it belongs on the first page
 // of the inbox as the browser filters it, and 204 otherwise. The live
 // inbox calls it when an event names a ticket.
@@ -166,7 +179,7 @@ func (w *Web) inboxRow(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range page.Tickets {
+	for _, t := range w.scrubTitles(r, a, page.Tickets) {
 		if t.ID == id {
 			return w.fragment(rw, "ticketrow", ticketRow{P: w.newPage(r, "", ""), T: t})
 		}
