@@ -145,8 +145,9 @@ func (a *App) runnerError(name string) func(error) {
 	return func(err error) { a.Log.Error("runner", "runner", name, "error", err.Error()) }
 }
 
-// housekeeping purges expired sessions and old sign-in failures and
-// refreshes the planner's statistics, hourly.
+// housekeeping purges expired sessions and old sign-in failures, refreshes
+// the planner's statistics, and removes attachment files that no
+// attachment refers to (an answer refused after its upload), hourly.
 type housekeeping struct{ a *App }
 
 func (h housekeeping) Run(ctx context.Context) error {
@@ -158,6 +159,14 @@ func (h housekeeping) Run(ctx context.Context) error {
 		}
 		if err := h.a.DB.Optimize(ctx); err != nil && ctx.Err() == nil {
 			h.a.Log.Error("housekeeping", "error", err.Error())
+		}
+		if h.a.Tickets != nil {
+			used := func(sha string) (bool, error) { return h.a.Tickets.AttachmentStored(ctx, sha) }
+			if n, err := h.a.Blobs.Sweep(h.a.Now().Add(-time.Hour), used); err != nil && ctx.Err() == nil {
+				h.a.Log.Error("housekeeping", "error", err.Error())
+			} else if n > 0 {
+				h.a.Log.Info("unreferenced attachment files removed", "files", n)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -13,10 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -106,6 +108,10 @@ func (s *Store) Put(r io.Reader) (Info, error) {
 	info := Info{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n, MIME: mime}
 	final := s.path(info.SHA256)
 	if _, err := os.Stat(final); err == nil {
+		// Mark it fresh, so that Sweep does not take it before the row
+		// that refers to it again is committed.
+		now := time.Now()
+		_ = os.Chtimes(final, now, now)
 		return info, nil
 	}
 	if err := f.Sync(); err != nil {
@@ -145,6 +151,51 @@ func (s *Store) Has(sha string) bool {
 }
 
 func (s *Store) path(sha string) string { return filepath.Join(s.Dir, sha[:2], sha) }
+
+// Sweep removes stored files that nothing refers to: files last written
+// before olderThan for which used says no, and upload leftovers in tmp. A
+// file is stored before the row that refers to it commits, so a refused
+// answer can leave one behind; the age guard keeps files whose row is on
+// its way. It returns how many files it removed.
+func (s *Store) Sweep(olderThan time.Time, used func(sha string) (bool, error)) (int, error) {
+	if s == nil || s.Dir == "" {
+		return 0, nil
+	}
+	removed := 0
+	err := filepath.WalkDir(s.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || !info.ModTime().Before(olderThan) {
+			return nil
+		}
+		name := d.Name()
+		if filepath.Base(filepath.Dir(path)) != "tmp" {
+			if !validHash(name) {
+				return nil // not ours
+			}
+			keep, err := used(name)
+			if err != nil {
+				return err
+			}
+			if keep {
+				return nil
+			}
+		}
+		if err := os.Remove(path); err == nil {
+			removed++
+		}
+		return nil
+	})
+	return removed, err
+}
 
 func validHash(sha string) bool {
 	if len(sha) != 64 {

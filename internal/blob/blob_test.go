@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // zipWith builds a zip holding files with the given names.
@@ -159,5 +160,45 @@ func TestSafeName(t *testing.T) {
 				t.Fatalf("SafeName(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSweepRemovesOnlyOldUnusedFiles(t *testing.T) {
+	s := New(t.TempDir())
+	used, err := s.Put(bytes.NewReader(pngBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphan, err := s.Put(bytes.NewReader([]byte("một tệp văn bản không ai dùng")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftover := filepath.Join(s.Dir, "tmp", "up-123")
+	if err := os.WriteFile(leftover, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	for _, p := range []string{s.path(used.SHA256), s.path(orphan.SHA256), leftover} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	isUsed := func(sha string) (bool, error) { return sha == used.SHA256, nil }
+	// A fresh upload of the orphan's content makes it young again: its row
+	// may be on its way.
+	if _, err := s.Put(bytes.NewReader([]byte("một tệp văn bản không ai dùng"))); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Sweep(time.Now().Add(-time.Hour), isUsed); err != nil || n != 1 || !s.Has(orphan.SHA256) {
+		t.Fatalf("Sweep after re-upload = %d, %v (orphan kept: %v); want only the tmp leftover removed", n, err, s.Has(orphan.SHA256))
+	}
+	if err := os.Chtimes(s.path(orphan.SHA256), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Sweep(time.Now().Add(-time.Hour), isUsed); err != nil || n != 1 || s.Has(orphan.SHA256) || !s.Has(used.SHA256) {
+		t.Fatalf("Sweep = %d, %v; want the orphan gone and the used file kept", n, err)
+	}
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Fatal("the upload leftover is still there")
 	}
 }

@@ -135,3 +135,14 @@ func (s *Service) Attachment(ctx context.Context, actor user.Actor, id int64) (A
 	}
 	return a, nil
 }
+
+// AttachmentStored reports whether any attachment refers to the file with
+// this SHA-256, for the sweeper that removes unreferenced files.
+func (s *Service) AttachmentStored(ctx context.Context, sha string) (bool, error) {
+	var one int
+	err := s.db.R().QueryRowContext(ctx, `SELECT 1 FROM attachments WHERE sha256 = $1 LIMIT 1`, sha).Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, db.Fail(err)
+}
