@@ -31,6 +31,15 @@
   tick();
   setInterval(tick, 30000);
 
+  // --- Filters fold away on a phone unless one is in use --------------------
+  var box = document.querySelector("details.filter-box");
+  if (box && window.matchMedia && window.matchMedia("(max-width: 700px)").matches) {
+    var used = Array.prototype.some.call(box.querySelectorAll("input:not([type=hidden]), select"), function (el) {
+      return el.type === "checkbox" ? el.checked : el.value !== "";
+    });
+    if (!used) box.open = false;
+  }
+
   // --- Live inbox -----------------------------------------------------------
   var table = document.getElementById("inbox");
   var announce = document.getElementById("live-status");
@@ -73,7 +82,15 @@
   document.addEventListener("keydown", function (e) {
     var t = e.target, typing = t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable;
     if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === "/") { var q = document.getElementById("q"); if (q) { e.preventDefault(); q.focus(); } }
+    if (e.key === "/") {
+      var q = document.getElementById("q");
+      if (q) {
+        e.preventDefault();
+        var det = q.closest("details");
+        if (det) det.open = true;
+        q.focus();
+      }
+    }
     else if (e.key === "n" && document.querySelector('a[href="/console/new"]')) { location.href = "/console/new"; }
     else if ((e.key === "j" || e.key === "k") && table) {
       var r = rows(); if (!r.length) return;
