@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -106,7 +107,8 @@ type App struct {
 	Live       *live.Broker
 	Replies    *reply.Store
 
-	metricsOnce sync.Once   // Handler may be called more than once
+	handlerOnce sync.Once
+	handler     http.Handler
 	Blobs       *blob.Store // attachments, under <DataDir>/blobs
 }
 

@@ -18,8 +18,14 @@ import (
 	"github.com/hotline-1022/hotline/internal/web"
 )
 
-// Handler returns every HTTP surface behind the shared middleware.
+// Handler returns every HTTP surface behind the shared middleware. It is
+// built once: routes and metrics are registered the first time.
 func (a *App) Handler() http.Handler {
+	a.handlerOnce.Do(func() { a.handler = a.buildHandler() })
+	return a.handler
+}
+
+func (a *App) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	apiv1 := &api.API{Tickets: a.Tickets, Auth: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
 		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
@@ -38,7 +44,7 @@ func (a *App) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
-	a.metricsOnce.Do(a.registerMetrics)
+	a.registerMetrics()
 	return httpx.SecurityHeaders(httpx.Observe(a.Log, a.Metrics, mux))
 }
 
@@ -98,6 +104,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          nil,
 	}
+	// Live streams never end by themselves: close them when shutting down.
+	srv.RegisterOnShutdown(a.Live.Close)
 	runners := map[string]Runner{
 		"audit-chainer": &audit.Chainer{Log: a.Audit, Interval: time.Second, OnError: a.runnerError("audit-chainer")},
 		"sla-sweeper":   &ticket.Sweeper{Service: a.Tickets, Interval: 30 * time.Second, OnError: a.runnerError("sla-sweeper")},

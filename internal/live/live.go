@@ -43,6 +43,19 @@ type Broker struct {
 	// Forward, when set, also sends locally published events to other
 	// instances (the PostgreSQL bridge).
 	Forward func(Event)
+	closed  bool
+}
+
+// Close ends every subscription, so that streaming responses finish and a
+// server can shut down without waiting for browsers to hang up.
+func (b *Broker) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for ch := range b.subs {
+		delete(b.subs, ch)
+		close(ch)
+	}
 }
 
 type seen struct {
@@ -58,10 +71,16 @@ func NewBroker(now func() time.Time) *Broker {
 	return &Broker{subs: map[chan Event]struct{}{}, presence: map[int64]map[int64]seen{}, now: now}
 }
 
-// Subscribe returns a channel of events and a function to stop.
+// Subscribe returns a channel of events and a function to stop. After
+// Close, the channel comes closed.
 func (b *Broker) Subscribe() (<-chan Event, func()) {
 	ch := make(chan Event, 64)
 	b.mu.Lock()
+	if b.closed {
+		close(ch)
+		b.mu.Unlock()
+		return ch, func() {}
+	}
 	b.subs[ch] = struct{}{}
 	b.mu.Unlock()
 	return ch, func() {

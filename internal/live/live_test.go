@@ -82,3 +82,18 @@ func TestBridgeCarriesEventsBetweenInstances(t *testing.T) {
 		}
 	}
 }
+
+func TestCloseEndsSubscriptions(t *testing.T) {
+	b := live.NewBroker(nil)
+	ch, stop := b.Subscribe()
+	defer stop()
+	b.Close()
+	if _, ok := <-ch; ok {
+		t.Fatal("the subscription is still open after Close")
+	}
+	late, _ := b.Subscribe()
+	if _, ok := <-late; ok {
+		t.Fatal("a subscription after Close is open")
+	}
+	b.Publish(live.Event{Kind: "ticket"}) // must not panic on closed channels
+}
