@@ -1,0 +1,260 @@
+// The hotline desk's actions: classify, forward, reply, reopen, merge and
+// publish. Who may take them, and from which state, is in workflow.go.
+
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/sla"
+	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/vntext"
+)
+
+func (s *Service) classify(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ticket, in Input, now time.Time) (step, error) {
+	data := map[string]any{}
+	if in.Category == "" && t.CategoryID == 0 {
+		return step{}, errs.Invalidf("field.required").InField("category")
+	}
+	if in.Category != "" {
+		id, kind, err := s.categoryID(ctx, tx, in.Category, "category")
+		if err != nil {
+			return step{}, err
+		}
+		t.CategoryID = id
+		if in.Kind == "" && t.Kind == "" {
+			t.Kind = kind
+		}
+		data["category"] = strings.TrimSpace(in.Category)
+	}
+	if in.Kind != "" {
+		k, err := category.ParseKind(in.Kind)
+		if err != nil {
+			return step{}, errs.As(err).InField("kind")
+		}
+		t.Kind = string(k)
+		data["kind"] = t.Kind
+	}
+	if in.Area != "" {
+		code, err := s.wardCode(ctx, tx, in.Area, "area")
+		if err != nil {
+			return step{}, err
+		}
+		t.AreaCode = code
+		data["area"] = code
+	}
+	if in.Priority != "" {
+		if !sla.ValidPriority(in.Priority) {
+			return step{}, errs.Invalidf("ticket.priority_unknown").InField("priority")
+		}
+		t.Priority = in.Priority
+		data["priority"] = t.Priority
+	}
+	if title := vntext.Line(in.Title); title != "" {
+		if vntext.Len(title) > MaxTitle {
+			return step{}, errs.Invalidf("field.too_long", "max", strconv.Itoa(MaxTitle)).InField("title")
+		}
+		t.Title = title
+	}
+	if addr := vntext.Line(in.Address); addr != "" {
+		if vntext.Len(addr) > MaxAddress {
+			return step{}, errs.Invalidf("field.too_long", "max", strconv.Itoa(MaxAddress)).InField("address")
+		}
+		t.Address = addr
+	}
+	if t.OwnerID == 0 && actor.IsUser() {
+		t.OwnerID = actor.UserID
+	}
+	// The category and priority decide the policy; the clock still runs
+	// from receipt.
+	oldDeadline := t.Deadline
+	if err := s.applySLA(ctx, t, t.ReceivedAt); err != nil {
+		return step{}, err
+	}
+	if in.Title != "" || in.Address != "" {
+		if err := s.index(ctx, tx, *t, true); err != nil {
+			return step{}, err
+		}
+	}
+	st := step{data: data, resetSLA: !t.Deadline.Equal(oldDeadline)}
+	if t.AreaCode != "" {
+		if r, err := s.routes.Suggest(ctx, tx, t.CategoryID, t.AreaCode); err == nil && r.AutoForward {
+			st.follow = Forward
+		}
+	}
+	return st, nil
+}
+
+// autoForward forwards a new ticket when a routing rule says so. It runs
+// inside Create's transaction.
+func (s *Service) autoForward(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time) (bool, error) {
+	r, err := s.routes.Suggest(ctx, tx, t.CategoryID, t.AreaCode)
+	if err != nil || !r.AutoForward {
+		return false, nil
+	}
+	t.State = Received
+	if _, err := s.apply(ctx, tx, user.System, t, Forward, Input{}); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (s *Service) forward(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ticket, a Action, in Input, now time.Time) (step, error) {
+	day := now.Format("2006-01-02")
+	var target int64
+	var suggested bool
+	if strings.TrimSpace(in.Agency) != "" {
+		id, err := agencyID(ctx, tx, in.Agency, day, "agency")
+		if err != nil {
+			return step{}, err
+		}
+		target = id
+	} else {
+		r, err := s.routes.Suggest(ctx, tx, t.CategoryID, t.AreaCode)
+		if err != nil {
+			return step{}, errs.Invalidf("field.required").InField("agency")
+		}
+		target, suggested = r.AgencyID, true
+	}
+	if a == Reassign && target == t.AgencyID {
+		return step{}, errs.Invalidf("ticket.same_agency").InField("agency")
+	}
+	note := vntext.Clean(in.Note)
+	if vntext.Len(note) > MaxReason {
+		return step{}, errs.Invalidf("field.too_long", "max", strconv.Itoa(MaxReason)).InField("note")
+	}
+	if t.AssignmentID != 0 {
+		// Reassigning withdraws the agency that held it.
+		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET state = $1, closed_at = $2 WHERE id = $3`, AsgWithdrawn, now, t.AssignmentID); err != nil {
+			return step{}, err
+		}
+	}
+	var asg int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO assignments (ticket_id, agency_id, state, note, forwarded_by, forwarded_at, deadline)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		t.ID, target, AsgPending, note, nullID(actor.UserID), now, t.Deadline).Scan(&asg); err != nil {
+		return step{}, err
+	}
+	code, err := agencyCode(ctx, tx, target)
+	if err != nil {
+		return step{}, err
+	}
+	t.AgencyID, t.AssignmentID = target, asg
+	t.State = Forwarded
+	if t.OwnerID == 0 && actor.IsUser() {
+		t.OwnerID = actor.UserID
+	}
+	return step{data: map[string]any{"agency": code, "assignment_id": asg, "suggested": suggested}, body: note}, nil
+}
+
+// reply sends the answer to the citizen on their channel: the approved
+// agency answer, or the operator's own direct answer.
+func (s *Service) reply(t *Ticket, in Input, now time.Time) (step, error) {
+	text := vntext.Clean(in.Text)
+	if vntext.Len(text) > MaxContent {
+		return step{}, errs.Invalidf("field.too_long", "max", strconv.Itoa(MaxContent)).InField("text")
+	}
+	direct := t.State != Approved
+	if direct {
+		if text == "" {
+			return step{}, errs.Invalidf("field.required").InField("text")
+		}
+		t.Answer = text
+	} else if text == "" {
+		text = t.Answer
+	}
+	if t.ResolvedAt.IsZero() {
+		t.ResolvedAt = now
+	}
+	if t.FirstResponseAt.IsZero() {
+		t.FirstResponseAt = now
+	}
+	return step{data: map[string]any{"direct": direct, "channel": string(t.Channel)}, body: text, kind: MsgOutbound, outbound: true}, nil
+}
+
+func (s *Service) reopen(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, now time.Time) (step, error) {
+	reason, err := requiredText(in.Reason, "reason", MaxReason)
+	if err != nil {
+		return step{}, err
+	}
+	if t.AssignmentID != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET closed_at = COALESCE(closed_at, $1) WHERE id = $2`, now, t.AssignmentID); err != nil {
+			return step{}, err
+		}
+	}
+	t.State = Received
+	if t.CategoryID != 0 && t.AreaCode != "" {
+		t.State = Classified
+	}
+	t.AgencyID, t.AssignmentID = 0, 0
+	t.ResolvedAt, t.ClosedAt, t.Answer, t.AnsweredBy = time.Time{}, time.Time{}, "", 0
+	// A reopened ticket gets a fresh clock from now.
+	if err := s.applySLA(ctx, t, now); err != nil {
+		return step{}, err
+	}
+	return step{body: reason, resetSLA: true}, nil
+}
+
+func (s *Service) merge(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ticket, in Input, now time.Time) (step, error) {
+	into := strings.TrimSpace(in.Into)
+	if into == "" {
+		return step{}, errs.Invalidf("field.required").InField("into")
+	}
+	var target Ticket
+	var err error
+	if id, perr := strconv.ParseInt(into, 10, 64); perr == nil {
+		target, err = scanTicket(tx.QueryRowContext(ctx, selectTicket+` WHERE t.id = $1`, id))
+	} else {
+		target, err = scanTicket(tx.QueryRowContext(ctx, selectTicket+` WHERE t.code = $1`, NormalizeCode(into)))
+	}
+	if err != nil || !Visible(actor, target) {
+		return step{}, errs.Invalidf("ticket.merge_target_unknown").InField("into")
+	}
+	switch {
+	case target.ID == t.ID:
+		return step{}, errs.Invalidf("ticket.merge_self").InField("into")
+	case target.State == Merged || target.State == Refused:
+		return step{}, errs.Conflictf("ticket.merge_target_closed")
+	}
+	if t.AssignmentID != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET state = $1, closed_at = $2 WHERE id = $3`, AsgWithdrawn, now, t.AssignmentID); err != nil {
+			return step{}, err
+		}
+	}
+	t.MergedInto, t.AgencyID, t.AssignmentID = target.ID, 0, 0
+	t.ResolvedAt, t.ClosedAt = now, now
+	if _, err := addMessage(ctx, tx, Message{TicketID: target.ID, Kind: MsgEvent, Event: "merged-from", AuthorID: actor.UserID,
+		Data: map[string]any{"ticket": t.Code}, CreatedAt: now}); err != nil {
+		return step{}, err
+	}
+	return step{data: map[string]any{"into": target.Code}}, nil
+}
+
+func (s *Service) publish(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, now time.Time) (step, error) {
+	if t.Answer == "" {
+		return step{}, errs.Conflictf("ticket.publish_no_answer")
+	}
+	p := s.anonymise(ctx, *t)
+	if v := vntext.Line(in.PublicTitle); v != "" {
+		p.PublicTitle = v
+	}
+	if v := vntext.Clean(in.PublicContent); v != "" {
+		p.PublicContent = v
+	}
+	if v := vntext.Clean(in.PublicAnswer); v != "" {
+		p.PublicAnswer = v
+	}
+	// Even text a supervisor typed goes through the scrubber: a phone
+	// number pasted by mistake must not be published.
+	t.PublicTitle = s.scrub(ctx, *t, p.PublicTitle)
+	t.PublicContent = s.scrub(ctx, *t, p.PublicContent)
+	t.PublicAnswer = s.scrub(ctx, *t, p.PublicAnswer)
+	t.PublishedAt = now
+	return step{}, nil
+}
