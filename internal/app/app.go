@@ -42,7 +42,6 @@ type Config struct {
 	Secret     string // base64 master key for personal data (HOTLINE_SECRET)
 	Province   string // the deployment's province code (areas are searched there first)
 	TrustProxy bool   // take the client address from X-Forwarded-For
-	BaseURL    string // the public URL, for links in messages
 }
 
 // DSN returns the database to open.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ type Input struct {
 
 // Limits on personal fields, in characters.
 const (
-	maxName    = 200
+	MaxName    = 200
 	maxAddress = 500
 )
 
@@ -65,8 +66,8 @@ func Normalize(in Input) (Input, error) {
 	in.Name = vntext.Line(in.Name)
 	in.Address = vntext.Line(in.Address)
 	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
-	if vntext.Len(in.Name) > maxName {
-		return in, errs.Invalidf("field.too_long", "max", "200").InField("contact.name")
+	if vntext.Len(in.Name) > MaxName {
+		return in, errs.Invalidf("field.too_long", "max", strconv.Itoa(MaxName)).InField("contact.name")
 	}
 	if vntext.Len(in.Address) > maxAddress {
 		return in, errs.Invalidf("field.too_long", "max", "500").InField("contact.address")

@@ -47,6 +47,13 @@ type step struct {
 // Do performs action a on ticket id as actor, all or nothing: the change,
 // its timeline entry and its audit event commit together or not at all.
 func (s *Service) Do(ctx context.Context, actor user.Actor, id int64, a Action, in Input) (Ticket, error) {
+	return s.do(ctx, actor, id, a, in, nil)
+}
+
+// do is Do with then, which runs in the same transaction right after the
+// action, given the ticket and the id of the timeline entry the action
+// wrote (0 when it wrote none), before any automatic next action.
+func (s *Service) do(ctx context.Context, actor user.Actor, id int64, a Action, in Input, then func(tx *sql.Tx, t Ticket, msg int64) error) (Ticket, error) {
 	if _, ok := lifecycle[a]; !ok {
 		return Ticket{}, errs.NotFoundf("ticket.action_unknown", "action", string(a))
 	}
@@ -58,13 +65,18 @@ func (s *Service) Do(ctx context.Context, actor user.Actor, id int64, a Action, 
 		if err != nil {
 			return err
 		}
-		next, err := s.apply(ctx, tx, actor, &t, a, in)
+		next, msg, err := s.apply(ctx, tx, actor, &t, a, in)
 		if err != nil {
 			return err
 		}
+		if then != nil {
+			if err := then(tx, t, msg); err != nil {
+				return err
+			}
+		}
 		actions = append(actions, a)
 		if next != "" {
-			if _, err := s.apply(ctx, tx, user.System, &t, next, Input{}); err != nil {
+			if _, _, err := s.apply(ctx, tx, user.System, &t, next, Input{}); err != nil {
 				return err
 			}
 			actions = append(actions, next)
@@ -85,23 +97,26 @@ func (s *Service) Do(ctx context.Context, actor user.Actor, id int64, a Action, 
 	return t, nil
 }
 
-// apply checks and performs one action inside tx and records it.
-func (s *Service) apply(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ticket, a Action, in Input) (Action, error) {
+// apply checks and performs one action inside tx and records it. It
+// returns the automatic next action, if any, and the id of the timeline
+// entry it wrote (0 for an audit-only action).
+func (s *Service) apply(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ticket, a Action, in Input) (Action, int64, error) {
 	if err := check(a, actor, *t); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	now := s.clock()
 	from := t.State
 	st, err := s.perform(ctx, tx, actor, t, a, in, now)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if r := lifecycle[a]; r.to != "" && t.State == from {
 		t.State = r.to
 	}
 	if err := s.save(ctx, tx, t, now, st.resetSLA); err != nil {
-		return "", err
+		return "", 0, err
 	}
+	var msg int64
 	data := st.data
 	if data == nil {
 		data = map[string]any{}
@@ -117,15 +132,15 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ti
 		if st.outbound {
 			m.Channel, m.Delivery = t.Channel, "queued"
 		}
-		if _, err := addMessage(ctx, tx, m); err != nil {
-			return "", err
+		if msg, err = addMessage(ctx, tx, m); err != nil {
+			return "", 0, err
 		}
 	}
 	if err := audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
 		Action: "ticket." + string(a), TicketID: t.ID, Detail: data}); err != nil {
-		return "", err
+		return "", 0, err
 	}
-	return st.follow, nil
+	return st.follow, msg, nil
 }
 
 func required(v, field string) (string, error) {

@@ -99,7 +99,7 @@ func (s *Service) autoForward(ctx context.Context, tx *sql.Tx, t *Ticket, now ti
 		return false, nil
 	}
 	t.State = Received
-	if _, err := s.apply(ctx, tx, user.System, t, Forward, Input{}); err != nil {
+	if _, _, err := s.apply(ctx, tx, user.System, t, Forward, Input{}); err != nil {
 		return false, err
 	}
 	return true, nil

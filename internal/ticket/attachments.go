@@ -45,23 +45,9 @@ func (s *Service) AnswerWith(ctx context.Context, actor user.Actor, id int64, in
 	if len(files) > MaxAttachments {
 		return Ticket{}, errs.Invalidf("field.invalid").InField("files")
 	}
-	var t Ticket
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if t, err = s.lock(ctx, tx, id); err != nil {
-			return err
-		}
-		if _, err := s.apply(ctx, tx, actor, &t, AnswerAction, in); err != nil {
-			return err
-		}
+	return s.do(ctx, actor, id, AnswerAction, in, func(tx *sql.Tx, t Ticket, msg int64) error {
 		if len(files) == 0 {
 			return nil
-		}
-		// The ticket row is locked, so the newest answer entry is the one
-		// apply just wrote.
-		var msg int64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM messages WHERE ticket_id = $1 AND event = $2`, t.ID, string(AnswerAction)).Scan(&msg); err != nil {
-			return db.Fail(err)
 		}
 		now := s.clock()
 		hashes := make([]string, 0, len(files))
@@ -80,15 +66,6 @@ func (s *Service) AnswerWith(ctx context.Context, actor user.Actor, id int64, in
 			Action: "ticket.attach", TicketID: t.ID, Object: "message:" + strconv.FormatInt(msg, 10),
 			Detail: map[string]any{"sha256": hashes}})
 	})
-	if err != nil {
-		return Ticket{}, err
-	}
-	if t, err = s.get(ctx, id); err != nil {
-		return Ticket{}, err
-	}
-	s.log.Info("ticket answer", "ticket_id", t.ID, "state", t.State, "actor_role", actor.Label(), "attachments", len(files))
-	s.changed(t, string(AnswerAction))
-	return t, nil
 }
 
 const selectAttachment = `SELECT id, ticket_id, message_id, sha256, name, mime, size, created_by, created_at FROM attachments`

@@ -76,8 +76,8 @@ func (w *Web) validateCall(ctx context.Context, f *callForm) (map[string]error, 
 			bad["phone"] = errs.Invalidf("phone.invalid")
 		}
 	}
-	if vntext.Len(vntext.Line(f.Name)) > 200 {
-		bad["name"] = errs.Invalidf("field.too_long", "max", "200")
+	if vntext.Len(vntext.Line(f.Name)) > contact.MaxName {
+		bad["name"] = errs.Invalidf("field.too_long", "max", strconv.Itoa(contact.MaxName))
 	}
 	if f.Area != "" {
 		code, err := w.intakeWard(ctx, f.Area)
