@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/audit"
@@ -23,7 +25,6 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/live"
-	"github.com/hotline-1022/hotline/internal/metrics"
 	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/routing"
 	"github.com/hotline-1022/hotline/internal/secret"
@@ -92,7 +93,7 @@ type App struct {
 	DB      *db.DB
 	Box     *secret.Box // nil when no key was needed and none was found
 	Catalog *i18n.Catalog
-	Metrics *metrics.Registry
+	Metrics *prometheus.Registry // this App's own, filled when Handler is built
 
 	Users      *user.Store
 	Contacts   *contact.Store
@@ -138,7 +139,7 @@ func New(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{Cfg: cfg, Log: log, Now: time.Now, DB: d, Box: box, Catalog: i18n.MustLoad(), Metrics: metrics.NewRegistry()}
+	a := &App{Cfg: cfg, Log: log, Now: time.Now, DB: d, Box: box, Catalog: i18n.MustLoad(), Metrics: prometheus.NewRegistry()}
 	a.Users = user.NewStore(d, a.Now)
 	a.SLA = sla.NewStore(d, i18n.Location, a.Now)
 	a.Routes = routing.NewStore(d, a.Now)

@@ -43,9 +43,9 @@ func (a *App) buildHandler() http.Handler {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
-	mux.Handle("GET /metrics", a.Metrics.Handler())
-	a.registerMetrics()
-	return httpx.SecurityHeaders(httpx.Observe(a.Log, a.Metrics, mux))
+	metrics, record := a.metricsHandler()
+	mux.Handle("GET /metrics", metrics)
+	return httpx.SecurityHeaders(httpx.Observe(a.Log, record, mux))
 }
 
 // ready answers 200 when the database answers and its schema is the one
@@ -64,24 +64,6 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ready", "schema": applied, "database": string(a.DB.Dialect)})
-}
-
-func (a *App) registerMetrics() {
-	a.Metrics.RegisterGoMetrics()
-	a.Metrics.GaugeFunc("hotline_db_open_connections", "Open connections of the writer pool.", func() float64 {
-		return float64(a.DB.Stats().OpenConnections)
-	})
-	a.Metrics.GaugeFunc("hotline_db_wait_count", "Connections waited for (cumulative).", func() float64 {
-		return float64(a.DB.Stats().WaitCount)
-	})
-	a.Metrics.GaugeFunc("hotline_live_subscribers", "Open live-update streams.", func() float64 {
-		return float64(a.Live.Subscribers())
-	})
-	changes := a.Metrics.Counter("hotline_ticket_changes_total", "Ticket changes by action.", "action")
-	a.Tickets.Notify = func(c ticket.Change) {
-		changes.With(c.Action).Inc()
-		a.Live.Publish(live.Event{Kind: "ticket", TicketID: c.TicketID, Code: c.Code, Action: c.Action, State: string(c.State), AgencyID: c.AgencyID})
-	}
 }
 
 // Runner is background work with an owner: it runs until ctx ends.

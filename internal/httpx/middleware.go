@@ -7,10 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"time"
-
-	"github.com/hotline-1022/hotline/internal/metrics"
 )
 
 // statusWriter records the status a handler wrote.
@@ -46,12 +43,16 @@ func (w *statusWriter) Flush() {
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// RecordRequest is told about every request served: its route pattern
+// ("unmatched" when no route matched), method, status and duration. The
+// app turns it into metrics; httpx does not know how they are kept.
+type RecordRequest func(route, method string, status int, d time.Duration)
+
 // Observe wraps the whole server: a request id, recovery from panics, one
-// structured log line per request, and request metrics. It logs the route
-// pattern, never the query string or body, which may hold a phone number.
-func Observe(log *slog.Logger, reg *metrics.Registry, next http.Handler) http.Handler {
-	requests := reg.Counter("hotline_http_requests_total", "HTTP requests by route pattern, method and status.", "route", "method", "code")
-	latency := reg.Histogram("hotline_http_request_duration_seconds", "HTTP request latency by route pattern.", metrics.DefBuckets, "route")
+// structured log line per request, and a call to record (which may be nil).
+// It logs the route pattern, never the query string or body, which may hold
+// a phone number.
+func Observe(log *slog.Logger, record RecordRequest, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -82,8 +83,9 @@ func Observe(log *slog.Logger, reg *metrics.Registry, next http.Handler) http.Ha
 				status = http.StatusOK
 			}
 			d := time.Since(start)
-			requests.With(route, r.Method, strconv.Itoa(status)).Inc()
-			latency.With(route).Observe(d.Seconds())
+			if record != nil {
+				record(route, r.Method, status, d)
+			}
 			level := slog.LevelInfo
 			if status >= 500 {
 				level = slog.LevelError
