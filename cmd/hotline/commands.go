@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/app"
+	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/demo"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/i18n"
@@ -190,13 +191,24 @@ func runTokenCreate(ctx context.Context, args []string, env *environment) error 
 }
 
 func runAuditVerify(ctx context.Context, args []string, env *environment) error {
-	return withApp(ctx, newFlags("audit verify", env), args, env, false, "warn", func(a *app.App) error {
+	f := newFlags("audit verify", env)
+	anchorPath := f.String("anchors", "", "the anchor file the server writes (default <data>/audit-anchors.log)")
+	return withApp(ctx, f, args, env, false, "warn", func(a *app.App) error {
 		// Link what a server has not chained yet (or what was written while
-		// none ran), then check the whole chain.
+		// none ran), then check the whole chain against every anchor.
 		if _, err := a.Audit.Chain(ctx); err != nil {
 			return err
 		}
-		r, err := a.Audit.Verify(ctx)
+		path := *anchorPath
+		if path == "" {
+			path = a.Cfg.AnchorFile()
+		}
+		anchors, err := audit.AnchorFile(path).Read()
+		missing := errors.Is(err, audit.ErrNoAnchors)
+		if err != nil && !missing {
+			return err
+		}
+		r, err := a.Audit.VerifyAnchored(ctx, anchors)
 		if err != nil {
 			return err
 		}
@@ -204,6 +216,11 @@ func runAuditVerify(ctx context.Context, args []string, env *environment) error 
 			return exitError{code: 1, msg: fmt.Sprintf("audit chain BROKEN at event %d: %s (%d events verified before it)", r.BrokenAt, r.Reason, r.Chained)}
 		}
 		fmt.Fprintf(env.stdout, "audit chain intact: %d events verified, %d not yet chained\n", r.Chained, r.Unchained)
+		if missing {
+			fmt.Fprintf(env.stdout, "no anchor file at %s: deleted newest events would go unnoticed (the server writes one; pass it with --anchors)\n", path)
+		} else {
+			fmt.Fprintf(env.stdout, "%d anchors in %s match the chain\n", r.Anchors, path)
+		}
 		return nil
 	})
 }

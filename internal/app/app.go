@@ -56,6 +56,15 @@ func (c Config) DSN() string {
 // SecretFile is where demo mode keeps its generated key.
 func (c Config) SecretFile() string { return filepath.Join(c.DataDir, "secret.key") }
 
+// AnchorFile is where the audit chain's head is written down, outside the
+// database; empty without a data directory.
+func (c Config) AnchorFile() string {
+	if c.DataDir == "" {
+		return ""
+	}
+	return filepath.Join(c.DataDir, "audit-anchors.log")
+}
+
 // ErrNoSecret is returned when personal data cannot be protected.
 var ErrNoSecret = errors.New("HOTLINE_SECRET is not set: generate one with `openssl rand -base64 32` (or run with --demo, which keeps a generated key in <data>/secret.key)")
 

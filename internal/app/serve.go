@@ -73,8 +73,8 @@ type Runner interface {
 
 // Serve listens on the configured address and serves until ctx ends, then
 // shuts down in order: stop taking requests and let those in flight
-// finish, stop the runners, chain the last audit events, close the
-// database (the caller closes it).
+// finish, stop the runners, chain the last audit events and anchor the
+// chain's head, close the database (the caller closes it).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if a.Tickets == nil {
 		return ErrNoSecret
@@ -90,8 +90,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv.RegisterOnShutdown(a.Live.Close)
 	runners := map[string]Runner{
 		"audit-chainer": &audit.Chainer{Log: a.Audit, Interval: time.Second, OnError: a.runnerError("audit-chainer")},
-		"sla-sweeper":   &ticket.Sweeper{Service: a.Tickets, Interval: 30 * time.Second, OnError: a.runnerError("sla-sweeper")},
-		"housekeeping":  housekeeping{a},
+		"audit-anchorer": &audit.Anchorer{Log: a.Audit, File: audit.AnchorFile(a.Cfg.AnchorFile()), Logger: a.Log, Now: a.Now,
+			Interval: time.Minute, OnError: a.runnerError("audit-anchorer")},
+		"sla-sweeper":  &ticket.Sweeper{Service: a.Tickets, Interval: 30 * time.Second, OnError: a.runnerError("sla-sweeper")},
+		"housekeeping": housekeeping{a},
 	}
 	if a.DB.Dialect == db.Postgres {
 		runners["live-bridge"] = live.NewBridge(a.Cfg.DSN(), a.Live, a.Log)

@@ -161,6 +161,7 @@ func hashEvent(prev string, e Event, detail string) string {
 type Report struct {
 	Chained   int64 // events checked
 	Unchained int64 // events not yet chained (recent writes, or no chainer ran)
+	Anchors   int   // anchors checked against the chain
 	BrokenAt  int64 // the first seq whose link does not match; 0 when intact
 	Reason    string
 }
@@ -168,8 +169,41 @@ type Report struct {
 // OK reports whether the chain is intact.
 func (r Report) OK() bool { return r.BrokenAt == 0 }
 
-// Verify walks the whole chain in seq order and recomputes every link.
+// Verify walks the whole chain in seq order and recomputes every link. It
+// finds any event changed, reordered or removed before the newest one, but
+// not a removed tail: VerifyAnchored does.
 func (l *Log) Verify(ctx context.Context) (Report, error) {
+	return l.verify(ctx, nil)
+}
+
+// VerifyAnchored is Verify that also checks every anchor: the anchored
+// event must be in the chain with the anchored id and hash. An anchor past
+// the chain's end means the newest events were deleted.
+func (l *Log) VerifyAnchored(ctx context.Context, anchors []Anchor) (Report, error) {
+	bySeq := make(map[int64]Anchor, len(anchors))
+	for _, a := range anchors {
+		bySeq[a.Seq] = a
+	}
+	r, err := l.verify(ctx, bySeq)
+	if err != nil || !r.OK() {
+		return r, err
+	}
+	var newest Anchor
+	for _, a := range anchors {
+		if a.Seq > newest.Seq {
+			newest = a
+		}
+	}
+	if newest.Seq > r.Chained {
+		r.BrokenAt = r.Chained + 1
+		r.Reason = fmt.Sprintf("the newest events were removed: the chain ends at event %d, but event %d (id %d) was anchored at %s",
+			r.Chained, newest.Seq, newest.ID, newest.At.UTC().Format(time.RFC3339))
+	}
+	r.Anchors = len(bySeq)
+	return r, nil
+}
+
+func (l *Log) verify(ctx context.Context, anchors map[int64]Anchor) (Report, error) {
 	var r Report
 	if err := l.db.R().QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE seq IS NULL`).Scan(&r.Unchained); err != nil {
 		return r, db.Fail(err)
@@ -194,6 +228,7 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 				return r, db.Fail(err)
 			}
 			e.ActorID, e.TicketID, e.Seq = actorID.Int64, ticketID.Int64, seq.Int64
+			a, anchored := anchors[e.Seq]
 			switch {
 			case e.Seq != want:
 				r.BrokenAt, r.Reason = want, fmt.Sprintf("event %d is missing", want)
@@ -201,6 +236,8 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 				r.BrokenAt, r.Reason = e.Seq, fmt.Sprintf("event %d does not follow event %d", e.Seq, e.Seq-1)
 			case hashEvent(prev, e, detail) != e.Hash:
 				r.BrokenAt, r.Reason = e.Seq, fmt.Sprintf("event %d was altered", e.Seq)
+			case anchored && (a.ID != e.ID || a.Hash != e.Hash):
+				r.BrokenAt, r.Reason = e.Seq, fmt.Sprintf("event %d is not the one anchored at %s: the events from there on were replaced", e.Seq, a.At.UTC().Format(time.RFC3339))
 			}
 			if r.BrokenAt != 0 {
 				rows.Close()

@@ -3,11 +3,11 @@ package audit_test
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/audit/audittest"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 )
@@ -74,22 +74,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				if _, err := log.Chain(ctx); err != nil {
 					t.Fatal(err)
 				}
-				disable, enable := `DROP TRIGGER audit_events_no_delete; DROP TRIGGER audit_events_chain_once`, ``
-				stmt := tt.tamper
-				if d.Dialect == db.Postgres {
-					disable, enable = `ALTER TABLE audit_events DISABLE TRIGGER USER`, `ALTER TABLE audit_events ENABLE TRIGGER USER`
-					stmt = strings.Replace(stmt, "INTERVAL_1S", "INTERVAL '1 second'", 1)
-				} else {
-					stmt = strings.Replace(stmt, "at + INTERVAL_1S", "'2001-01-01 00:00:00+00:00'", 1)
-				}
-				for _, s := range []string{disable, stmt, enable} {
-					if s == "" {
-						continue
-					}
-					if _, err := d.W().ExecContext(ctx, s); err != nil {
-						t.Fatalf("%s: %v", s, err)
-					}
-				}
+				audittest.MustTamper(t, d, tt.tamper)
 				r, err := log.Verify(ctx)
 				if err != nil {
 					t.Fatal(err)
