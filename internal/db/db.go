@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -59,6 +60,8 @@ type DB struct {
 	read    *sql.DB
 	path    string   // SQLite file path, empty on PostgreSQL
 	batch   *batcher // SQLite: groups concurrent write transactions
+
+	migrationsFS fs.FS // nil: the embedded migrations; tests set another
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL database rather than
