@@ -9,8 +9,8 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"time"
 
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/vntext"
 )
@@ -72,24 +72,15 @@ func (a Agency) NameIn(lang string) string {
 
 // Store keeps agencies.
 type Store struct {
-	db  *db.DB
-	now func() time.Time
+	db    *db.DB
+	clock clock.Clock
 }
 
-// NewStore returns a Store on d. now is the clock for "today" and for
-// timestamps; nil means time.Now.
-func NewStore(d *db.DB, now func() time.Time) *Store {
-	if now == nil {
-		now = time.Now
-	}
-	return &Store{db: d, now: now}
+// NewStore returns a Store on d. c is the clock for "today" (effective
+// dates apply in Vietnam) and for timestamps.
+func NewStore(d *db.DB, c clock.Clock) *Store {
+	return &Store{db: d, clock: c}
 }
-
-// vietnam is the zone in which effective dates apply. Vietnam has no
-// daylight saving time, so a fixed offset avoids depending on tzdata.
-var vietnam = time.FixedZone("ICT", 7*3600)
-
-func (s *Store) today() string { return s.now().In(vietnam).Format(time.DateOnly) }
 
 // Get returns the agency with the given id, or "agency.not_found".
 func (s *Store) Get(ctx context.Context, id int64) (Agency, error) {

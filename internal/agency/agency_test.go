@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/errs"
@@ -24,8 +25,8 @@ var withAreas = dbtest.Fixture{Name: "agency-areas", Load: func(ctx context.Cont
 	return err
 }}
 
-// clock is the tests' "now": 1 March 2026, 09:00 in Vietnam.
-func clock() time.Time { return time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC) }
+// testNow is the tests' "now": 1 March 2026, 09:00 in Vietnam.
+func testNow() time.Time { return time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC) }
 
 func TestActiveOn(t *testing.T) {
 	tests := []struct {
@@ -89,7 +90,7 @@ func mustTree(t *testing.T, s *agency.Store) map[string]agency.Agency {
 
 func TestListIsATree(t *testing.T) {
 	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
-		s := agency.NewStore(d, clock)
+		s := agency.NewStore(d, clock.New(testNow))
 		mustTree(t, s)
 		got, err := s.List(context.Background(), agency.ListOptions{})
 		if err != nil {
@@ -129,7 +130,7 @@ func TestListFilters(t *testing.T) {
 		{"before any opened", agency.ListOptions{ActiveOn: "2025-06-30"}, nil},
 	}
 	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
-		s := agency.NewStore(d, clock)
+		s := agency.NewStore(d, clock.New(testNow))
 		mustTree(t, s)
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -152,7 +153,7 @@ func TestListFilters(t *testing.T) {
 func TestEffectiveDating(t *testing.T) {
 	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := agency.NewStore(d, clock)
+		s := agency.NewStore(d, clock.New(testNow))
 		root := mustCreate(t, s, agency.Agency{Code: "UBND", Name: "Ủy ban nhân dân tỉnh", ValidFrom: "2020-01-01"})
 		old := mustCreate(t, s, agency.Agency{Code: "STNMT", Name: "Sở Tài nguyên và Môi trường", ParentID: root.ID, ValidFrom: "2020-01-01"})
 		mustCreate(t, s, agency.Agency{Code: "SNNMT", Name: "Sở Nông nghiệp và Môi trường", ParentID: root.ID, ValidFrom: "2025-03-01"})
@@ -186,7 +187,7 @@ func TestEffectiveDating(t *testing.T) {
 func TestChildrenAndLookups(t *testing.T) {
 	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := agency.NewStore(d, clock)
+		s := agency.NewStore(d, clock.New(testNow))
 		m := mustTree(t, s)
 		kids, err := s.Children(ctx, m["UBND"].ID)
 		if err != nil {

@@ -48,7 +48,7 @@ func (s *Store) Create(ctx context.Context, by user.Actor, a Agency) (Agency, er
 		return Agency{}, err
 	}
 	a.ID, a.Depth = 0, 0
-	now := s.now().UTC().Truncate(time.Microsecond)
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := s.checkRefs(ctx, tx, a); err != nil {
 			return err
@@ -78,7 +78,7 @@ func (s *Store) Update(ctx context.Context, by user.Actor, a Agency) (Agency, er
 	if err != nil {
 		return Agency{}, err
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// Lock the row before walking its new ancestors, so that two
 		// concurrent re-parentings cannot both pass the cycle check.
@@ -122,7 +122,7 @@ func (s *Store) Retire(ctx context.Context, by user.Actor, id int64, day string)
 	if err := checkDate(day, "valid_to"); err != nil {
 		return err
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// The lock makes a concurrent Create of a child wait, or be seen.
 		a, _, err := get(ctx, tx, getSQL+s.db.Dialect.ForUpdate(), id)
@@ -249,7 +249,7 @@ func (s *Store) clean(a Agency) (Agency, string, error) {
 		a.Calendar = Calendar24x7
 	}
 	if a.ValidFrom == "" {
-		a.ValidFrom = s.today()
+		a.ValidFrom = s.clock.Today()
 	}
 
 	invalid := func(key, field string, args ...string) (Agency, string, error) {

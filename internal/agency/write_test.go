@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/audit/audittest"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/errs"
@@ -20,7 +21,7 @@ import (
 func TestCreate(t *testing.T) {
 	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := agency.NewStore(d, clock)
+		s := agency.NewStore(d, clock.New(testNow))
 		parent := mustCreate(t, s, agency.Agency{Code: "ubnd", Name: "UBND tỉnh"})
 		got := mustCreate(t, s, agency.Agency{
 			Code: " snnmt ", Name: " Sở Nông nghiệp  và Môi trường ", NameEN: "Department of Agriculture and Environment",
@@ -52,7 +53,7 @@ func TestCreate(t *testing.T) {
 			t.Errorf("defaults: %+v", defaults)
 		}
 		// Near midnight UTC it is already the next day in Vietnam.
-		late := agency.NewStore(d, func() time.Time { return time.Date(2026, 3, 1, 17, 30, 0, 0, time.UTC) })
+		late := agency.NewStore(d, clock.New(func() time.Time { return time.Date(2026, 3, 1, 17, 30, 0, 0, time.UTC) }))
 		if a, err := late.Create(ctx, user.System, agency.Agency{Code: "X2", Name: "Đơn vị"}); err != nil || a.ValidFrom != "2026-03-02" {
 			t.Errorf("ValidFrom at 00:30 in Vietnam = %q, %v; want 2026-03-02", a.ValidFrom, err)
 		}
@@ -94,7 +95,7 @@ func TestCreateRejects(t *testing.T) {
 		{"taken code in another case", with(func(a *agency.Agency) { a.Code = "taken" }), errs.Conflict, "agency.code_taken", "code"},
 	}
 	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
-		s := agency.NewStore(d, clock)
+		s := agency.NewStore(d, clock.New(testNow))
 		mustCreate(t, s, agency.Agency{Code: "TAKEN", Name: "Đã có"})
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -111,7 +112,7 @@ func TestCreateRejects(t *testing.T) {
 func TestUpdate(t *testing.T) {
 	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := agency.NewStore(d, clock)
+		s := agency.NewStore(d, clock.New(testNow))
 		m := mustTree(t, s)
 
 		sxd := m["SXD"]
@@ -160,7 +161,7 @@ func TestUpdate(t *testing.T) {
 func TestRetire(t *testing.T) {
 	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := agency.NewStore(d, clock)
+		s := agency.NewStore(d, clock.New(testNow))
 		m := mustTree(t, s)
 		ca, tdm := m["CA"].ID, m["CA.TDM"].ID
 
@@ -203,7 +204,7 @@ func TestChangesAreAudited(t *testing.T) {
 	by := user.Actor{UserID: 7, Role: user.Admin, IP: "203.0.113.7"}
 	dbtest.EachWith(t, withAreas, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := agency.NewStore(d, clock)
+		s := agency.NewStore(d, clock.New(testNow))
 		a, err := s.Create(ctx, by, agency.Agency{Code: "sxd", Name: "Sở Xây dựng", ValidFrom: "2025-07-01"})
 		if err != nil {
 			t.Fatal(err)

@@ -3,9 +3,6 @@ package api
 import (
 	_ "embed"
 	"net/http"
-	"time"
-
-	"github.com/hotline-1022/hotline/internal/i18n"
 )
 
 // The OpenAPI 3.1 document is written by hand, next to the code it
@@ -20,5 +17,3 @@ func (a *API) openAPI(w http.ResponseWriter, r *http.Request) error {
 	_, err := w.Write(openAPIDoc)
 	return err
 }
-
-func timeZone() *time.Location { return i18n.Location }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
 )
@@ -15,7 +16,7 @@ func (a *API) agencies(w http.ResponseWriter, r *http.Request) error {
 	if all, err := boolParam(r, "all"); err != nil {
 		return err
 	} else if !all {
-		opt.ActiveOn = a.Now().In(timeZone()).Format("2006-01-02")
+		opt.ActiveOn = clock.Day(a.Now())
 	}
 	list, err := a.Agencies.List(r.Context(), opt)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/blob"
 	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/i18n"
@@ -98,7 +99,8 @@ func (c Config) loadKey(needKey bool) ([]byte, error) {
 type App struct {
 	Cfg     Config
 	Log     *slog.Logger
-	Now     func() time.Time
+	Clock   clock.Clock      // the one clock: now, and today in Vietnam
+	Now     func() time.Time // Clock.Now, for the parts that only stamp times
 	DB      *db.DB
 	Box     *secret.Box // nil when no key was needed and none was found
 	Catalog *i18n.Catalog
@@ -148,13 +150,14 @@ func New(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{Cfg: cfg, Log: log, Now: time.Now, DB: d, Box: box, Catalog: i18n.MustLoad(), Metrics: prometheus.NewRegistry()}
+	c := clock.New(time.Now)
+	a := &App{Cfg: cfg, Log: log, Clock: c, Now: c.Now, DB: d, Box: box, Catalog: i18n.MustLoad(), Metrics: prometheus.NewRegistry()}
 	a.Users = user.NewStore(d, a.Now)
-	a.SLA = sla.NewStore(d, i18n.Location, a.Now)
-	a.Routes = routing.NewStore(d, a.Now)
-	a.Areas = area.NewStore(d)
+	a.SLA = sla.NewStore(d, c)
+	a.Routes = routing.NewStore(d, c)
+	a.Areas = area.NewStore(d, c)
 	a.Categories = category.NewStore(d)
-	a.Agencies = agency.NewStore(d, a.Now)
+	a.Agencies = agency.NewStore(d, c)
 	a.Audit = audit.NewLog(d)
 	a.Live = live.NewBroker(a.Now)
 	a.Replies = reply.NewStore(d, a.Now)
@@ -166,7 +169,7 @@ func New(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger) *App {
 	}
 	if box != nil {
 		a.Contacts = contact.NewStore(d, box, a.Now)
-		a.Tickets = ticket.NewService(d, a.Contacts, a.SLA, a.Routes, a.Now, log)
+		a.Tickets = ticket.NewService(d, a.Contacts, a.SLA, a.Routes, c, log)
 	}
 	return a
 }

@@ -11,8 +11,8 @@ package area
 import (
 	"context"
 	"database/sql"
-	"time"
 
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/vntext"
@@ -54,22 +54,13 @@ type Area struct {
 // Store reads and loads administrative units.
 type Store struct {
 	db *db.DB
-	// now decides which units are in force; a field so tests can move it.
-	now func() time.Time
+	// clock decides which units are in force: their dates apply in Vietnam.
+	clock clock.Clock
 }
 
 // NewStore returns a Store on d.
-func NewStore(d *db.DB) *Store {
-	return &Store{db: d, now: time.Now}
-}
-
-// vietnam is the zone in which a unit's dates apply. Vietnam has no daylight
-// saving time, so a fixed offset avoids depending on the tz database.
-var vietnam = time.FixedZone("ICT", 7*3600)
-
-// today is the current date in Vietnam, to compare with valid_from/valid_to.
-func (s *Store) today() string {
-	return s.now().In(vietnam).Format(time.DateOnly)
+func NewStore(d *db.DB, c clock.Clock) *Store {
+	return &Store{db: d, clock: c}
 }
 
 // Get returns the unit with the given code, whether or not it is still in
@@ -85,7 +76,7 @@ func (s *Store) Get(ctx context.Context, code string) (Area, error) {
 
 // Provinces returns the provinces in force today in Vietnamese order.
 func (s *Store) Provinces(ctx context.Context) ([]Area, error) {
-	list, err := s.query(ctx, provincesSQL, s.today())
+	list, err := s.query(ctx, provincesSQL, s.clock.Today())
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +88,7 @@ func (s *Store) Provinces(ctx context.Context) ([]Area, error) {
 // of their names. It returns "area.not_found" when provinceCode is not a
 // province.
 func (s *Store) Wards(ctx context.Context, provinceCode string) ([]Area, error) {
-	list, err := s.query(ctx, wardsSQL, s.today(), provinceCode)
+	list, err := s.query(ctx, wardsSQL, s.clock.Today(), provinceCode)
 	if err != nil {
 		return nil, err
 	}

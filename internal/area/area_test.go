@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/area"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/errs"
@@ -20,7 +21,7 @@ import (
 // imported is a database with the embedded lists loaded, built once per
 // engine and copied for each test.
 var imported = dbtest.Fixture{Name: "areas", Load: func(ctx context.Context, d *db.DB) error {
-	_, err := area.NewStore(d).Import(ctx)
+	_, err := area.NewStore(d, clock.Clock{}).Import(ctx)
 	return err
 }}
 
@@ -30,7 +31,7 @@ var wantCounts = area.Counts{Provinces: 34, Wards: 3321, Legacy: 10571}
 func TestImportLoadsTheOfficialLists(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := area.NewStore(d)
+		s := area.NewStore(d, clock.Clock{})
 		start := time.Now()
 		got, err := s.Import(ctx)
 		if err != nil {
@@ -80,7 +81,7 @@ func TestImportIsIdempotent(t *testing.T) {
 		ctx := context.Background()
 		before := mustSnapshot(t, d)
 		start := time.Now()
-		got, err := area.NewStore(d).Import(ctx)
+		got, err := area.NewStore(d, clock.Clock{}).Import(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +107,7 @@ func TestImportRepairsEditedRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := area.NewStore(d).Import(ctx); err != nil {
+		if _, err := area.NewStore(d, clock.Clock{}).Import(ctx); err != nil {
 			t.Fatal(err)
 		}
 		after := mustSnapshot(t, d)
@@ -120,7 +121,7 @@ func TestImportRepairsEditedRows(t *testing.T) {
 
 func TestGet(t *testing.T) {
 	dbtest.EachWith(t, imported, func(t *testing.T, d *db.DB) {
-		s := area.NewStore(d)
+		s := area.NewStore(d, clock.Clock{})
 		tests := []struct {
 			name string
 			code string
@@ -157,7 +158,7 @@ func TestGet(t *testing.T) {
 
 func TestProvincesAreInVietnameseOrder(t *testing.T) {
 	dbtest.EachWith(t, imported, func(t *testing.T, d *db.DB) {
-		list, err := area.NewStore(d).Provinces(context.Background())
+		list, err := area.NewStore(d, clock.Clock{}).Provinces(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +180,7 @@ func TestProvincesAreInVietnameseOrder(t *testing.T) {
 
 func TestWards(t *testing.T) {
 	dbtest.EachWith(t, imported, func(t *testing.T, d *db.DB) {
-		s := area.NewStore(d)
+		s := area.NewStore(d, clock.Clock{})
 		ctx := context.Background()
 		tests := []struct {
 			name     string

@@ -88,7 +88,7 @@ func (s *Store) Search(ctx context.Context, q, provinceCode string, limit int) (
 		return nil, errs.Invalidf("area.query_required").InField("q")
 	}
 	typed := typedForm(q, wardMarkersVI)
-	rows, err := s.db.R().QueryContext(ctx, searchSQL, s.today(), likeContains(forms[len(forms)-1]), vntext.Line(provinceCode))
+	rows, err := s.db.R().QueryContext(ctx, searchSQL, s.clock.Today(), likeContains(forms[len(forms)-1]), vntext.Line(provinceCode))
 	if err != nil {
 		return nil, db.Fail(err)
 	}

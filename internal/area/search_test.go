@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/hotline-1022/hotline/internal/area"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/errs"
@@ -43,7 +44,7 @@ func TestSearch(t *testing.T) {
 			[]string{"27211", "26647", "26641", "27163", "25849", "25987"}}, // Hòa Bình, Hòa Hiệp, Hòa Hội, Hòa Hưng, Hòa Lợi, Bình Hòa
 	}
 	dbtest.EachWith(t, imported, func(t *testing.T, d *db.DB) {
-		s := area.NewStore(d)
+		s := area.NewStore(d, clock.Clock{})
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				got, err := s.Search(context.Background(), tt.q, tt.province, 0)
@@ -65,7 +66,7 @@ func TestSearch(t *testing.T) {
 
 func TestSearchFindsDiacriticsFromPlainLetters(t *testing.T) {
 	dbtest.EachWith(t, imported, func(t *testing.T, d *db.DB) {
-		got, err := area.NewStore(d).Search(context.Background(), "duong", "", area.MaxLimit)
+		got, err := area.NewStore(d, clock.Clock{}).Search(context.Background(), "duong", "", area.MaxLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +85,7 @@ func TestSearchFindsDiacriticsFromPlainLetters(t *testing.T) {
 // other tie-breaker applies.
 func TestSearchRanking(t *testing.T) {
 	dbtest.EachWith(t, imported, func(t *testing.T, d *db.DB) {
-		s := area.NewStore(d)
+		s := area.NewStore(d, clock.Clock{})
 		for _, c := range []struct{ q, province string }{{"an", "79"}, {"hoa", "79"}, {"binh", ""}, {"duong", ""}, {"son", "25"}} {
 			got, err := s.Search(context.Background(), c.q, c.province, area.MaxLimit)
 			if err != nil {
@@ -111,7 +112,7 @@ func TestSearchRanking(t *testing.T) {
 
 func TestSearchLimitsAndInput(t *testing.T) {
 	dbtest.EachWith(t, imported, func(t *testing.T, d *db.DB) {
-		s := area.NewStore(d)
+		s := area.NewStore(d, clock.Clock{})
 		ctx := context.Background()
 		for _, c := range []struct {
 			name  string
@@ -156,9 +157,9 @@ func TestListsShowUnitsInForceToday(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		s := area.NewStore(d)
 		// 1 March 2026 in Vietnam, whatever the machine's clock says.
-		area.SetClock(s, func() time.Time { return time.Date(2026, 2, 28, 17, 0, 0, 0, time.UTC) })
+		now := time.Date(2026, 2, 28, 17, 0, 0, 0, time.UTC)
+		s := area.NewStore(d, clock.New(func() time.Time { return now }))
 		for _, q := range []string{"thu dau mot", "phu loi"} {
 			got, err := s.Search(ctx, q, "79", 0)
 			if err != nil || len(got) != 0 {
@@ -175,7 +176,7 @@ func TestListsShowUnitsInForceToday(t *testing.T) {
 			t.Errorf("Get(retired) = %+v, %v", a, err)
 		}
 		// On the last day before the end, the unit is listed.
-		area.SetClock(s, func() time.Time { return time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC) })
+		now = time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)
 		if got, err := s.Search(ctx, "thu dau mot", "79", 0); err != nil || len(got) != 1 {
 			t.Errorf("Search on 31 Dec 2025 = %v, %v; want 25747", mustCodes(t, got), err)
 		}
@@ -204,7 +205,7 @@ func TestLegacy(t *testing.T) {
 		{"unknown", "Không Có Nơi Này", nil, true},
 	}
 	dbtest.EachWith(t, imported, func(t *testing.T, d *db.DB) {
-		s := area.NewStore(d)
+		s := area.NewStore(d, clock.Clock{})
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				got, err := s.Legacy(context.Background(), tt.q, 0)
@@ -240,7 +241,7 @@ func TestLegacy(t *testing.T) {
 // exact name to a two-letter prefix that matches most of a province.
 func BenchmarkSearch(b *testing.B) {
 	d := dbtest.Open(b, db.SQLite, imported)
-	s := area.NewStore(d)
+	s := area.NewStore(d, clock.Clock{})
 	ctx := context.Background()
 	for _, c := range []struct{ name, q, province string }{
 		{"exact", "thu dau mot", ""},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/app"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/loadtest"
 	"github.com/hotline-1022/hotline/internal/routing"
@@ -239,7 +240,7 @@ func (g *generator) pick(role user.Role) user.Actor {
 }
 
 func (g *generator) tickets(ctx context.Context, n int) error {
-	svc := ticket.NewService(g.a.DB, contact.NewStore(g.a.DB, g.a.Box, g.now), sla.NewStore(g.a.DB, time.Local, g.now), routing.NewStore(g.a.DB, g.now), g.now, nil)
+	svc := ticket.NewService(g.a.DB, contact.NewStore(g.a.DB, g.a.Box, g.now), sla.NewStore(g.a.DB, clock.New(g.now)), routing.NewStore(g.a.DB, clock.New(g.now)), clock.New(g.now), nil)
 	real := time.Now().UTC()
 	span := 14 * 24 * time.Hour
 	for i := 0; i < n; i++ {

@@ -62,7 +62,7 @@ func (s *Store) DeleteAudited(ctx context.Context, by user.Actor, id int64) erro
 }
 
 func appendEvent(ctx context.Context, tx *sql.Tx, by user.Actor, s *Store, action string, r Rule) error {
-	return audit.Append(ctx, tx, audit.Event{At: s.now(), ActorID: by.UserID, Actor: by.Label(), IP: by.IP,
+	return audit.Append(ctx, tx, audit.Event{At: s.clock.Now(), ActorID: by.UserID, Actor: by.Label(), IP: by.IP,
 		Action: action, Object: "routing_rule:" + strconv.FormatInt(r.ID, 10), Detail: map[string]any{
 			"category_id": r.CategoryID, "area_code": r.AreaCode, "agency_id": r.AgencyID, "auto_forward": r.AutoForward,
 		}})

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
 )
@@ -26,12 +27,12 @@ type Rule struct {
 
 // Store keeps routing rules.
 type Store struct {
-	db  *db.DB
-	now func() time.Time
+	db    *db.DB
+	clock clock.Clock
 }
 
-// NewStore returns a Store.
-func NewStore(d *db.DB, now func() time.Time) *Store { return &Store{db: d, now: now} }
+// NewStore returns a Store. c says which agencies are in service today.
+func NewStore(d *db.DB, c clock.Clock) *Store { return &Store{db: d, clock: c} }
 
 const columns = `r.id, r.category_id, r.area_code, r.agency_id, r.auto_forward, r.note`
 
@@ -49,7 +50,7 @@ func scan(row interface{ Scan(...any) error }) (Rule, error) {
 // its province beats "anywhere". Rules for agencies no longer in service
 // are skipped. NotFound when nothing matches.
 func (s *Store) Suggest(ctx context.Context, q db.Querier, categoryID int64, wardCode string) (Rule, error) {
-	today := s.now().Format("2006-01-02")
+	today := s.clock.Today()
 	r, err := scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM routing_rules r JOIN agencies a ON a.id = r.agency_id
 		WHERE (r.category_id IS NULL OR r.category_id = $1)
 		  AND (r.area_code IS NULL OR r.area_code = $2 OR r.area_code = (SELECT parent_code FROM areas WHERE code = $2))
@@ -84,7 +85,7 @@ func (s *Store) Save(ctx context.Context, q db.Querier, r Rule) (Rule, error) {
 	if r.AgencyID == 0 {
 		return r, errs.Invalidf("field.required").InField("agency")
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
 	cat := sql.NullInt64{Int64: r.CategoryID, Valid: r.CategoryID != 0}
 	area := sql.NullString{String: r.AreaCode, Valid: r.AreaCode != ""}
 	var err error

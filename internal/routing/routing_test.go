@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/errs"
@@ -50,7 +51,7 @@ func mustSave(t *testing.T, d *db.DB, s *routing.Store, r routing.Rule) {
 func TestSuggest(t *testing.T) {
 	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := routing.NewStore(d, time.Now)
+		s := routing.NewStore(d, clock.Clock{})
 		if _, err := s.Suggest(ctx, d.R(), 1, "25747"); errs.CodeOf(err) != errs.NotFound {
 			t.Fatalf("empty table: %v", err)
 		}
@@ -85,7 +86,7 @@ func TestSuggest(t *testing.T) {
 
 func TestSaveRejects(t *testing.T) {
 	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
-		s := routing.NewStore(d, time.Now)
+		s := routing.NewStore(d, clock.Clock{})
 		mustSave(t, d, s, routing.Rule{CategoryID: 1, AreaCode: "79", AgencyID: 1})
 		tests := []struct {
 			name string

@@ -31,7 +31,7 @@ func (s *Store) SaveAudited(ctx context.Context, by user.Actor, p Policy) (Polic
 			return err
 		}
 		p = saved
-		return audit.Append(ctx, tx, audit.Event{At: s.now(), ActorID: by.UserID, Actor: by.Label(), IP: by.IP,
+		return audit.Append(ctx, tx, audit.Event{At: s.clock.Now(), ActorID: by.UserID, Actor: by.Label(), IP: by.IP,
 			Action: action, Object: "sla_policy:" + strconv.FormatInt(p.ID, 10), Detail: map[string]any{
 				"name": p.Name, "category_id": p.CategoryID, "priority": p.Priority, "target_minutes": int64(p.Target / time.Minute),
 				"calendar": p.Calendar, "warn_percent": p.WarnPercent, "escalate_role": p.EscalateRole, "active": p.Active,
@@ -76,7 +76,7 @@ func (s *Store) SetHolidayAudited(ctx context.Context, by user.Actor, day, name 
 		if name != "" {
 			detail["name"] = name
 		}
-		return audit.Append(ctx, tx, audit.Event{At: s.now(), ActorID: by.UserID, Actor: by.Label(), IP: by.IP,
+		return audit.Append(ctx, tx, audit.Event{At: s.clock.Now(), ActorID: by.UserID, Actor: by.Label(), IP: by.IP,
 			Action: action, Object: "holiday:" + day, Detail: detail})
 	})
 	s.mu.Lock()

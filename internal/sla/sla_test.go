@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/errs"
@@ -106,7 +107,7 @@ func mustSave(t *testing.T, d *db.DB, s *sla.Store, p sla.Policy) sla.Policy {
 func TestMatchPrefersTheMostSpecific(t *testing.T) {
 	dbtest.EachWith(t, catFixture, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := sla.NewStore(d, ict, time.Now)
+		s := sla.NewStore(d, clock.Clock{})
 		if p, err := s.Match(ctx, 1, "normal"); err != nil || p.Name != "default" || p.Target != 5*time.Hour {
 			t.Fatalf("no policies: %+v, %v", p, err)
 		}
@@ -136,7 +137,7 @@ func TestMatchPrefersTheMostSpecific(t *testing.T) {
 
 func TestSaveValidates(t *testing.T) {
 	dbtest.EachWith(t, catFixture, func(t *testing.T, d *db.DB) {
-		s := sla.NewStore(d, ict, time.Now)
+		s := sla.NewStore(d, clock.Clock{})
 		mustSave(t, d, s, sla.Policy{Name: "land", CategoryID: 1, Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, Active: true})
 		tests := []struct {
 			name  string
@@ -169,7 +170,7 @@ func TestSaveValidates(t *testing.T) {
 func TestOfficeCalendarUsesStoredHolidays(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := sla.NewStore(d, ict, time.Now)
+		s := sla.NewStore(d, clock.Clock{})
 		if n, err := s.SeedHolidays(ctx); err != nil || n == 0 {
 			t.Fatalf("SeedHolidays = %d, %v", n, err)
 		}

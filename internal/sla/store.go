@@ -7,15 +7,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
 )
 
 // Store keeps SLA policies and the public-holiday list.
 type Store struct {
-	db  *db.DB
-	loc *time.Location
-	now func() time.Time
+	db    *db.DB
+	clock clock.Clock
 
 	mu         sync.Mutex
 	holidays   map[string]bool
@@ -24,9 +24,10 @@ type Store struct {
 	loadedAt   time.Time
 }
 
-// NewStore returns a Store; loc is the local time zone for office hours.
-func NewStore(d *db.DB, loc *time.Location, now func() time.Time) *Store {
-	return &Store{db: d, loc: loc, now: now}
+// NewStore returns a Store. Office hours and holidays apply in the
+// clock's zone.
+func NewStore(d *db.DB, c clock.Clock) *Store {
+	return &Store{db: d, clock: c}
 }
 
 const policyColumns = `id, name, category_id, priority, target_minutes, calendar, warn_percent, escalate_role, active`
@@ -76,7 +77,7 @@ const policyTTL = 5 * time.Second
 func (s *Store) activePolicies(ctx context.Context) ([]Policy, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.policies != nil && s.now().Sub(s.policiesAt) < policyTTL {
+	if s.policies != nil && s.clock.Now().Sub(s.policiesAt) < policyTTL {
 		return s.policies, nil
 	}
 	rows, err := s.db.R().QueryContext(ctx, `SELECT `+policyColumns+` FROM sla_policies WHERE active ORDER BY id`)
@@ -95,7 +96,7 @@ func (s *Store) activePolicies(ctx context.Context) ([]Policy, error) {
 	if err := rows.Err(); err != nil {
 		return nil, db.Fail(err)
 	}
-	s.policies, s.policiesAt = ps, s.now()
+	s.policies, s.policiesAt = ps, s.clock.Now()
 	return ps, nil
 }
 
@@ -115,14 +116,14 @@ func (s *Store) Clock(ctx context.Context, p Policy) (Clock, error) {
 	if err != nil {
 		return nil, err
 	}
-	return VietnamOffice(s.loc, h), nil
+	return VietnamOffice(clock.Zone, h), nil
 }
 
 // Holidays change rarely; a minute's staleness is fine.
 func (s *Store) holidayCache(ctx context.Context) (map[string]bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.holidays != nil && s.now().Sub(s.loadedAt) < time.Minute {
+	if s.holidays != nil && s.clock.Now().Sub(s.loadedAt) < time.Minute {
 		return s.holidays, nil
 	}
 	days, err := s.Holidays(ctx)
@@ -133,7 +134,7 @@ func (s *Store) holidayCache(ctx context.Context) (map[string]bool, error) {
 	for _, d := range days {
 		m[d.Day] = true
 	}
-	s.holidays, s.loadedAt = m, s.now()
+	s.holidays, s.loadedAt = m, s.clock.Now()
 	return m, nil
 }
 
@@ -201,7 +202,7 @@ func (s *Store) Save(ctx context.Context, q db.Querier, p Policy) (Policy, error
 	if err := p.Validate(); err != nil {
 		return p, err
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
 	cat := sql.NullInt64{Int64: p.CategoryID, Valid: p.CategoryID != 0}
 	prio := sql.NullString{String: p.Priority, Valid: p.Priority != ""}
 	var err error

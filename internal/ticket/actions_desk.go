@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/user"
@@ -106,7 +107,7 @@ func (s *Service) autoForward(ctx context.Context, tx *sql.Tx, t *Ticket, now ti
 }
 
 func (s *Service) forward(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ticket, a Action, in Input, now time.Time) (step, error) {
-	day := now.Format("2006-01-02")
+	day := clock.Day(now)
 	var target int64
 	var suggested bool
 	if strings.TrimSpace(in.Agency) != "" {

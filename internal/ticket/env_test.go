@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
@@ -96,8 +97,6 @@ type env struct {
 	changes  []ticket.Change
 }
 
-var ict = time.FixedZone("ICT", 7*3600)
-
 func newEnv(t *testing.T, d *db.DB) *env {
 	t.Helper()
 	k, _ := secret.ParseKey(secret.NewKey())
@@ -107,9 +106,9 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	}
 	e := &env{d: d, clock: &testClock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}}
 	e.contacts = contact.NewStore(d, box, e.clock.Now)
-	e.slas = sla.NewStore(d, ict, e.clock.Now)
-	e.routes = routing.NewStore(d, e.clock.Now)
-	e.svc = ticket.NewService(d, e.contacts, e.slas, e.routes, e.clock.Now, nil)
+	e.slas = sla.NewStore(d, clock.New(e.clock.Now))
+	e.routes = routing.NewStore(d, clock.New(e.clock.Now))
+	e.svc = ticket.NewService(d, e.contacts, e.slas, e.routes, clock.New(e.clock.Now), nil)
 	var mu sync.Mutex
 	e.svc.Notify = func(c ticket.Change) {
 		mu.Lock()

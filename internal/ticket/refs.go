@@ -80,7 +80,7 @@ func (r *refCache) load(ctx context.Context, q db.Querier, now time.Time) (map[s
 }
 
 func (s *Service) categoryID(ctx context.Context, q db.Querier, code, field string) (int64, string, error) {
-	cats, _ := s.refs.load(ctx, s.db.R(), s.now())
+	cats, _ := s.refs.load(ctx, s.db.R(), s.clock())
 	if c, ok := cats[strings.TrimSpace(code)]; ok && c.active {
 		return c.id, c.kind, nil
 	}
@@ -88,7 +88,7 @@ func (s *Service) categoryID(ctx context.Context, q db.Querier, code, field stri
 }
 
 func (s *Service) wardCode(ctx context.Context, q db.Querier, code, field string) (string, error) {
-	_, wards := s.refs.load(ctx, s.db.R(), s.now())
+	_, wards := s.refs.load(ctx, s.db.R(), s.clock())
 	if c := strings.TrimSpace(code); wards[c] {
 		return c, nil
 	}

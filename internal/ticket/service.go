@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
@@ -36,7 +37,7 @@ type Service struct {
 	contacts *contact.Store
 	sla      *sla.Store
 	routes   *routing.Store
-	now      func() time.Time
+	clk      clock.Clock
 	log      *slog.Logger
 	refs     refCache
 
@@ -45,14 +46,16 @@ type Service struct {
 }
 
 // NewService wires a Service.
-func NewService(d *db.DB, contacts *contact.Store, slas *sla.Store, routes *routing.Store, now func() time.Time, log *slog.Logger) *Service {
+func NewService(d *db.DB, contacts *contact.Store, slas *sla.Store, routes *routing.Store, c clock.Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, contacts: contacts, sla: slas, routes: routes, now: now, log: log}
+	return &Service{db: d, contacts: contacts, sla: slas, routes: routes, clk: c, log: log}
 }
 
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+// clock is the current instant as stored: UTC, to the microsecond both
+// engines keep.
+func (s *Service) clock() time.Time { return s.clk.Now().UTC().Truncate(time.Microsecond) }
 
 // NewTicket is a report as it arrives, from any channel.
 type NewTicket struct {
