@@ -85,19 +85,33 @@ func (s *Service) classify(ctx context.Context, tx *sql.Tx, actor user.Actor, t 
 	}
 	st := step{data: data, resetSLA: !t.Deadline.Equal(oldDeadline)}
 	if t.AreaCode != "" {
-		if r, err := s.routes.Suggest(ctx, tx, t.CategoryID, t.AreaCode); err == nil && r.AutoForward {
+		auto, err := s.autoRoute(ctx, tx, *t)
+		if err != nil {
+			return step{}, err
+		}
+		if auto {
 			st.follow = Forward
 		}
 	}
 	return st, nil
 }
 
+// autoRoute reports whether a routing rule forwards t by itself. No rule
+// is a plain no; any other failure is the caller's, so a ticket is never
+// left with the desk because the rules could not be read.
+func (s *Service) autoRoute(ctx context.Context, tx *sql.Tx, t Ticket) (bool, error) {
+	r, err := s.routes.Suggest(ctx, tx, t.CategoryID, t.AreaCode)
+	if errs.CodeOf(err) == errs.NotFound {
+		return false, nil
+	}
+	return err == nil && r.AutoForward, err
+}
+
 // autoForward forwards a new ticket when a routing rule says so. It runs
 // inside Create's transaction.
 func (s *Service) autoForward(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time) (bool, error) {
-	r, err := s.routes.Suggest(ctx, tx, t.CategoryID, t.AreaCode)
-	if err != nil || !r.AutoForward {
-		return false, nil
+	if auto, err := s.autoRoute(ctx, tx, *t); err != nil || !auto {
+		return false, err
 	}
 	t.State = Received
 	if _, _, err := s.apply(ctx, tx, user.System, t, Forward, Input{}); err != nil {
@@ -118,8 +132,11 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 		target = id
 	} else {
 		r, err := s.routes.Suggest(ctx, tx, t.CategoryID, t.AreaCode)
-		if err != nil {
+		if errs.CodeOf(err) == errs.NotFound {
 			return step{}, errs.Invalidf("field.required").InField("agency")
+		}
+		if err != nil {
+			return step{}, err
 		}
 		target, suggested = r.AgencyID, true
 	}

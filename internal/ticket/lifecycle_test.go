@@ -446,3 +446,33 @@ func TestPublishScrubsIdentity(t *testing.T) {
 		}
 	})
 }
+
+// Routing that fails for any reason but "no rule" must not leave a report
+// quietly with the desk: intake and classification fail, writing nothing.
+func TestRoutingFailureIsNotSwallowed(t *testing.T) {
+	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		waiting := e.mustCreate(t, ticket.NewTicket{Content: "Ổ gà"})
+		if _, err := d.W().ExecContext(ctx, `DROP TABLE routing_rules`); err != nil {
+			t.Fatal(err)
+		}
+		before := e.count(t, `SELECT count(*) FROM tickets`)
+		_, err := e.svc.Create(ctx, op, ticket.NewTicket{Channel: ticket.Phone, Content: "Nắp cống bị mất", Category: "ha_tang_giao_thong", Area: "25747"})
+		if errs.CodeOf(err) != errs.Unavailable {
+			t.Fatalf("create with routing unreadable: %v, want unavailable", err)
+		}
+		if n := e.count(t, `SELECT count(*) FROM tickets`); n != before {
+			t.Fatalf("%d tickets after a failed intake, want %d", n, before)
+		}
+		if _, err := e.svc.Do(ctx, op, waiting.ID, ticket.Classify, ticket.Input{Category: "ha_tang_giao_thong", Area: "25747"}); errs.CodeOf(err) != errs.Unavailable {
+			t.Fatalf("classify with routing unreadable: %v, want unavailable", err)
+		}
+		if _, err := e.svc.Do(ctx, op, waiting.ID, ticket.Forward, ticket.Input{}); errs.CodeOf(err) != errs.Unavailable {
+			t.Fatalf("forward by the rule with routing unreadable: %v, want unavailable, not a missing agency", err)
+		}
+		if got, _ := e.svc.Get(ctx, op, waiting.ID); got.State != ticket.Received || got.CategoryID != 0 {
+			t.Fatalf("a failed classification changed the ticket: %s category %d", got.State, got.CategoryID)
+		}
+	})
+}
