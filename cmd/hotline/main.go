@@ -37,6 +37,9 @@ var commands = []command{
 	{"user add", "user add --email E --name N --role admin|supervisor|operator|agency|viewer [--agency CODE]   (password on stdin)", runUserAdd},
 	{"user list", "user list", runUserList},
 	{"token create", "token create --email E [--name N] [--expires-in 720h]   → the token, alone on the last line", runTokenCreate},
+	{"channel add", "channel add zalo|messenger|viber --name N [--base-url URL] key=value…   → {\"id\",\"kind\",\"webhook_url\"}", runChannelAdd},
+	{"channel list", "channel list [--base-url URL]   (secrets are never printed)", runChannelList},
+	{"channel disable", "channel disable ID", runChannelDisable},
 	{"audit verify", "audit verify   → exit status 0 when the audit chain is intact", runAuditVerify},
 	{"loadtest", "loadtest --target URL --token T --concurrency N --duration D", runLoadtest},
 }
@@ -122,12 +125,36 @@ func envName(flagName string) string {
 // parse applies HOTLINE_<FLAG> for every flag not given on the command
 // line: flags win over the environment.
 func (f *flags) parse(args []string) error {
-	if err := f.Parse(args); err != nil {
+	rest, err := f.parseArgs(args)
+	if err != nil {
 		return err
 	}
-	if f.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", f.Arg(0))
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
+	return nil
+}
+
+// parseArgs is parse for commands that take arguments besides flags: it
+// returns them, in order, wherever they stood among the flags.
+func (f *flags) parseArgs(args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := f.Parse(args); err != nil {
+			return nil, err
+		}
+		args = f.Args()
+		if len(args) == 0 {
+			break
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+	return rest, f.fromEnv()
+}
+
+// fromEnv applies HOTLINE_<FLAG> to the flags not given.
+func (f *flags) fromEnv() error {
 	set := map[string]bool{}
 	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	var err error

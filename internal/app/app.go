@@ -21,6 +21,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/blob"
 	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/channel/account"
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/db"
@@ -117,6 +118,7 @@ type App struct {
 	Audit      *audit.Log
 	Live       *live.Broker
 	Replies    *reply.Store
+	Channels   *account.Store // chat channel accounts; adding one needs Box
 
 	handlerOnce sync.Once
 	handler     http.Handler
@@ -161,6 +163,7 @@ func New(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger) *App {
 	a.Audit = audit.NewLog(d)
 	a.Live = live.NewBroker(a.Now)
 	a.Replies = reply.NewStore(d, a.Now)
+	a.Channels = account.NewStore(d, box, a.Now)
 	// Without a data directory (tests) nothing is stored until a test
 	// points the store at a temporary one.
 	a.Blobs = blob.New("")

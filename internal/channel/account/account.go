@@ -1,0 +1,340 @@
+// Package account keeps channel accounts as rows: which platform, its name,
+// its settings, its secrets (sealed with the personal-data key), whether it
+// is enabled, and its health (last inbound and outbound, last error, token
+// expiry). Every change is audited; secrets never leave the package except
+// inside channel.Account for the adapters.
+package account
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/secret"
+	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/vntext"
+)
+
+// keys are the settings each kind accepts (DESIGN §8), and whether each is
+// a secret. Anything else is refused.
+var keys = map[channel.Kind]map[string]bool{
+	channel.Zalo: {"app_id": false, "oa_secret": true, "app_secret": true, "access_token": true, "refresh_token": true,
+		"api_base": false, "oauth_base": false},
+	channel.Messenger: {"app_secret": true, "verify_token": true, "page_token": true, "api_base": false, "human_agent": false},
+	channel.Viber:     {"auth_token": true, "sender_name": false, "api_base": false},
+}
+
+// required are the settings without which an account cannot verify a
+// webhook or send.
+var required = map[channel.Kind][]string{
+	channel.Zalo:      {"app_id", "oa_secret", "access_token"},
+	channel.Messenger: {"app_secret", "verify_token", "page_token"},
+	channel.Viber:     {"auth_token", "sender_name"},
+}
+
+// Kinds lists the kinds an account can be made for.
+func Kinds() []channel.Kind {
+	return slices.Sorted(maps.Keys(keys))
+}
+
+// Keys lists the settings of kind, sorted.
+func Keys(kind channel.Kind) []string { return slices.Sorted(maps.Keys(keys[kind])) }
+
+// Secret reports whether key is a secret of kind.
+func Secret(kind channel.Kind, key string) bool { return keys[kind][key] }
+
+// MaxName bounds an account's name, in characters.
+const MaxName = 100
+
+// Account is a channel account with its health, secrets left out.
+type Account struct {
+	ID       int64
+	Kind     channel.Kind
+	Name     string
+	Enabled  bool
+	Settings map[string]string // the non-secret settings
+	Secrets  []string          // the names of the secrets that are set
+
+	LastInbound  time.Time
+	LastOutbound time.Time
+	LastError    string
+	LastErrorAt  time.Time
+	TokenExpires time.Time
+	CreatedAt    time.Time
+}
+
+// Store keeps channel accounts.
+type Store struct {
+	db  *db.DB
+	box *secret.Box
+	now func() time.Time
+}
+
+// NewStore returns a Store that seals secrets with box.
+func NewStore(d *db.DB, box *secret.Box, now func() time.Time) *Store {
+	return &Store{db: d, box: box, now: now}
+}
+
+func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+const sealPurpose = "channel.secrets"
+
+// split validates settings for kind and separates the secrets.
+func split(kind channel.Kind, settings map[string]string) (plain, secrets map[string]string, err error) {
+	allowed, ok := keys[kind]
+	if !ok {
+		return nil, nil, errs.Invalidf("channel.kind_unknown", "kind", string(kind)).InField("kind")
+	}
+	plain, secrets = map[string]string{}, map[string]string{}
+	for k, v := range settings {
+		isSecret, ok := allowed[k]
+		if !ok {
+			return nil, nil, errs.Invalidf("channel.key_unknown", "key", k, "keys", strings.Join(Keys(kind), ", ")).InField(k)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) > 4096 || !utf8.ValidString(v) {
+			return nil, nil, errs.Invalidf("field.too_long", "max", "4096").InField(k)
+		}
+		if v == "" {
+			continue
+		}
+		if isSecret {
+			secrets[k] = v
+		} else {
+			plain[k] = v
+		}
+	}
+	if n := plain["sender_name"]; utf8.RuneCountInString(n) > 28 {
+		// Viber refuses a longer sender name.
+		return nil, nil, errs.Invalidf("field.too_long", "max", "28").InField("sender_name")
+	}
+	for _, k := range required[kind] {
+		if plain[k] == "" && secrets[k] == "" {
+			return nil, nil, errs.Invalidf("field.required").InField(k)
+		}
+	}
+	return plain, secrets, nil
+}
+
+// Add creates an account. Unknown keys and missing required ones are
+// refused, naming the key.
+func (s *Store) Add(ctx context.Context, actor user.Actor, kind channel.Kind, name string, settings map[string]string) (Account, error) {
+	name = vntext.Line(name)
+	if name == "" {
+		return Account{}, errs.Invalidf("field.required").InField("name")
+	}
+	if vntext.Len(name) > MaxName {
+		return Account{}, errs.Invalidf("field.too_long", "max", strconv.Itoa(MaxName)).InField("name")
+	}
+	plain, secrets, err := split(kind, settings)
+	if err != nil {
+		return Account{}, err
+	}
+	now := s.clock()
+	var id int64
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		sealed, err := s.seal(secrets)
+		if err != nil {
+			return err
+		}
+		pj, _ := json.Marshal(plain)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO channel_accounts (kind, name, settings, secrets_enc, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, string(kind), name, string(pj), sealed, now).Scan(&id); err != nil {
+			if db.IsUnique(err) {
+				return errs.Conflictf("channel.name_taken").InField("name")
+			}
+			return db.Fail(err)
+		}
+		return audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
+			Action: "channel.add", Object: "channel:" + strconv.FormatInt(id, 10),
+			Detail: map[string]any{"kind": string(kind), "name": name, "keys": slices.Sorted(maps.Keys(settings))}})
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+func (s *Store) seal(secrets map[string]string) ([]byte, error) {
+	if s.box == nil {
+		return nil, errs.E(errs.Internal, "channel.no_key")
+	}
+	b, err := json.Marshal(secrets)
+	if err != nil {
+		return nil, err
+	}
+	return s.box.Seal(sealPurpose, string(b)), nil
+}
+
+// SetEnabled enables or disables an account. A disabled account's
+// webhooks answer 404 and nothing is sent through it.
+func (s *Store) SetEnabled(ctx context.Context, actor user.Actor, id int64, enabled bool) error {
+	now := s.clock()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE channel_accounts SET enabled = $1, updated_at = $2 WHERE id = $3`, enabled, now, id)
+		if err != nil {
+			return db.Fail(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.NotFoundf("channel.not_found")
+		}
+		action := "channel.disable"
+		if enabled {
+			action = "channel.enable"
+		}
+		return audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
+			Action: action, Object: "channel:" + strconv.FormatInt(id, 10)})
+	})
+}
+
+const selectAccount = `SELECT id, kind, name, enabled, settings, secrets_enc, last_inbound_at, last_outbound_at,
+	last_error, last_error_at, token_expires_at, created_at FROM channel_accounts`
+
+type scanner interface{ Scan(...any) error }
+
+// scan reads a row; with open, the secrets are decrypted into secrets.
+func (s *Store) scan(row scanner, secrets map[string]string) (Account, error) {
+	var a Account
+	var kind, settings string
+	var sealed []byte
+	var in, out, errAt, exp sql.NullTime
+	if err := row.Scan(&a.ID, &kind, &a.Name, &a.Enabled, &settings, &sealed, &in, &out, &a.LastError, &errAt, &exp, &a.CreatedAt); err != nil {
+		return Account{}, err
+	}
+	a.Kind = channel.Kind(kind)
+	a.LastInbound, a.LastOutbound, a.LastErrorAt, a.TokenExpires = in.Time, out.Time, errAt.Time, exp.Time
+	if err := json.Unmarshal([]byte(settings), &a.Settings); err != nil {
+		return Account{}, errs.E(errs.Internal, "channel.corrupt").Wrap(err)
+	}
+	if len(sealed) > 0 && s.box != nil {
+		plain, err := s.box.Open(sealPurpose, sealed)
+		if err != nil {
+			return Account{}, errs.E(errs.Internal, "channel.undecryptable").Wrap(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal([]byte(plain), &m); err != nil {
+			return Account{}, errs.E(errs.Internal, "channel.corrupt").Wrap(err)
+		}
+		a.Secrets = slices.Sorted(maps.Keys(m))
+		if secrets != nil {
+			maps.Copy(secrets, m)
+		}
+	}
+	return a, nil
+}
+
+// Get returns an account without its secrets.
+func (s *Store) Get(ctx context.Context, id int64) (Account, error) {
+	a, err := s.scan(s.db.R().QueryRowContext(ctx, selectAccount+` WHERE id = $1`, id), nil)
+	return a, db.NotFound(err, "channel.not_found")
+}
+
+// List returns every account, without secrets, by kind and name.
+func (s *Store) List(ctx context.Context) ([]Account, error) {
+	rows, err := s.db.R().QueryContext(ctx, selectAccount+` ORDER BY kind, name, id`)
+	if err != nil {
+		return nil, db.Fail(err)
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		a, err := s.scan(rows, nil)
+		if err != nil {
+			return nil, db.Fail(err)
+		}
+		out = append(out, a)
+	}
+	return out, db.Fail(rows.Err())
+}
+
+// Open returns the account for its adapter, secrets decrypted into
+// Settings. Disabled accounts are NotFound unless disabledToo.
+func (s *Store) Open(ctx context.Context, id int64, disabledToo bool) (channel.Account, error) {
+	return s.open(ctx, s.db.R(), id, disabledToo)
+}
+
+func (s *Store) open(ctx context.Context, q db.Querier, id int64, disabledToo bool) (channel.Account, error) {
+	secrets := map[string]string{}
+	a, err := s.scan(q.QueryRowContext(ctx, selectAccount+` WHERE id = $1`, id), secrets)
+	if err != nil {
+		return channel.Account{}, db.NotFound(err, "channel.not_found")
+	}
+	if !a.Enabled && !disabledToo {
+		return channel.Account{}, errs.NotFoundf("channel.not_found")
+	}
+	settings := maps.Clone(a.Settings)
+	maps.Copy(settings, secrets)
+	return channel.Account{ID: a.ID, Kind: a.Kind, Name: a.Name, Enabled: a.Enabled, Settings: settings}, nil
+}
+
+// UpdateSettings replaces some settings (a refreshed token pair) in one
+// statement, so a single-use refresh token is never lost half-way. The
+// caller holds whatever lock keeps two instances from refreshing at once.
+func (s *Store) UpdateSettings(ctx context.Context, id int64, changed map[string]string, expires time.Time) error {
+	now := s.clock()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		acct, err := s.open(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		maps.Copy(acct.Settings, changed)
+		plain, secrets, err := split(acct.Kind, acct.Settings)
+		if err != nil {
+			return err
+		}
+		sealed, err := s.seal(secrets)
+		if err != nil {
+			return err
+		}
+		pj, _ := json.Marshal(plain)
+		var exp sql.NullTime
+		if !expires.IsZero() {
+			exp = sql.NullTime{Time: expires.UTC(), Valid: true}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE channel_accounts SET settings = $1, secrets_enc = $2, token_expires_at = COALESCE($3, token_expires_at), updated_at = $4 WHERE id = $5`,
+			string(pj), sealed, exp, now, id); err != nil {
+			return db.Fail(err)
+		}
+		return audit.Append(ctx, tx, audit.Event{At: now, Actor: user.System.Label(), Action: "channel.settings",
+			Object: "channel:" + strconv.FormatInt(id, 10), Detail: map[string]any{"keys": slices.Sorted(maps.Keys(changed))}})
+	})
+}
+
+// Inbound records, inside the caller's transaction, that an account took
+// in a webhook at now.
+func Inbound(ctx context.Context, q db.Querier, id int64, at time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE channel_accounts SET last_inbound_at = $1 WHERE id = $2`, at.UTC(), id)
+	return db.Fail(err)
+}
+
+// Outbound records a successful send at at.
+func (s *Store) Outbound(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.db.W().ExecContext(ctx, `UPDATE channel_accounts SET last_outbound_at = $1 WHERE id = $2`, at.UTC(), id)
+	return db.Fail(err)
+}
+
+// Failed records a send or refresh error (the platform's code and message,
+// never a citizen's data) at at.
+func (s *Store) Failed(ctx context.Context, id int64, msg string, at time.Time) error {
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	_, err := s.db.W().ExecContext(ctx, `UPDATE channel_accounts SET last_error = $1, last_error_at = $2 WHERE id = $3`, strings.ToValidUTF8(msg, ""), at.UTC(), id)
+	return db.Fail(err)
+}
+
+// WebhookPath is where the platform posts this account's events
+// (DESIGN §8): /hooks/{kind}/{id}.
+func (a Account) WebhookPath() string {
+	return "/hooks/" + string(a.Kind) + "/" + strconv.FormatInt(a.ID, 10)
+}
