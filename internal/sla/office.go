@@ -31,6 +31,32 @@ func (c *OfficeClock) working(t time.Time) bool {
 	return c.Weekdays[t.Weekday()] && !c.Holidays[t.Format("2006-01-02")]
 }
 
+// Between implements Clock: the office time in the spans of the working
+// days from from to to.
+func (c *OfficeClock) Between(from, to time.Time) time.Duration {
+	var sum time.Duration
+	for t := from.In(c.Loc); t.Before(to); {
+		midnight := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, c.Loc)
+		if c.working(midnight) {
+			for _, s := range c.Spans {
+				start := midnight.Add(time.Duration(s.From) * time.Minute)
+				end := midnight.Add(time.Duration(s.To) * time.Minute)
+				if start.Before(t) {
+					start = t
+				}
+				if end.After(to) {
+					end = to
+				}
+				if end.After(start) {
+					sum += end.Sub(start)
+				}
+			}
+		}
+		t = midnight.AddDate(0, 0, 1)
+	}
+	return sum
+}
+
 // Add implements Clock. It walks day by day, so it stays correct across
 // weekends, holidays and any target length; a year of days is the limit,
 // which no policy comes near.

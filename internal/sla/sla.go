@@ -68,10 +68,14 @@ func StateAt(now, warnAt, deadline, resolved time.Time) State {
 type Clock interface {
 	// Add returns the instant when d of counted time has passed since from.
 	Add(from time.Time, d time.Duration) time.Time
+	// Between returns how much counted time passes from from to to; zero
+	// when to is not after from.
+	Between(from, to time.Time) time.Duration
 }
 
-// Deadlines returns when a ticket received at from is due under p, and
-// when it turns at risk.
+// Deadlines returns when a clock started at from is due under p on c, and
+// when it turns at risk: after WarnPercent of the target. Every deadline
+// hotline stores is computed here.
 func (p Policy) Deadlines(c Clock, from time.Time) (warnAt, deadline time.Time) {
 	deadline = c.Add(from, p.Target)
 	warn := p.WarnPercent
@@ -82,8 +86,22 @@ func (p Policy) Deadlines(c Clock, from time.Time) (warnAt, deadline time.Time) 
 	return warnAt.UTC(), deadline.UTC()
 }
 
+// Extended returns the warning time and deadline of a clock started at
+// from whose deadline was extended to until. The deadline is until as
+// granted; the extension counts as the same policy with a target as long
+// as the counted time from from to until, so the warning comes at the same
+// share of it, on the same calendar.
+func (p Policy) Extended(c Clock, from, until time.Time) (warnAt, deadline time.Time) {
+	p.Target = c.Between(from, until)
+	warnAt, _ = p.Deadlines(c, from)
+	return warnAt, until.UTC()
+}
+
 // AlwaysClock counts every minute of every day.
 type AlwaysClock struct{}
 
 // Add implements Clock.
 func (AlwaysClock) Add(from time.Time, d time.Duration) time.Time { return from.Add(d) }
+
+// Between implements Clock.
+func (AlwaysClock) Between(from, to time.Time) time.Duration { return max(to.Sub(from), 0) }

@@ -73,6 +73,64 @@ func TestOfficeClock(t *testing.T) {
 	}
 }
 
+func TestOfficeClockBetween(t *testing.T) {
+	c := sla.VietnamOffice(ict, map[string]bool{"2026-09-02": true, "2026-09-01": true})
+	tests := []struct {
+		name     string
+		from, to string
+		want     time.Duration
+		inverse  bool // to is office time, so Add(from, want) is to again
+	}{
+		{"inside the morning", "2026-11-26 08:00", "2026-11-26 10:00", 2 * time.Hour, true},
+		{"over lunch", "2026-11-26 11:00", "2026-11-26 13:30", time.Hour, true},
+		{"a whole working day", "2026-11-26 00:00", "2026-11-27 00:00", 8 * time.Hour, false},
+		{"friday evening to monday", "2026-11-27 16:00", "2026-11-30 08:30", 2 * time.Hour, true},
+		{"over the national holiday", "2026-08-31 16:30", "2026-09-03 08:00", time.Hour, true},
+		{"a weekend counts nothing", "2026-11-28 09:00", "2026-11-29 16:00", 0, false},
+		{"backwards is nothing", "2026-11-26 10:00", "2026-11-26 08:00", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := c.Between(at(tt.from), at(tt.to)); got != tt.want {
+				t.Fatalf("Between(%s, %s) = %v, want %v", tt.from, tt.to, got, tt.want)
+			}
+			if tt.inverse && !c.Add(at(tt.from), tt.want).Equal(at(tt.to)) {
+				t.Fatalf("Add(%s, %v) = %v, want %s", tt.from, tt.want, c.Add(at(tt.from), tt.want).In(ict), tt.to)
+			}
+		})
+	}
+	if got := (sla.AlwaysClock{}).Between(at("2026-11-27 22:00"), at("2026-11-28 01:30")); got != 3*time.Hour+30*time.Minute {
+		t.Fatalf("AlwaysClock.Between = %v", got)
+	}
+}
+
+func TestExtendedKeepsTheWarningShareOnTheCalendar(t *testing.T) {
+	office := sla.VietnamOffice(ict, nil)
+	p := sla.Policy{Target: 5 * time.Hour, Calendar: sla.Office, WarnPercent: 80}
+	tests := []struct {
+		name              string
+		c                 sla.Clock
+		from, until, warn string
+	}{
+		// Monday 08:00 to Wednesday 10:00 is 18 office hours; 80% of them
+		// (14h24m) have passed on Tuesday at 15:54.
+		{"office hours", office, "2026-11-30 08:00", "2026-12-02 10:00", "2026-12-01 15:54"},
+		// Until Saturday: the office time ends on Friday at 17:00 (15h30m
+		// from Thursday 08:00); 80% of it (12h24m) is Friday at 13:54. The
+		// deadline stays as granted.
+		{"until a weekend day", office, "2026-12-03 08:00", "2026-12-05 10:00", "2026-12-04 13:54"},
+		{"around the clock", sla.AlwaysClock{}, "2026-11-30 08:00", "2026-12-01 08:00", "2026-12-01 03:12"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			warn, due := p.Extended(tt.c, at(tt.from), at(tt.until))
+			if !due.Equal(at(tt.until)) || !warn.Equal(at(tt.warn)) {
+				t.Fatalf("Extended = warn %s due %s, want warn %s due %s", warn.In(ict).Format("2006-01-02 15:04"), due.In(ict).Format("2006-01-02 15:04"), tt.warn, tt.until)
+			}
+		})
+	}
+}
+
 func TestDeadlinesDefault(t *testing.T) {
 	from := at("2026-11-27 22:00")
 	warn, due := sla.Default.Deadlines(sla.AlwaysClock{}, from)
@@ -150,6 +208,7 @@ func TestSaveValidates(t *testing.T) {
 			{"bad calendar", sla.Policy{Name: "x", Target: time.Hour, Calendar: "moon", WarnPercent: 80}, errs.Invalid, "calendar"},
 			{"bad warning", sla.Policy{Name: "x", Target: time.Hour, Calendar: sla.Always, WarnPercent: 100}, errs.Invalid, "warn_percent"},
 			{"bad priority", sla.Policy{Name: "x", Priority: "asap", Target: time.Hour, Calendar: sla.Always, WarnPercent: 80}, errs.Invalid, "priority"},
+			{"escalated to an agency", sla.Policy{Name: "x", Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, EscalateRole: "agency"}, errs.Invalid, "escalate_role"},
 			{"unknown category", sla.Policy{Name: "x", CategoryID: 99, Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, Active: true}, errs.Invalid, "category"},
 			{"same scope twice", sla.Policy{Name: "x", CategoryID: 1, Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, Active: true}, errs.Conflict, ""},
 		}
@@ -185,6 +244,43 @@ func TestOfficeCalendarUsesStoredHolidays(t *testing.T) {
 		got := c.Add(at("2026-04-29 16:00"), 2*time.Hour)
 		if want := at("2026-05-04 08:30"); !got.Equal(want) {
 			t.Fatalf("over the April holidays: %v, want %v", got.In(ict), want)
+		}
+	})
+}
+
+// The store's deadlines count on the policy's calendar with the stored
+// holidays, to the minute, and come back in UTC as stored.
+func TestStoreDeadlines(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := sla.NewStore(d, clock.Clock{})
+		if _, err := s.SeedHolidays(ctx); err != nil {
+			t.Fatal(err)
+		}
+		office := sla.Policy{Target: 5 * time.Hour, Calendar: sla.Office, WarnPercent: 80}
+		check := func(name string, got sla.Due, err error, warn, due string) {
+			t.Helper()
+			if err != nil || !got.WarnAt.Equal(at(warn)) || !got.Deadline.Equal(at(due)) || got.Deadline.Location() != time.UTC {
+				t.Errorf("%s = warn %s due %s (%v), %v; want warn %s due %s", name, got.WarnAt.In(ict).Format("2006-01-02 15:04"),
+					got.Deadline.In(ict).Format("2006-01-02 15:04"), got.Deadline.Location(), err, warn, due)
+			}
+		}
+		// Wednesday 29 April 2026 at 16:00: one office hour, then the 30
+		// April and 1 May holidays and a weekend, then four more on Monday.
+		got, err := s.Deadlines(ctx, office, at("2026-04-29 16:00"))
+		check("Deadlines", got, err, "2026-05-04 10:30", "2026-05-04 11:30")
+		got, err = s.AssignmentDeadlines(ctx, office, at("2026-05-04 08:00"))
+		check("AssignmentDeadlines", got, err, "2026-05-04 13:30", "2026-05-04 14:30")
+		got, err = s.ExtendedDeadlines(ctx, office, at("2026-04-29 16:00"), at("2026-05-05 16:00"))
+		// 1 + 8 + 7 = 16 office hours; 80% (12h48m) is Tuesday at 11:18.
+		check("ExtendedDeadlines", got, err, "2026-05-05 11:18", "2026-05-05 16:00")
+		got, err = s.Deadlines(ctx, sla.Default, at("2026-04-29 22:00"))
+		check("Deadlines (default)", got, err, "2026-04-30 02:00", "2026-04-30 03:00")
+		if p, err := s.Policy(ctx, 0); err != nil || p.Name != sla.Default.Name {
+			t.Errorf("Policy(0) = %+v, %v; want the default", p, err)
+		}
+		if _, err := s.Policy(ctx, 99); errs.CodeOf(err) != errs.NotFound {
+			t.Errorf("Policy(99) = %v; want not found", err)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package sla
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
 )
 
 // Store keeps SLA policies and the public-holiday list.
@@ -175,9 +177,14 @@ func (p Policy) Validate() error {
 		return errs.Invalidf("sla.warn_range").InField("warn_percent")
 	case p.Priority != "" && !ValidPriority(p.Priority):
 		return errs.Invalidf("ticket.priority_unknown").InField("priority")
+	case !slices.Contains(EscalateRoles, user.Role(p.EscalateRole)):
+		return errs.Invalidf("field.invalid").InField("escalate_role")
 	}
 	return nil
 }
+
+// EscalateRoles are who an overdue ticket may be escalated to.
+var EscalateRoles = []user.Role{user.Supervisor, user.Admin, user.Operator}
 
 // Priorities are the ticket priorities, lowest first.
 var Priorities = []string{"low", "normal", "high", "urgent"}

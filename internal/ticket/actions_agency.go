@@ -61,7 +61,7 @@ func (s *Service) extension(ctx context.Context, tx *sql.Tx, actor user.Actor, t
 		switch {
 		case until.IsZero():
 			return step{}, errs.Invalidf("field.required").InField("until")
-		case !until.After(t.Deadline) || !until.After(now):
+		case !until.After(asg.Deadline) || !until.After(now):
 			return step{}, errs.Invalidf("ticket.extension_not_later").InField("until")
 		case until.Sub(now) > maxExtension:
 			return step{}, errs.Invalidf("ticket.extension_too_long", "days", "30").InField("until")
@@ -73,14 +73,21 @@ func (s *Service) extension(ctx context.Context, tx *sql.Tx, actor user.Actor, t
 		if asg.ExtState != "requested" {
 			return step{}, errs.Conflictf("ticket.extension_none_pending")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET ext_state = 'granted', deadline = $1, ext_decided_by = $2, ext_decided_at = $3 WHERE id = $4`,
-			asg.ExtUntil, nullID(actor.UserID), now, asg.ID); err != nil {
+		// The agency's clock, and the ticket's with it, now runs to the
+		// granted date from the forward, on the policy's calendar.
+		p, err := s.sla.Policy(ctx, t.SLAPolicyID)
+		if err != nil {
 			return step{}, err
 		}
-		// Keep the same warning margin before the new deadline.
-		margin := t.Deadline.Sub(t.WarnAt)
-		t.Deadline = asg.ExtUntil.UTC()
-		t.WarnAt = t.Deadline.Add(-margin)
+		due, err := s.sla.ExtendedDeadlines(ctx, p, asg.ForwardedAt, asg.ExtUntil)
+		if err != nil {
+			return step{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET ext_state = 'granted', deadline = $1, ext_decided_by = $2, ext_decided_at = $3 WHERE id = $4`,
+			due.Deadline, nullID(actor.UserID), now, asg.ID); err != nil {
+			return step{}, err
+		}
+		t.WarnAt, t.Deadline = due.WarnAt, due.Deadline
 		return step{data: map[string]any{"until": t.Deadline.Format(time.RFC3339)}, resetSLA: true}, nil
 	default: // DenyExtension
 		if asg.ExtState != "requested" {

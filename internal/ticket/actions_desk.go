@@ -153,10 +153,19 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 			return step{}, err
 		}
 	}
+	// The agency's clock starts now, on the ticket's policy.
+	p, err := s.sla.Policy(ctx, t.SLAPolicyID)
+	if err != nil {
+		return step{}, err
+	}
+	due, err := s.sla.AssignmentDeadlines(ctx, p, now)
+	if err != nil {
+		return step{}, err
+	}
 	var asg int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO assignments (ticket_id, agency_id, state, note, forwarded_by, forwarded_at, deadline)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		t.ID, target, AsgPending, note, nullID(actor.UserID), now, t.Deadline).Scan(&asg); err != nil {
+		t.ID, target, AsgPending, note, nullID(actor.UserID), now, due.Deadline).Scan(&asg); err != nil {
 		return step{}, err
 	}
 	code, err := agencyCode(ctx, tx, target)

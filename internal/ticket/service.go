@@ -292,13 +292,11 @@ func (s *Service) applySLA(ctx context.Context, t *Ticket, start time.Time) erro
 	if err != nil {
 		return err
 	}
-	c, err := s.sla.Clock(ctx, p)
+	due, err := s.sla.Deadlines(ctx, p, start)
 	if err != nil {
 		return err
 	}
-	t.SLAPolicyID = p.ID
-	t.WarnAt, t.Deadline = p.Deadlines(c, start)
-	t.WarnAt, t.Deadline = t.WarnAt.Truncate(time.Microsecond), t.Deadline.Truncate(time.Microsecond)
+	t.SLAPolicyID, t.WarnAt, t.Deadline = p.ID, due.WarnAt, due.Deadline
 	return nil
 }
 
