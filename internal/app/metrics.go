@@ -65,7 +65,8 @@ func (a *App) metricsHandler() (http.Handler, httpx.RecordRequest) {
 	if a.Tickets != nil {
 		a.Tickets.Notify = func(c ticket.Change) {
 			changes.WithLabelValues(c.Action).Inc()
-			a.Live.Publish(live.Event{Kind: "ticket", TicketID: c.TicketID, Code: c.Code, Action: c.Action, State: string(c.State), AgencyID: c.AgencyID})
+			a.Live.Publish(live.Event{Kind: "ticket", TicketID: c.TicketID, Code: c.Code, Action: c.Action, State: string(c.State), AgencyID: c.AgencyID,
+				EscalateTo: string(c.EscalateTo)})
 		}
 	}
 	record := func(route, method string, status int, d time.Duration) {

@@ -13,14 +13,16 @@ import (
 // Event is something a console should show at once. It carries no
 // personal data: browsers fetch what they may see.
 type Event struct {
-	Kind     string   `json:"kind"` // "ticket" or "presence"
-	TicketID int64    `json:"ticket_id"`
-	Code     string   `json:"code,omitempty"`
-	Action   string   `json:"action,omitempty"`
-	State    string   `json:"state,omitempty"`
-	AgencyID int64    `json:"agency_id,omitempty"`
-	Viewers  []Viewer `json:"viewers,omitempty"`
-	Origin   string   `json:"origin,omitempty"` // the instance that published it
+	Kind     string `json:"kind"` // "ticket" or "presence"
+	TicketID int64  `json:"ticket_id"`
+	Code     string `json:"code,omitempty"`
+	Action   string `json:"action,omitempty"`
+	State    string `json:"state,omitempty"`
+	AgencyID int64  `json:"agency_id,omitempty"`
+	// EscalateTo is, on an overdue ticket, the role it is escalated to.
+	EscalateTo string   `json:"escalate_to,omitempty"`
+	Viewers    []Viewer `json:"viewers,omitempty"`
+	Origin     string   `json:"origin,omitempty"` // the instance that published it
 }
 
 // Viewer is a staff member with a ticket open.

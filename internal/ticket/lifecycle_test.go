@@ -476,3 +476,53 @@ func TestRoutingFailureIsNotSwallowed(t *testing.T) {
 		}
 	})
 }
+
+// An overdue ticket is escalated to the role its SLA policy names, and to
+// supervisors under the default policy; the timeline says to whom.
+func TestOverdueEscalatesToThePolicyRole(t *testing.T) {
+	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		e.mustPolicy(t, sla.Policy{Name: "land", CategoryID: 2, Target: time.Hour, Calendar: sla.Always, WarnPercent: 50, EscalateRole: "admin", Active: true})
+		land := e.mustCreate(t, ticket.NewTicket{Content: "Tranh chấp ranh giới đất", Category: "dat_dai"})
+		other := e.mustCreate(t, ticket.NewTicket{Content: "Ổ gà"})
+		e.clock.Advance(5*time.Hour + time.Minute)
+		e.changes = nil
+		if w, o, err := e.svc.Sweep(ctx); err != nil || w != 2 || o != 2 {
+			t.Fatalf("sweep: warned %d overdue %d, %v; want 2 and 2", w, o, err)
+		}
+		want := map[int64]user.Role{land.ID: user.Admin, other.ID: user.Supervisor}
+		overdue := 0
+		for _, c := range e.changes {
+			switch c.Action {
+			case "sla.overdue":
+				overdue++
+				if c.EscalateTo != want[c.TicketID] {
+					t.Errorf("ticket %d escalated to %q, want %q", c.TicketID, c.EscalateTo, want[c.TicketID])
+				}
+			case "sla.at_risk":
+				if c.EscalateTo != "" {
+					t.Errorf("at-risk ticket %d escalated to %q", c.TicketID, c.EscalateTo)
+				}
+			}
+		}
+		if overdue != 2 {
+			t.Fatalf("%d overdue changes, want 2: %+v", overdue, e.changes)
+		}
+		for id, role := range want {
+			det, err := e.svc.Detail(ctx, sup, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got any
+			for _, m := range det.Timeline {
+				if m.Event == "sla.overdue" {
+					got = m.Data["escalate_to"]
+				}
+			}
+			if got != string(role) {
+				t.Errorf("ticket %d's overdue event escalates to %v, want %s", id, got, role)
+			}
+		}
+	})
+}

@@ -29,6 +29,9 @@ type Change struct {
 	Action   string
 	State    State
 	AgencyID int64
+	// EscalateTo is, on "sla.overdue", the role the ticket's SLA policy
+	// escalates to: who must act on it now.
+	EscalateTo user.Role
 }
 
 // Service runs the ticket life.

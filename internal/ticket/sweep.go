@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/sla"
+	"github.com/hotline-1022/hotline/internal/user"
 )
 
 // sweepLockID keeps the SLA sweep a singleton across instances.
@@ -13,7 +15,9 @@ const sweepLockID = 0x736c61737765 // "slaswe"
 
 // Sweep marks open tickets that crossed their warning time or deadline
 // since the last sweep, with a timeline event each, and tells listeners so
-// supervisors see escalations at once. It returns how many it marked.
+// the people concerned see it at once: an overdue ticket is escalated to
+// its SLA policy's escalation role (Change.EscalateTo, and "escalate_to" on
+// the timeline event). It returns how many it marked.
 func (s *Service) Sweep(ctx context.Context) (warned, overdue int, err error) {
 	now := s.clock()
 	var changes []Change
@@ -46,8 +50,9 @@ func (s *Service) Sweep(ctx context.Context) (warned, overdue int, err error) {
 // sweepOne marks up to 1000 tickets per run; a backlog clears over a few
 // runs without one long transaction.
 func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, flag, event string, changes *[]Change) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, code, state, agency_id FROM tickets
-		WHERE resolved_at IS NULL AND `+flag+` IS NULL AND `+due+` <= $1 ORDER BY `+due+` LIMIT 1000`, now)
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.code, t.state, t.agency_id, p.escalate_role FROM tickets t
+		LEFT JOIN sla_policies p ON p.id = t.sla_policy_id
+		WHERE t.resolved_at IS NULL AND t.`+flag+` IS NULL AND t.`+due+` <= $1 ORDER BY t.`+due+` LIMIT 1000`, now)
 	if err != nil {
 		return 0, db.Fail(err)
 	}
@@ -55,11 +60,19 @@ func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, 
 	for rows.Next() {
 		var c Change
 		var agency sql.NullInt64
-		if err := rows.Scan(&c.TicketID, &c.Code, &c.State, &agency); err != nil {
+		var role sql.NullString
+		if err := rows.Scan(&c.TicketID, &c.Code, &c.State, &agency, &role); err != nil {
 			rows.Close()
 			return 0, db.Fail(err)
 		}
 		c.AgencyID, c.Action = agency.Int64, event
+		if event == "sla.overdue" {
+			// A ticket no stored policy matched is on the default policy.
+			c.EscalateTo = user.Role(sla.Default.EscalateRole)
+			if role.String != "" {
+				c.EscalateTo = user.Role(role.String)
+			}
+		}
 		found = append(found, c)
 	}
 	if err := rows.Close(); err != nil {
@@ -69,7 +82,11 @@ func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, 
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET `+flag+` = $1 WHERE id = $2`, now, c.TicketID); err != nil {
 			return 0, db.Fail(err)
 		}
-		if _, err := addMessage(ctx, tx, Message{TicketID: c.TicketID, Kind: MsgEvent, Event: event, CreatedAt: now}); err != nil {
+		m := Message{TicketID: c.TicketID, Kind: MsgEvent, Event: event, CreatedAt: now}
+		if c.EscalateTo != "" {
+			m.Data = map[string]any{"escalate_to": string(c.EscalateTo)}
+		}
+		if _, err := addMessage(ctx, tx, m); err != nil {
 			return 0, db.Fail(err)
 		}
 	}
