@@ -3,8 +3,9 @@ package db
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // SQLite allows one writer, and every commit writes each page the
@@ -19,17 +20,43 @@ import (
 //
 // Transactions in one batch see each other's writes, exactly as they would
 // if run one after the other in that order.
+//
+// A caller whose context ends is told the truth and loses nothing:
+//   - while its transaction waits for its turn, the caller gets ctx.Err()
+//     at once, and the transaction never runs;
+//   - while its function runs, or after it returned but before its
+//     savepoint is released, the savepoint is rolled back and the caller
+//     gets ctx.Err(): nothing of it is committed;
+//   - once released into the batch, its outcome is the batch's commit: the
+//     caller waits for that commit (one commit, milliseconds) and hears
+//     nil when it was committed, however late it gave up.
 
 // maxBatch bounds the transactions committed together, and so how long the
 // first of them waits.
 const maxBatch = 64
 
+// A job's state moves once, from queued to running (the batcher claimed
+// it) or to abandoned (its caller gave up first); whoever moves it decides
+// whether it runs.
+const (
+	queued int32 = iota
+	running
+	abandoned
+)
+
 type job struct {
-	ctx  context.Context
-	fn   func(*sql.Tx) error
-	err  error
-	pan  any
-	done chan struct{}
+	ctx   context.Context
+	fn    func(*sql.Tx) error
+	state atomic.Int32
+	err   error
+	pan   any
+	done  chan struct{}
+}
+
+// claim reports whether the batcher may run j, taking it from its caller
+// if it is still queued.
+func (j *job) claim() bool {
+	return j.state.CompareAndSwap(queued, running) || j.state.Load() == running
 }
 
 type batcher struct {
@@ -46,19 +73,39 @@ func newBatcher(w *sql.DB) *batcher {
 	return b
 }
 
-// do runs fn in the next batch and waits for its outcome.
+// errClosed is what a transaction gets when the database closes before its
+// turn.
+var errClosed = errors.New("db: closed")
+
+// do runs fn in the next batch and waits for its outcome, or for ctx to
+// end while fn has not started (see the rules above).
 func (b *batcher) do(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
 	select {
 	case b.jobs <- j:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-b.stop:
-		return fmt.Errorf("db: closed")
+		return errClosed
 	}
-	// Once queued, a job runs or fails as a whole; waiting for it even if
-	// ctx ends keeps "the caller is told only what was committed" true.
-	<-j.done
+	select {
+	case <-j.done:
+	case <-ctx.Done():
+		if j.state.CompareAndSwap(queued, abandoned) {
+			return ctx.Err()
+		}
+		// The batcher has it: its outcome is being decided.
+		<-j.done
+	case <-b.stop:
+		if j.state.CompareAndSwap(queued, abandoned) {
+			return errClosed
+		}
+		// The batch in progress finishes before the batcher stops.
+		<-j.done
+	}
 	if j.pan != nil {
 		panic(j.pan)
 	}
@@ -97,21 +144,29 @@ func (b *batcher) run() {
 }
 
 // runBatch commits the batch, or when the transaction itself breaks,
-// falls back to running each job alone.
+// falls back to running each job alone. Each job is claimed only when its
+// turn comes, so a caller may give up on it until then.
 func (b *batcher) runBatch(batch []*job) {
 	if len(batch) == 1 {
-		batch[0].pan, batch[0].err = b.alone(batch[0])
+		if j := batch[0]; j.claim() {
+			j.pan, j.err = b.alone(j)
+		}
 		return
 	}
 	tx, err := b.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, j := range batch {
-			j.err = unavailable(err)
+			if j.claim() {
+				j.err = unavailable(err)
+			}
 		}
 		return
 	}
 	ok := make([]*job, 0, len(batch))
 	for _, j := range batch {
+		if !j.claim() {
+			continue
+		}
 		if err := j.ctx.Err(); err != nil {
 			j.err = err
 			continue
@@ -142,12 +197,14 @@ func (b *batcher) runBatch(batch []*job) {
 	}
 }
 
-// fallback abandons a broken batch transaction and runs every job that
-// had not failed on its own, one transaction each.
+// fallback abandons a broken batch transaction, which takes every job's
+// work in it along, and runs each job again alone, one transaction each:
+// all but those that panicked (the panic reaches their callers) and those
+// whose callers gave up before their turn.
 func (b *batcher) fallback(tx *sql.Tx, batch []*job) {
 	_ = tx.Rollback()
 	for _, j := range batch {
-		if j.pan != nil || (j.err != nil && j.ctx.Err() != nil) {
+		if j.pan != nil || !j.claim() {
 			continue
 		}
 		j.pan, j.err = b.alone(j)
@@ -156,6 +213,9 @@ func (b *batcher) fallback(tx *sql.Tx, batch []*job) {
 
 // alone runs one job in its own transaction.
 func (b *batcher) alone(j *job) (pan any, err error) {
+	if err := j.ctx.Err(); err != nil {
+		return nil, err
+	}
 	tx, err := b.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		return nil, unavailable(err)
@@ -172,12 +232,17 @@ func (b *batcher) alone(j *job) (pan any, err error) {
 }
 
 // call runs a job's function, catching a panic to re-raise in the
-// caller's goroutine.
+// caller's goroutine. When the caller's context ended meanwhile, the error
+// is ctx.Err(), and the caller rolls the work back.
 func call(j *job, tx *sql.Tx) (pan any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			pan = p
 		}
 	}()
-	return nil, j.fn(tx)
+	err = j.fn(tx)
+	if cerr := j.ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
+	return nil, err
 }

@@ -204,6 +204,12 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 // rolling back otherwise. Nothing fn wrote survives an error: this is how
 // hotline keeps every request all-or-nothing.
 //
+// When ctx ends before the commit starts, nothing is committed and Tx
+// returns ctx.Err(); fn's own statements should use ctx so they stop too.
+// Once the commit has started, Tx waits for it and returns its outcome:
+// nil means committed, even if ctx ended meanwhile. The caller never hears
+// "cancelled" about work that was kept.
+//
 // On SQLite, transactions that arrive while another commits are committed
 // together (see batch.go), each all-or-nothing on its own. On PostgreSQL a
 // serialization failure or deadlock is retried a few times.
@@ -221,7 +227,15 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := db.write.BeginTx(ctx, nil)
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return unavailable(err)
+	}
+	defer conn.Close()
+	// database/sql rolls a transaction back the moment its context ends,
+	// even during COMMIT, and then cannot say whether the commit happened.
+	// So the transaction outlives ctx, and ctx is checked before COMMIT.
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return unavailable(err)
 	}
@@ -234,7 +248,11 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(tx); err != nil {
+	err = fn(tx)
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
