@@ -116,8 +116,13 @@ func ptime(t time.Time) *time.Time {
 // reporter's identity (agencies, viewers), text the citizen wrote has their
 // name, phone numbers and email addresses removed, as on the console.
 func (a *API) ticketJSON(r *http.Request, act user.Actor, t ticket.Ticket) TicketJSON {
+	return a.scrubbedJSON(r, act, t, a.Tickets.Scrubber(r.Context(), act, t))
+}
+
+// scrubbedJSON renders a ticket with the scrubber act needs for it, which
+// a list reads for all its tickets at once.
+func (a *API) scrubbedJSON(r *http.Request, act user.Actor, t ticket.Ticket, scrub func(string) string) TicketJSON {
 	l := string(lang(r))
-	scrub := a.Tickets.Scrubber(r.Context(), act, t)
 	out := TicketJSON{
 		ID: t.ID, Code: t.Code, State: t.State, Kind: t.Kind, Priority: t.Priority, Channel: t.Channel,
 		Title: scrub(t.Title), Content: scrub(t.Content), Address: t.Address, ShareIdentity: t.ShareIdentity,
@@ -225,7 +230,8 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := a.ticketJSON(r, act, d.Ticket)
+	scrub := a.Tickets.Scrubber(r.Context(), act, d.Ticket)
+	out := a.scrubbedJSON(r, act, d.Ticket, scrub)
 	rep, err := a.Tickets.Reporter(r.Context(), act, d.Ticket)
 	if err != nil {
 		return err
@@ -234,7 +240,6 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request) error {
 		c := rep.Contact
 		out.Contact = &ContactJSON{Name: c.Name, Phone: c.Phone, Email: c.Email, Address: c.Address, Masked: rep.Masked, CanReveal: rep.CanReveal}
 	}
-	scrub := a.Tickets.Scrubber(r.Context(), act, d.Ticket)
 	out.Timeline = make([]MessageJSON, 0, len(d.Timeline))
 	for _, m := range d.Timeline {
 		out.Timeline = append(out.Timeline, MessageJSON{ID: m.ID, Kind: m.Kind, Event: m.Event, Channel: string(m.Channel),
@@ -310,8 +315,9 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request) error {
 		Tickets    []TicketJSON `json:"tickets"`
 		NextCursor string       `json:"next_cursor,omitempty"`
 	}{Tickets: make([]TicketJSON, 0, len(page.Tickets)), NextCursor: page.Next}
+	scrubberOf := a.Tickets.Scrubbers(r.Context(), act, page.Tickets)
 	for _, t := range page.Tickets {
-		out.Tickets = append(out.Tickets, a.ticketJSON(r, act, t))
+		out.Tickets = append(out.Tickets, a.scrubbedJSON(r, act, t, scrubberOf(t)))
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil

@@ -169,3 +169,31 @@ func BenchmarkIntake(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAgencyList measures an agency's list of 200 tickets through the
+// API, each with its own reporter to scrub from the text:
+//
+//	go test -run '^$' -bench AgencyList ./internal/app/
+func BenchmarkAgencyList(b *testing.B) {
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		b.Run(string(dialect), func(b *testing.B) {
+			ta := newTestApp(b, dbtest.Open(b, dialect, reference))
+			mustAgencyQueue(b, ta, 200)
+			before := ta.Contacts.Lookups()
+			b.ResetTimer()
+			for b.Loop() {
+				req, _ := http.NewRequest("GET", ta.srv.URL+"/api/v1/tickets?limit=200", nil)
+				req.Header.Set("Authorization", "Bearer "+ta.tokens["sxd"])
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", res.StatusCode)
+				}
+			}
+			b.ReportMetric(float64(ta.Contacts.Lookups()-before)/float64(b.N), "lookups/op")
+		})
+	}
+}

@@ -7,8 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
 )
 
 // The reporter's name and phone number must appear nowhere in plain text:
@@ -70,6 +73,46 @@ func TestAgencyAPIScrubsIdentityFromText(t *testing.T) {
 		}
 		if op := ta.must(t, "operator", "GET", path, nil, 200); !strings.Contains(fmt.Sprint(op["content"]), "0987 654 321") {
 			t.Error("the operator's view was scrubbed")
+		}
+	})
+}
+
+// mustAgencyQueue gives SXD n forwarded tickets, each from its own
+// reporter who wrote their name into the report.
+func mustAgencyQueue(tb testing.TB, ta *testApp, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	op := user.Actor{UserID: 1, Role: user.Operator}
+	for i := range n {
+		name := fmt.Sprintf("Lê Thị Hạnh%d", i)
+		c, err := ta.Tickets.Create(ctx, op, ticket.NewTicket{Channel: ticket.Phone, Content: "Tôi là " + name + ", đèn đường hỏng",
+			Contact: contact.Input{Name: name, Phone: fmt.Sprintf("0912%06d", i)}})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := ta.Tickets.Do(ctx, op, c.Ticket.ID, ticket.Forward, ticket.Input{Agency: "SXD"}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// An agency's list of 200 tickets reads their reporters in one lookup, not
+// one per row, and still shows no reporter's name.
+func TestAgencyListReadsReportersOnce(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ta := newTestApp(t, d)
+		mustAgencyQueue(t, ta, 200)
+		before := ta.Contacts.Lookups()
+		out := ta.must(t, "sxd", "GET", "/api/v1/tickets?limit=200", nil, 200)
+		if n := ta.Contacts.Lookups() - before; n != 1 {
+			t.Errorf("the list read contacts %d times; want 1", n)
+		}
+		list, _ := out["tickets"].([]any)
+		if len(list) != 200 {
+			t.Fatalf("the list has %d tickets; want 200", len(list))
+		}
+		if raw := fmt.Sprint(list); strings.Contains(raw, "Hạnh") || !strings.Contains(raw, "đèn đường hỏng") {
+			t.Errorf("the list is not scrubbed as it should be: %.300s", raw)
 		}
 	})
 }

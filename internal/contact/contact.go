@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/db"
@@ -115,6 +116,8 @@ type Store struct {
 	db  *db.DB
 	box *secret.Box
 	now func() time.Time
+
+	lookups atomic.Int64
 }
 
 // NewStore returns a Store that encrypts with box.
@@ -200,8 +203,14 @@ func (s *Store) fillMissing(ctx context.Context, q db.Querier, id int64, in Inpu
 	return db.Fail(err)
 }
 
+// Lookups returns how many times the store has read contacts, one per
+// query however many rows it returned: a page that reads its reporters one
+// by one shows here.
+func (s *Store) Lookups() int64 { return s.lookups.Load() }
+
 // Get returns a contact, decrypted. Callers decide who may see it.
 func (s *Store) Get(ctx context.Context, id int64) (Contact, error) {
+	s.lookups.Add(1)
 	var c Contact
 	var name, ph, email, addr []byte
 	err := s.db.R().QueryRowContext(ctx, `SELECT id, name_enc, phone_enc, email_enc, address_enc, created_at FROM contacts WHERE id = $1`, id).
@@ -213,6 +222,50 @@ func (s *Store) Get(ctx context.Context, id int64) (Contact, error) {
 		return Contact{}, err
 	}
 	return c, nil
+}
+
+// namesBatch bounds the placeholders of one Names query.
+const namesBatch = 500
+
+// Names returns the names of the contacts ids, decrypted, by id, in one
+// query per 500 ids; only the name is decrypted. An id with no contact is
+// absent from the map. Callers decide who may see them.
+func (s *Store) Names(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), namesBatch)]
+		ids = ids[len(chunk):]
+		s.lookups.Add(1)
+		marks := make([]string, len(chunk))
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			marks[i], args[i] = "$"+strconv.Itoa(i+1), id
+		}
+		rows, err := s.db.R().QueryContext(ctx, `SELECT id, name_enc FROM contacts WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return nil, db.Fail(err)
+		}
+		for rows.Next() {
+			var id int64
+			var enc []byte
+			if err := rows.Scan(&id, &enc); err != nil {
+				rows.Close()
+				return nil, db.Fail(err)
+			}
+			name, err := s.box.Open("contact.name", enc)
+			if err != nil {
+				rows.Close()
+				return nil, errs.E(errs.Internal, "contact.undecryptable").Wrap(err)
+			}
+			out[id] = name
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, db.Fail(err)
+		}
+	}
+	return out, nil
 }
 
 func (s *Store) open(c *Contact, name, ph, email, addr []byte) error {

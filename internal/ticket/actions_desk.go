@@ -267,7 +267,10 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, 
 	if t.Answer == "" {
 		return step{}, errs.Conflictf("ticket.publish_no_answer")
 	}
-	p := s.anonymise(ctx, *t)
+	p, scrub, err := s.anonymise(ctx, *t)
+	if err != nil {
+		return step{}, err
+	}
 	if v := vntext.Line(in.PublicTitle); v != "" {
 		p.PublicTitle = v
 	}
@@ -279,9 +282,7 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, 
 	}
 	// Even text a supervisor typed goes through the scrubber: a phone
 	// number pasted by mistake must not be published.
-	t.PublicTitle = s.scrub(ctx, *t, p.PublicTitle)
-	t.PublicContent = s.scrub(ctx, *t, p.PublicContent)
-	t.PublicAnswer = s.scrub(ctx, *t, p.PublicAnswer)
+	t.PublicTitle, t.PublicContent, t.PublicAnswer = scrub(p.PublicTitle), scrub(p.PublicContent), scrub(p.PublicAnswer)
 	t.PublishedAt = now
 	return step{}, nil
 }
