@@ -16,6 +16,9 @@ import (
 	"github.com/hotline-1022/hotline/internal/live"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/web"
+	"github.com/hotline-1022/hotline/internal/web/admin"
+	"github.com/hotline-1022/hotline/internal/web/desk"
+	"github.com/hotline-1022/hotline/internal/web/review"
 )
 
 // Handler returns every HTTP surface behind the shared middleware. It is
@@ -30,10 +33,13 @@ func (a *App) buildHandler() http.Handler {
 	apiv1 := &api.API{Tickets: a.Tickets, Auth: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
 		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
 	mux.Handle("/api/", apiv1.Handler())
-	console := &web.Web{DB: a.DB, Tickets: a.Tickets, Users: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
-		Routes: a.Routes, SLA: a.SLA, Audit: a.Audit, Replies: a.Replies, Blobs: a.Blobs, Live: a.Live, Catalog: a.Catalog, Log: a.Log, Now: a.Now,
-		TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
-	h, err := console.Handler()
+	shell := &web.Web{Users: a.Users, Agencies: a.Agencies, Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy}
+	h, err := shell.Handler(
+		&desk.Desk{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
+			Replies: a.Replies, Blobs: a.Blobs, Live: a.Live, Province: a.Cfg.Province},
+		&review.Review{Web: shell, Tickets: a.Tickets},
+		&admin.Admin{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
+			SLA: a.SLA, Audit: a.Audit, Replies: a.Replies, Province: a.Cfg.Province})
 	if err != nil {
 		// Templates are embedded: this is a build defect the tests catch.
 		panic(err)

@@ -18,15 +18,15 @@ import (
 // with a double-submit token.
 const loginCSRFCookie = "hotline_login_csrf"
 
-func (w *Web) authRoutes(rt *router) {
-	rt.public("GET /login", w.loginForm)
-	rt.public("POST /login", w.login)
-	rt.public("GET /lang", w.switchLang)
-	rt.page("POST /logout", allStaff, w.logout)
-	rt.page("GET /console/account", allStaff, w.account)
-	rt.page("POST /console/account/password", allStaff, w.changePassword)
-	rt.page("POST /console/account/sessions/{id}/end", allStaff, w.endSession)
-	rt.page("POST /console/account/sessions/end-others", allStaff, w.endOtherSessions)
+func (w *Web) authRoutes(rt *Router) {
+	rt.Public("GET /login", w.loginForm)
+	rt.Public("POST /login", w.login)
+	rt.Public("GET /lang", w.switchLang)
+	rt.Page("POST /logout", AllStaff, w.logout)
+	rt.Page("GET /console/account", AllStaff, w.account)
+	rt.Page("POST /console/account/password", AllStaff, w.changePassword)
+	rt.Page("POST /console/account/sessions/{id}/end", AllStaff, w.endSession)
+	rt.Page("POST /console/account/sessions/end-others", AllStaff, w.endOtherSessions)
 }
 
 // safeNext keeps redirects after sign-in on this site.
@@ -61,19 +61,19 @@ func (w *Web) loginForm(rw http.ResponseWriter, r *http.Request) error {
 
 func (w *Web) showLogin(rw http.ResponseWriter, r *http.Request, status int, d loginData, errMsg string) {
 	token := randomToken()
-	http.SetCookie(rw, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: w.secure(r)})
-	p := w.newPage(r, "login.title", "login")
+	http.SetCookie(rw, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: w.Secure(r)})
+	p := w.NewPage(r, "login.title", "login")
 	p.CSRF = token
 	p.Error = errMsg
 	p.Data = d
-	w.render(rw, r, status, "login", p)
+	w.Render(rw, r, status, "login", p)
 }
 
 func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 	d := loginData{Next: safeNext(r.PostFormValue("next")), Email: strings.TrimSpace(r.PostFormValue("email"))}
 	c, err := r.Cookie(loginCSRFCookie)
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
-		w.showLogin(rw, r, http.StatusForbidden, d, w.Catalog.T(w.lang(r), "auth.csrf_invalid"))
+		w.showLogin(rw, r, http.StatusForbidden, d, w.Catalog.T(w.Lang(r), "auth.csrf_invalid"))
 		return nil
 	}
 	ctx := r.Context()
@@ -84,7 +84,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		w.Log.Warn("sign-in throttled", "ip", ip)
-		w.showLogin(rw, r, httpx.Status(errs.CodeOf(err)), d, w.Catalog.Error(w.lang(r), err))
+		w.showLogin(rw, r, httpx.Status(errs.CodeOf(err)), d, w.Catalog.Error(w.Lang(r), err))
 		return nil
 	}
 	u, err := w.Users.Authenticate(ctx, email, r.PostFormValue("password"))
@@ -94,7 +94,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 				return rerr
 			}
 		}
-		w.showLogin(rw, r, httpx.Status(errs.CodeOf(err)), d, w.Catalog.Error(w.lang(r), err))
+		w.showLogin(rw, r, httpx.Status(errs.CodeOf(err)), d, w.Catalog.Error(w.Lang(r), err))
 		return nil
 	}
 	if err := w.Users.ClearFailures(ctx, email); err != nil {
@@ -105,7 +105,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: w.secure(r), MaxAge: int(user.MaxSessionAge.Seconds())})
+		Secure: w.Secure(r), MaxAge: int(user.MaxSessionAge.Seconds())})
 	http.SetCookie(rw, &http.Cookie{Name: loginCSRFCookie, Value: "", Path: "/login", MaxAge: -1})
 	w.Log.Info("signed in", "user_id", u.ID, "role", u.Role)
 	http.Redirect(rw, r, d.Next, http.StatusSeeOther)
@@ -113,17 +113,17 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) clearSessionCookie(rw http.ResponseWriter, r *http.Request) {
-	http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.secure(r)})
+	http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.Secure(r)})
 }
 
 func (w *Web) logout(rw http.ResponseWriter, r *http.Request) error {
 	s, _ := httpx.SessionFrom(r.Context())
-	u := currentUser(r)
-	if err := w.Users.EndSession(r.Context(), actorOf(r), u.ID, s.ID); err != nil {
+	u := CurrentUser(r)
+	if err := w.Users.EndSession(r.Context(), ActorOf(r), u.ID, s.ID); err != nil {
 		return err
 	}
 	w.clearSessionCookie(rw, r)
-	return w.redirect(rw, r, "/login", "login.signed_out")
+	return w.Redirect(rw, r, "/login", "login.signed_out")
 }
 
 // switchLang remembers the chosen language for a year.
@@ -132,7 +132,7 @@ func (w *Web) switchLang(rw http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errs.Invalidf("field.invalid").InField("to")
 	}
-	http.SetCookie(rw, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: w.secure(r)})
+	http.SetCookie(rw, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: w.Secure(r)})
 	http.Redirect(rw, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 	return nil
 }
@@ -144,12 +144,12 @@ type accountData struct {
 }
 
 func (w *Web) account(rw http.ResponseWriter, r *http.Request) error {
-	p := w.newPage(r, "account.title", "account")
+	p := w.NewPage(r, "account.title", "account")
 	return w.showAccount(rw, r, p, http.StatusOK)
 }
 
-func (w *Web) showAccount(rw http.ResponseWriter, r *http.Request, p *page, status int) error {
-	u := currentUser(r)
+func (w *Web) showAccount(rw http.ResponseWriter, r *http.Request, p *Page, status int) error {
+	u := CurrentUser(r)
 	s, _ := httpx.SessionFrom(r.Context())
 	sessions, err := w.Users.Sessions(r.Context(), u.ID)
 	if err != nil {
@@ -162,20 +162,20 @@ func (w *Web) showAccount(rw http.ResponseWriter, r *http.Request, p *page, stat
 		}
 	}
 	p.Data = d
-	w.render(rw, r, status, "account", p)
+	w.Render(rw, r, status, "account", p)
 	return nil
 }
 
 func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
+	u := CurrentUser(r)
 	s, _ := httpx.SessionFrom(r.Context())
-	p := w.newPage(r, "account.title", "account")
+	p := w.NewPage(r, "account.title", "account")
 	next, confirm := r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
 	var err error
 	if next != confirm {
 		err = errs.Invalidf("account.password_mismatch").InField("confirm_password")
 	} else {
-		err = w.Users.SetPassword(r.Context(), actorOf(r), u.ID, r.PostFormValue("current_password"), next, s.ID)
+		err = w.Users.SetPassword(r.Context(), ActorOf(r), u.ID, r.PostFormValue("current_password"), next, s.ID)
 	}
 	if err != nil {
 		if e := errs.As(err); e.Code == errs.Invalid {
@@ -188,7 +188,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return w.redirect(rw, r, "/console/account", "account.password_changed")
+	return w.Redirect(rw, r, "/console/account", "account.password_changed")
 }
 
 func (w *Web) endSession(rw http.ResponseWriter, r *http.Request) error {
@@ -196,18 +196,18 @@ func (w *Web) endSession(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errs.NotFoundf("error.not_found")
 	}
-	u := currentUser(r)
-	if err := w.Users.EndSession(r.Context(), actorOf(r), u.ID, id); err != nil {
+	u := CurrentUser(r)
+	if err := w.Users.EndSession(r.Context(), ActorOf(r), u.ID, id); err != nil {
 		return err
 	}
-	return w.redirect(rw, r, "/console/account", "account.session_ended")
+	return w.Redirect(rw, r, "/console/account", "account.session_ended")
 }
 
 func (w *Web) endOtherSessions(rw http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
+	u := CurrentUser(r)
 	s, _ := httpx.SessionFrom(r.Context())
-	if err := w.Users.EndOtherSessions(r.Context(), actorOf(r), u.ID, s.ID); err != nil {
+	if err := w.Users.EndOtherSessions(r.Context(), ActorOf(r), u.ID, s.ID); err != nil {
 		return err
 	}
-	return w.redirect(rw, r, "/console/account", "account.sessions_ended")
+	return w.Redirect(rw, r, "/console/account", "account.sessions_ended")
 }

@@ -32,10 +32,10 @@ const (
 	flashCookie   = "hotline_flash"
 )
 
-// page is what every template gets: the user, the language, the CSRF
+// Page is what every template gets: the user, the language, the CSRF
 // token, a one-time message, form errors, and the page's own Data.
 // Templates call its methods for text ({{$.T "key"}}) and times.
-type page struct {
+type Page struct {
 	Title   string // message key
 	Nav     string // the active section
 	Lang    i18n.Lang
@@ -53,9 +53,9 @@ type page struct {
 	catalog *i18n.Catalog
 }
 
-// newPage prepares a page for a request.
-func (w *Web) newPage(r *http.Request, title, nav string) *page {
-	p := &page{Title: title, Nav: nav, Lang: w.lang(r), User: currentUser(r), Path: r.URL.Path, Query: r.URL.RawQuery,
+// NewPage prepares a page for a request.
+func (w *Web) NewPage(r *http.Request, title, nav string) *Page {
+	p := &Page{Title: title, Nav: nav, Lang: w.Lang(r), User: CurrentUser(r), Path: r.URL.Path, Query: r.URL.RawQuery,
 		Now: w.Now(), catalog: w.Catalog, Errors: map[string]string{}, Form: map[string]string{}}
 	if s, ok := httpx.SessionFrom(r.Context()); ok {
 		p.CSRF = s.CSRF
@@ -63,15 +63,15 @@ func (w *Web) newPage(r *http.Request, title, nav string) *page {
 	return p
 }
 
-// lang picks the page language: the switch cookie, then the user's
+// Lang picks the page language: the switch cookie, then the user's
 // setting, then the browser's, then Vietnamese.
-func (w *Web) lang(r *http.Request) i18n.Lang {
+func (w *Web) Lang(r *http.Request) i18n.Lang {
 	if c, err := r.Cookie(langCookie); err == nil {
 		if l, ok := i18n.ParseLang(c.Value); ok {
 			return l
 		}
 	}
-	if u := currentUser(r); u.Locale != "" {
+	if u := CurrentUser(r); u.Locale != "" {
 		if l, ok := i18n.ParseLang(u.Locale); ok {
 			return l
 		}
@@ -80,19 +80,19 @@ func (w *Web) lang(r *http.Request) i18n.Lang {
 }
 
 // T translates a message key with name/value pairs for its placeholders.
-func (p *page) T(key string, args ...string) string { return p.catalog.T(p.Lang, key, args...) }
+func (p *Page) T(key string, args ...string) string { return p.catalog.T(p.Lang, key, args...) }
 
 // Err translates an error for display.
-func (p *page) Err(err error) string { return p.catalog.Error(p.Lang, err) }
+func (p *Page) Err(err error) string { return p.catalog.Error(p.Lang, err) }
 
 // Time shows an instant in Asia/Ho_Chi_Minh.
-func (p *page) Time(t time.Time) string { return i18n.FormatTime(p.Lang, t) }
+func (p *Page) Time(t time.Time) string { return i18n.FormatTime(p.Lang, t) }
 
 // Date shows a date in Asia/Ho_Chi_Minh.
-func (p *page) Date(t time.Time) string { return i18n.FormatDate(p.Lang, t) }
+func (p *Page) Date(t time.Time) string { return i18n.FormatDate(p.Lang, t) }
 
 // ISO is an instant for machines (data attributes, <time datetime>).
-func (p *page) ISO(t time.Time) string {
+func (p *Page) ISO(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -100,10 +100,10 @@ func (p *page) ISO(t time.Time) string {
 }
 
 // Number formats a count the local way: 8.755 or 8,755.
-func (p *page) Number(n int) string { return i18n.FormatNumber(p.Lang, int64(n)) }
+func (p *Page) Number(n int) string { return i18n.FormatNumber(p.Lang, int64(n)) }
 
 // Is reports whether the signed-in user has one of the roles.
-func (p *page) Is(roles ...string) bool {
+func (p *Page) Is(roles ...string) bool {
 	for _, r := range roles {
 		if string(p.User.Role) == r {
 			return true
@@ -121,7 +121,7 @@ type Badge struct {
 }
 
 // SLA returns the badge of a ticket at page time.
-func (p *page) SLA(t ticket.Ticket) Badge {
+func (p *Page) SLA(t ticket.Ticket) Badge {
 	st := t.SLA(p.Now)
 	b := Badge{State: st, Label: p.T("sla." + string(st))}
 	if t.Open() {
@@ -136,11 +136,23 @@ func (p *page) SLA(t ticket.Ticket) Badge {
 	return b
 }
 
+// Day shows a stored 'YYYY-MM-DD' date the local way.
+func (p *Page) Day(day string) string {
+	t, err := time.ParseInLocation(time.DateOnly, day, i18n.Location)
+	if err != nil {
+		return day
+	}
+	return p.Date(t)
+}
+
+// Has reports whether the catalogue has a message key.
+func (p *Page) Has(key string) bool { return p.catalog.Has(key) }
+
 // Field returns the error message for a form field, if any.
-func (p *page) Field(name string) string { return p.Errors[name] }
+func (p *Page) Field(name string) string { return p.Errors[name] }
 
 // Value returns what the user typed into a form field.
-func (p *page) Value(name string) string { return p.Form[name] }
+func (p *Page) Value(name string) string { return p.Form[name] }
 
 // pageTemplate is one page parsed with the layout and the partials.
 type pageTemplate struct {
@@ -149,7 +161,7 @@ type pageTemplate struct {
 
 // funcs are the few template functions that are not page methods.
 var funcs = template.FuncMap{
-	"row": func(p *page, t ticket.Ticket) ticketRow { return ticketRow{P: p, T: t} },
+	"row": func(p *Page, t ticket.Ticket) TicketRow { return TicketRow{P: p, T: t} },
 	"snippet": func(s string, n int) string {
 		r := []rune(strings.Join(strings.Fields(s), " "))
 		if len(r) <= n {
@@ -173,43 +185,64 @@ var funcs = template.FuncMap{
 	},
 }
 
-// ticketRow is the data of the inbox row partial.
-type ticketRow struct {
-	P *page
+// TicketRow is the data of the inbox row partial.
+type TicketRow struct {
+	P *Page
 	T ticket.Ticket
+}
+
+// templateSet is a room's templates: pages in templates/, partials in
+// templates/partials/, and the functions they call.
+type templateSet struct {
+	fsys  fs.FS
+	funcs template.FuncMap
 }
 
 // loadTemplates parses every page with the layout and partials once, at
 // start, so a template error stops the server instead of a request.
-func (w *Web) loadTemplates() error {
-	partials, err := fs.Glob(templateFS, "templates/partials/*.html")
+func (w *Web) loadTemplates(sets []templateSet) error {
+	shared, err := fs.Glob(templateFS, "templates/partials/*.html")
 	if err != nil {
 		return err
 	}
-	pages, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		return err
+	base := append([]string{"templates/layout.html"}, shared...)
+	if w.partials, err = template.New("partials").Funcs(funcs).ParseFS(templateFS, base...); err != nil {
+		return fmt.Errorf("shared templates: %w", err)
 	}
 	w.pages = map[string]*pageTemplate{}
-	for _, pg := range pages {
-		name := strings.TrimSuffix(path.Base(pg), ".html")
-		if name == "layout" {
-			continue
-		}
-		files := append([]string{"templates/layout.html"}, partials...)
-		files = append(files, pg)
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, files...)
+	for _, set := range sets {
+		partials, err := fs.Glob(set.fsys, "templates/partials/*.html")
 		if err != nil {
-			return fmt.Errorf("template %s: %w", name, err)
+			return err
 		}
-		w.pages[name] = &pageTemplate{t: t}
+		pages, err := fs.Glob(set.fsys, "templates/*.html")
+		if err != nil {
+			return err
+		}
+		for _, pg := range pages {
+			name := strings.TrimSuffix(path.Base(pg), ".html")
+			if name == "layout" {
+				continue
+			}
+			if _, dup := w.pages[name]; dup {
+				return fmt.Errorf("template %s: two rooms have a page of that name", name)
+			}
+			t, err := template.New(name).Funcs(funcs).Funcs(set.funcs).ParseFS(templateFS, base...)
+			if err == nil {
+				t, err = t.ParseFS(set.fsys, append(partials, pg)...)
+			}
+			if err != nil {
+				return fmt.Errorf("template %s: %w", name, err)
+			}
+			w.pages[name] = &pageTemplate{t: t}
+		}
 	}
 	return nil
 }
 
-// render writes a page. It renders into a buffer first, so a template
+// Render writes a page. It renders into a buffer first, so a template
 // error becomes an error page instead of half a page.
-func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+func (w *Web) Render(rw http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
 	w.takeFlash(rw, r, p)
 	pt, ok := w.pages[name]
 	if !ok {
@@ -231,11 +264,10 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 	_, _ = rw.Write(buf.Bytes())
 }
 
-// fragment renders a named partial alone, for live updates.
-func (w *Web) fragment(rw http.ResponseWriter, name string, data any) error {
+// Fragment renders a shared partial alone, for live updates.
+func (w *Web) Fragment(rw http.ResponseWriter, name string, data any) error {
 	var buf bytes.Buffer
-	pt := w.pages["inbox"]
-	if err := pt.t.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := w.partials.ExecuteTemplate(&buf, name, data); err != nil {
 		return err
 	}
 	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -245,7 +277,7 @@ func (w *Web) fragment(rw http.ResponseWriter, name string, data any) error {
 }
 
 // takeFlash moves a one-time message from its cookie onto the page.
-func (w *Web) takeFlash(rw http.ResponseWriter, r *http.Request, p *page) {
+func (w *Web) takeFlash(rw http.ResponseWriter, r *http.Request, p *Page) {
 	c, err := r.Cookie(flashCookie)
 	if err != nil || p.Flash != "" {
 		return

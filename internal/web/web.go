@@ -3,11 +3,19 @@
 // JavaScript and live updates over server-sent events. Every page and form
 // is in Vietnamese by default and English on request, and every POST
 // carries a CSRF token.
+//
+// This package holds what the rooms share: sessions, CSRF, the sign-in and
+// account pages, rendering with the layout, the static files and the
+// router. The rooms are packages of their own, by who works there:
+// internal/web/desk (inbox, ticket workspace, call-taker), review
+// (supervisors) and admin; internal/web/webtest is their test harness.
 package web
 
 import (
 	"context"
 	"errors"
+	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,110 +23,108 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
-	"github.com/hotline-1022/hotline/internal/area"
-	"github.com/hotline-1022/hotline/internal/audit"
-	"github.com/hotline-1022/hotline/internal/blob"
-	"github.com/hotline-1022/hotline/internal/category"
-	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/i18n"
-	"github.com/hotline-1022/hotline/internal/live"
-	"github.com/hotline-1022/hotline/internal/reply"
-	"github.com/hotline-1022/hotline/internal/routing"
-	"github.com/hotline-1022/hotline/internal/sla"
-	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 )
 
-// Web serves the console.
+// Web is what every room of the console shares: sessions and CSRF,
+// page rendering with the layout and the shared partials, one-time
+// messages and errors. Rooms (internal/web/desk, review, admin) embed it
+// and add the stores they use; Handler assembles them.
 type Web struct {
-	DB         *db.DB
-	Tickets    *ticket.Service
 	Users      *user.Store
-	Areas      *area.Store
-	Categories *category.Store
-	Agencies   *agency.Store
-	Routes     *routing.Store
-	SLA        *sla.Store
-	Audit      *audit.Log
-	Replies    *reply.Store
-	Blobs      *blob.Store // attachments
-	Live       *live.Broker
+	Agencies   *agency.Store // the account page names the user's agency
 	Catalog    *i18n.Catalog
 	Log        *slog.Logger
 	Now        func() time.Time
 	TrustProxy bool
-	Province   string // the deployment's province code, for ward pickers
 
-	pages map[string]*pageTemplate
+	pages    map[string]*pageTemplate
+	partials *template.Template // the shared partials alone, for Fragment
 }
 
-// handlerFunc is a console handler: it writes a page or returns an error,
+// HandlerFunc is a console handler: it writes a page or returns an error,
 // which the router turns into a localised error page.
-type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// router registers console routes with their access rules.
-type router struct {
-	mux *http.ServeMux
-	web *Web
+// Room is one part of the console, for the people who work there: it
+// registers its routes and its templates.
+type Room interface {
+	Routes(rt *Router)
 }
 
-// Staff role groups for routes.
-var (
-	allStaff    = []user.Role{user.Admin, user.Supervisor, user.Operator, user.Agency, user.Viewer}
-	deskRoles   = []user.Role{user.Admin, user.Supervisor, user.Operator}
-	reviewRoles = []user.Role{user.Admin, user.Supervisor}
-	adminRoles  = []user.Role{user.Admin}
-)
+// Router registers console routes with their access rules, and the rooms'
+// templates.
+type Router struct {
+	mux       *http.ServeMux
+	web       *Web
+	templates []templateSet
+}
 
-// page registers a route for signed-in staff with one of roles. Unsafe
+// AllStaff is every staff role: the routes any signed-in user may use.
+var AllStaff = []user.Role{user.Admin, user.Supervisor, user.Operator, user.Agency, user.Viewer}
+
+// Page registers a route for signed-in staff with one of roles. Unsafe
 // methods must carry the session's CSRF token.
-func (rt *router) page(pattern string, roles []user.Role, h handlerFunc) {
-	rt.mux.Handle(pattern, rt.web.session(roles, h))
+func (rt *Router) Page(pattern string, roles []user.Role, h HandlerFunc) {
+	rt.mux.Handle(pattern, rt.web.Session(roles, h))
 }
 
-// public registers a route anyone may use.
-func (rt *router) public(pattern string, h handlerFunc) {
+// Public registers a route anyone may use.
+func (rt *Router) Public(pattern string, h HandlerFunc) {
 	rt.mux.Handle(pattern, rt.web.adapt(h))
 }
 
-// Handler returns the console's handler. The app mounts it at /.
-func (w *Web) Handler() (http.Handler, error) {
-	if err := w.loadTemplates(); err != nil {
-		return nil, err
-	}
-	rt := &router{mux: http.NewServeMux(), web: w}
+// Handle registers a handler as it is, for a room that wraps Session
+// itself.
+func (rt *Router) Handle(pattern string, h http.Handler) {
+	rt.mux.Handle(pattern, h)
+}
+
+// Templates adds a room's pages: every templates/*.html of fsys is a page,
+// parsed with the layout, the shared partials, the room's own
+// templates/partials/*.html and funcs. Page names are unique across rooms.
+func (rt *Router) Templates(fsys fs.FS, funcs template.FuncMap) {
+	rt.templates = append(rt.templates, templateSet{fsys: fsys, funcs: funcs})
+}
+
+// Handler returns the console with its rooms. The app mounts it at /.
+func (w *Web) Handler(rooms ...Room) (http.Handler, error) {
+	rt := &Router{mux: http.NewServeMux(), web: w}
+	rt.Templates(templateFS, nil)
 	rt.mux.Handle("GET /static/", staticHandler())
 	rt.mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 	w.authRoutes(rt)
-	w.inboxRoutes(rt)
-	w.workspaceRoutes(rt)
-	w.intakeRoutes(rt)
-	w.reviewRoutes(rt)
-	w.adminRoutes(rt)
-	rt.public("GET /{$}", func(rw http.ResponseWriter, r *http.Request) error {
+	for _, room := range rooms {
+		room.Routes(rt)
+	}
+	rt.Public("GET /{$}", func(rw http.ResponseWriter, r *http.Request) error {
 		http.Redirect(rw, r, "/console", http.StatusSeeOther)
 		return nil
 	})
-	rt.public("/", func(rw http.ResponseWriter, r *http.Request) error {
+	rt.Public("/", func(rw http.ResponseWriter, r *http.Request) error {
 		return errs.NotFoundf("error.not_found")
 	})
+	if err := w.loadTemplates(rt.templates); err != nil {
+		return nil, err
+	}
 	return rt.mux, nil
 }
 
-// adapt turns a handlerFunc into an http.Handler.
-func (w *Web) adapt(h handlerFunc) http.Handler {
+// adapt turns a HandlerFunc into an http.Handler.
+func (w *Web) adapt(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if err := h(rw, r); err != nil {
-			w.fail(rw, r, err)
+			w.Fail(rw, r, err)
 		}
 	})
 }
 
-// fail shows err as a page in the user's language. A missing session
+// Fail shows err as a page in the user's language. A missing session
 // sends the browser to the sign-in page and back.
-func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
+func (w *Web) Fail(rw http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
@@ -131,14 +137,14 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		w.Log.Error("console error", "request_id", httpx.RequestID(r.Context()), "route", r.Pattern, "error", err.Error())
 	}
-	p := w.newPage(r, "error.title", "")
+	p := w.NewPage(r, "error.title", "")
 	p.Status = status
 	p.Error = w.Catalog.Error(p.Lang, err)
-	w.render(rw, r, status, "error", p)
+	w.Render(rw, r, status, "error", p)
 }
 
-// session wraps a handler for signed-in staff with the given roles.
-func (w *Web) session(roles []user.Role, h handlerFunc) http.Handler {
+// Session wraps a handler for signed-in staff with the given roles.
+func (w *Web) Session(roles []user.Role, h HandlerFunc) http.Handler {
 	return w.adapt(func(rw http.ResponseWriter, r *http.Request) error {
 		c, err := r.Cookie(SessionCookie)
 		if err != nil {
@@ -171,23 +177,23 @@ func (w *Web) session(roles []user.Role, h handlerFunc) http.Handler {
 
 type userKey struct{}
 
-// currentUser returns the signed-in user of a console request.
-func currentUser(r *http.Request) user.User {
+// CurrentUser returns the signed-in user of a console request.
+func CurrentUser(r *http.Request) user.User {
 	u, _ := r.Context().Value(userKey{}).(user.User)
 	return u
 }
 
-// actorOf returns the actor of a console request.
-func actorOf(r *http.Request) user.Actor {
+// ActorOf returns the actor of a console request.
+func ActorOf(r *http.Request) user.Actor {
 	a, _ := httpx.ActorFrom(r.Context())
 	return a
 }
 
-// redirect ends a successful POST: the browser GETs the next page, with a
+// Redirect ends a successful POST: the browser GETs the next page, with a
 // one-time message in the user's language. args are name/value pairs for
 // the message's placeholders ("code", "K7M3P-9QXD2"); they travel in the
 // cookie, so never put personal data in them.
-func (w *Web) redirect(rw http.ResponseWriter, r *http.Request, to, flashKey string, args ...string) error {
+func (w *Web) Redirect(rw http.ResponseWriter, r *http.Request, to, flashKey string, args ...string) error {
 	if flashKey != "" {
 		v := flashKey
 		if len(args) > 0 {
@@ -197,14 +203,14 @@ func (w *Web) redirect(rw http.ResponseWriter, r *http.Request, to, flashKey str
 			}
 			v += "|" + q.Encode()
 		}
-		http.SetCookie(rw, &http.Cookie{Name: flashCookie, Value: v, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.secure(r)})
+		http.SetCookie(rw, &http.Cookie{Name: flashCookie, Value: v, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.Secure(r)})
 	}
 	http.Redirect(rw, r, to, http.StatusSeeOther)
 	return nil
 }
 
-// secure reports whether cookies must be Secure: the request came over
+// Secure reports whether cookies must be Secure: the request came over
 // TLS, directly or through a trusted proxy.
-func (w *Web) secure(r *http.Request) bool {
+func (w *Web) Secure(r *http.Request) bool {
 	return r.TLS != nil || (w.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
 }

@@ -1,0 +1,241 @@
+package desk
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/agency"
+	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/live"
+	"github.com/hotline-1022/hotline/internal/sla"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/web"
+)
+
+// tab is a preset filter of the inbox.
+type tab struct {
+	Key    string // message key suffix and URL value
+	States []ticket.State
+	Mine   bool
+	SLA    sla.State
+}
+
+// tabsFor returns the inbox tabs of a role. Agency handlers work a queue
+// sorted by deadline; the hotline desk works by state.
+func tabsFor(role user.Role) []tab {
+	if role == user.Agency {
+		return []tab{
+			{Key: "todo", States: []ticket.State{ticket.Forwarded, ticket.Accepted}},
+			{Key: "forwarded", States: []ticket.State{ticket.Forwarded}},
+			{Key: "accepted", States: []ticket.State{ticket.Accepted}},
+			{Key: "answered", States: []ticket.State{ticket.Answered, ticket.Approved, ticket.Replied, ticket.Closed}},
+			{Key: "all"},
+		}
+	}
+	return []tab{
+		{Key: "new", States: []ticket.State{ticket.Received}},
+		{Key: "open", States: []ticket.State{ticket.Received, ticket.Classified, ticket.Returned}},
+		{Key: "returned", States: []ticket.State{ticket.Returned}},
+		{Key: "review", States: []ticket.State{ticket.Answered}},
+		{Key: "to_reply", States: []ticket.State{ticket.Approved}},
+		{Key: "with_agency", States: []ticket.State{ticket.Forwarded, ticket.Accepted}},
+		{Key: "overdue", SLA: sla.Overdue},
+		{Key: "mine", Mine: true},
+		{Key: "all"},
+	}
+}
+
+// inboxData is the inbox page.
+type inboxData struct {
+	Tabs       []tab
+	Tab        string
+	Filter     url.Values
+	Tickets    []ticket.Ticket
+	Next       string // the next page's URL
+	FirstPage  bool
+	Channels   []ticket.Channel
+	States     []ticket.State
+	Categories []category.Category
+	Agencies   []agency.Agency
+	SLAStates  []sla.State
+}
+
+// filterFrom reads the inbox filter from a query string: a tab preset,
+// then explicit filters on top.
+func filterFrom(q url.Values, a user.Actor) (ticket.Filter, string) {
+	tabs := tabsFor(a.Role)
+	key := q.Get("tab")
+	cur := tabs[0]
+	if key == "" && (q.Get("q") != "" || q.Get("state") != "" || q.Get("channel") != "" || q.Get("category") != "" ||
+		q.Get("area") != "" || q.Get("agency") != "" || q.Get("sla") != "") {
+		key = "all"
+	}
+	for _, t := range tabs {
+		if t.Key == key {
+			cur = t
+		}
+	}
+	f := ticket.Filter{States: cur.States, SLA: cur.SLA, Q: q.Get("q"), Category: q.Get("category"), Area: q.Get("area"),
+		Agency: q.Get("agency"), Cursor: q.Get("cursor"), Limit: 50}
+	if cur.Mine || q.Get("mine") == "1" {
+		f.OwnerID = a.UserID
+	}
+	if s := q.Get("state"); s != "" {
+		f.States = []ticket.State{ticket.State(s)}
+	}
+	if c := q.Get("channel"); c != "" {
+		f.Channels = []ticket.Channel{ticket.Channel(c)}
+	}
+	if s := q.Get("sla"); s != "" {
+		f.SLA = sla.State(s)
+	}
+	// Work queues go by deadline: an agency's open tickets, and anyone's
+	// late ones. Lists of done tickets go newest first.
+	if (a.Role == user.Agency && cur.Key != "answered" && cur.Key != "all") || f.SLA != "" {
+		f.Sort = ticket.SortDeadline
+	}
+	if s := q.Get("sort"); s != "" {
+		f.Sort = s
+	}
+	return f, cur.Key
+}
+
+func (w *Desk) inbox(rw http.ResponseWriter, r *http.Request) error {
+	a := web.ActorOf(r)
+	q := r.URL.Query()
+	f, tabKey := filterFrom(q, a)
+	p := w.NewPage(r, "inbox.title", "inbox")
+	d := inboxData{Tabs: tabsFor(a.Role), Tab: tabKey, Filter: q, FirstPage: f.Cursor == "",
+		Channels: ticket.Channels, States: ticket.States, SLAStates: []sla.State{sla.OnTime, sla.AtRisk, sla.Overdue}}
+	page, err := w.Tickets.List(r.Context(), a, f)
+	status := http.StatusOK
+	if err != nil {
+		// A bad filter is the user's to fix: show it beside the filters.
+		e := errs.As(err)
+		if e.Code != errs.Invalid {
+			return err
+		}
+		p.Errors[e.Field] = p.Err(err)
+		status = http.StatusBadRequest
+	}
+	d.Tickets = w.scrubTitles(r, a, page.Tickets)
+	if page.Next != "" {
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("cursor", page.Next)
+		d.Next = "/console?" + nq.Encode()
+	}
+	if d.Categories, err = w.Categories.List(r.Context(), false); err != nil {
+		return err
+	}
+	if a.Role != user.Agency {
+		if d.Agencies, err = w.Agencies.List(r.Context(), agency.ListOptions{}); err != nil {
+			return err
+		}
+	}
+	p.Data = d
+	w.Render(rw, r, status, "inbox", p)
+	return nil
+}
+
+// scrubTitles removes the reporter's identity from ticket titles for those
+// who may not see it: a title is the first line of what the citizen wrote,
+// and citizens often start with their name and number.
+func (w *Desk) scrubTitles(r *http.Request, a user.Actor, ts []ticket.Ticket) []ticket.Ticket {
+	if a.SeesIdentity() {
+		return ts
+	}
+	for i := range ts {
+		ts[i].Title = w.Tickets.Scrubber(r.Context(), a, ts[i])(ts[i].Title)
+	}
+	return ts
+}
+
+// inboxRow renders one ticket's inbox row if it belongs on the first page
+// of the inbox as the browser filters it, and 204 otherwise. The live
+// inbox calls it when an event names a ticket.
+func (w *Desk) inboxRow(rw http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.NotFoundf("ticket.not_found")
+	}
+	a := web.ActorOf(r)
+	f, _ := filterFrom(r.URL.Query(), a)
+	f.Cursor = ""
+	page, err := w.Tickets.List(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	for _, t := range w.scrubTitles(r, a, page.Tickets) {
+		if t.ID == id {
+			return w.Fragment(rw, "ticketrow", web.TicketRow{P: w.NewPage(r, "", ""), T: t})
+		}
+	}
+	rw.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// events streams live updates as server-sent events: ticket changes the
+// user may see, and who else has a ticket open.
+func (w *Desk) events(rw http.ResponseWriter, r *http.Request) error {
+	flusher, ok := rw.(http.Flusher)
+	if !ok {
+		return errs.E(errs.Internal, "error.internal")
+	}
+	a := web.ActorOf(r)
+	ch, stop := w.Live.Subscribe()
+	defer stop()
+	h := rw.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	rw.WriteHeader(http.StatusOK)
+	fmt.Fprint(rw, "retry: 3000\n\n")
+	flusher.Flush()
+	// A comment every 25 s keeps proxies from closing an idle stream.
+	ping := time.NewTicker(25 * time.Second)
+	defer ping.Stop()
+	rc := http.NewResponseController(rw)
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-ping.C:
+			_ = rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if _, err := fmt.Fprint(rw, ": ping\n\n"); err != nil {
+				return nil
+			}
+			flusher.Flush()
+		case e, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			if !visibleEvent(a, e) {
+				continue
+			}
+			b, _ := json.Marshal(e)
+			_ = rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if _, err := fmt.Fprintf(rw, "event: %s\ndata: %s\n\n", e.Kind, b); err != nil {
+				return nil
+			}
+			flusher.Flush()
+		}
+	}
+}
+
+// visibleEvent keeps agency handlers to their own agency's tickets.
+// Presence events name only staff and a ticket id, never a reporter.
+func visibleEvent(a user.Actor, e live.Event) bool {
+	if a.CanReadAll() || e.Kind == "presence" {
+		return true
+	}
+	return a.Role == user.Agency && e.AgencyID == a.AgencyID
+}

@@ -1,0 +1,209 @@
+package desk
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/agency"
+	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/sla"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/vntext"
+	"github.com/hotline-1022/hotline/internal/web"
+)
+
+// The call-taker: an operator records a phone call on one compact form,
+// in the order the conversation goes, in under a minute. Saving creates
+// the ticket (channel phone) and, in the same request, classifies it and
+// forwards it when the operator chose an agency, all through the ticket
+// service, so every step is audited.
+
+// lastCallCookie carries the id of the call just saved with "save and
+// record another call" to the fresh form, which shows its tracking code.
+const lastCallCookie = "hotline_last_call"
+
+// intakeData is the call-taker page.
+type intakeData struct {
+	Categories []category.Category
+	Kinds      []category.KindInfo
+	Priorities []string
+	Agencies   []intakeAgency
+	AreaName   string         // the chosen ward, when the form comes back
+	Focus      string         // the field that gets the cursor
+	Last       *ticket.Ticket // the call saved just before
+	MaxContent int
+	ContentLen int
+}
+
+// intakeAgency is an agency in a select, indented by its depth in the tree.
+type intakeAgency struct {
+	Code, Label string
+}
+
+func (w *Desk) intakeForm(rw http.ResponseWriter, r *http.Request) error {
+	p := w.NewPage(r, "intake.title", "new")
+	p.Form["kind"] = string(category.KindReport)
+	p.Form["priority"] = "normal"
+	p.Form["nonce"] = newCallNonce()
+	// A phone system can open the form with the caller's number.
+	p.Form["phone"] = r.URL.Query().Get("phone")
+	d, err := w.intakeData(r, p)
+	if err != nil {
+		return err
+	}
+	if c, err := r.Cookie(lastCallCookie); err == nil {
+		http.SetCookie(rw, &http.Cookie{Name: lastCallCookie, Value: "", Path: "/console/new", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.Secure(r)})
+		if id, err := strconv.ParseInt(c.Value, 10, 64); err == nil {
+			if t, err := w.Tickets.Get(r.Context(), web.ActorOf(r), id); err == nil {
+				d.Last = &t
+				p.Flash = p.T("intake.recorded_code", "code", t.Code)
+			}
+		}
+	}
+	p.Data = d
+	w.Render(rw, r, http.StatusOK, "new", p)
+	return nil
+}
+
+func (w *Desk) intakeSubmit(rw http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a := web.ActorOf(r)
+	f := readCallForm(r)
+	bad, err := w.validateCall(ctx, &f)
+	if err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return w.intakeRejected(rw, r, f, bad)
+	}
+	created, err := w.Tickets.Create(ctx, a, f.newTicket())
+	if err != nil {
+		// The domain checks again inside its transaction; what it rejects
+		// was not written, and goes beside its field.
+		if e := errs.As(err); e.Code == errs.Invalid {
+			return w.intakeRejected(rw, r, f, map[string]error{callField(e.Field): err})
+		}
+		return err
+	}
+	t := created.Ticket
+	flash := "intake.recorded"
+	if !created.Duplicate {
+		var err error
+		if flash, err = w.followCall(ctx, a, t, f); err != nil {
+			// The ticket is safe; the operator finishes on its page.
+			w.Log.Warn("call recorded but not classified or forwarded", "ticket_id", t.ID, "error", err.Error())
+			return w.Redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), "intake.follow_failed")
+		}
+	}
+	if f.Another && flash == "intake.recorded" {
+		http.SetCookie(rw, &http.Cookie{Name: lastCallCookie, Value: strconv.FormatInt(t.ID, 10), Path: "/console/new", MaxAge: 120,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.Secure(r)})
+		return w.Redirect(rw, r, "/console/new", "")
+	}
+	if flash == "intake.recorded" {
+		// The operator reads the code to the caller from the message.
+		return w.Redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), "intake.recorded_code", "code", t.Code)
+	}
+	return w.Redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), flash)
+}
+
+// followCall classifies a new ticket when the operator chose a category,
+// and forwards it when they chose an agency. It returns the message for
+// the ticket page. A routing rule may already have forwarded the ticket on
+// creation: to the chosen agency, and there is nothing left to do; or to
+// another one, which a supervisor reassigns and an operator is told about.
+func (w *Desk) followCall(ctx context.Context, a user.Actor, t ticket.Ticket, f callForm) (string, error) {
+	var err error
+	if f.Category != "" && t.State == ticket.Received {
+		in := ticket.Input{Category: f.Category, Kind: f.Kind, Area: f.Area, Priority: f.Priority}
+		if t, err = w.Tickets.Do(ctx, a, t.ID, ticket.Classify, in); err != nil {
+			return "", err
+		}
+	}
+	if f.Agency == "" {
+		return "intake.recorded", nil
+	}
+	in := ticket.Input{Agency: f.Agency, Note: f.Note}
+	switch {
+	case t.State == ticket.Forwarded && strings.EqualFold(t.AgencyCode, f.Agency):
+	case t.State == ticket.Forwarded && !slices.Contains(ticket.Allowed(a, t), ticket.Reassign):
+		return "intake.auto_forwarded", nil
+	case t.State == ticket.Forwarded:
+		_, err = w.Tickets.Do(ctx, a, t.ID, ticket.Reassign, in)
+	default:
+		_, err = w.Tickets.Do(ctx, a, t.ID, ticket.Forward, in)
+	}
+	return "intake.recorded", err
+}
+
+// intakeRejected shows the form again with everything the operator typed
+// and each error beside its field. Nothing was written.
+func (w *Desk) intakeRejected(rw http.ResponseWriter, r *http.Request, f callForm, bad map[string]error) error {
+	p := w.NewPage(r, "intake.title", "new")
+	for _, name := range callFields {
+		p.Form[name] = r.PostFormValue(name)
+	}
+	if f.Area != "" {
+		p.Form["area"] = f.Area // resolved to a code when it could be
+	}
+	if !validCallNonce(f.Nonce) {
+		p.Form["nonce"] = newCallNonce()
+	}
+	for field, err := range bad {
+		if field == "" {
+			p.Error = p.Err(err)
+			continue
+		}
+		p.Errors[field] = p.Err(err)
+	}
+	if p.Error == "" {
+		p.Error = p.T("intake.errors")
+	}
+	d, err := w.intakeData(r, p)
+	if err != nil {
+		return err
+	}
+	for _, name := range callFields {
+		if _, ok := p.Errors[name]; ok {
+			d.Focus = name
+			break
+		}
+	}
+	p.Data = d
+	w.Render(rw, r, http.StatusBadRequest, "new", p)
+	return nil
+}
+
+// intakeData loads the pick-lists.
+func (w *Desk) intakeData(r *http.Request, p *web.Page) (*intakeData, error) {
+	ctx := r.Context()
+	d := &intakeData{Kinds: category.Kinds(), Priorities: sla.Priorities, MaxContent: ticket.MaxContent, Focus: "phone",
+		ContentLen: vntext.Len(vntext.Clean(p.Value("content")))}
+	var err error
+	if d.Categories, err = w.Categories.List(ctx, false); err != nil {
+		return nil, err
+	}
+	agencies, err := w.Agencies.List(ctx, agency.ListOptions{ActiveOn: w.Now().In(i18n.Location).Format(time.DateOnly)})
+	if err != nil {
+		return nil, err
+	}
+	for _, ag := range agencies {
+		d.Agencies = append(d.Agencies, intakeAgency{Code: ag.Code, Label: strings.Repeat("\u00a0\u00a0", ag.Depth) + ag.NameIn(string(p.Lang))})
+	}
+	if code := p.Value("area"); isDigits(code) {
+		if ar, err := w.Areas.Get(ctx, code); err == nil {
+			d.AreaName = ar.FullName
+			if ar.ProvinceName != "" {
+				d.AreaName += ", " + ar.ProvinceName
+			}
+		}
+	}
+	return d, nil
+}
