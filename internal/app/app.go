@@ -146,13 +146,19 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, needKey bool) (*App
 	return New(cfg, d, box, log), nil
 }
 
-// New builds every part over an open database. box may be nil for
-// commands that never touch personal data; then there is no ticket service.
+// New builds every part over an open database, on the system clock. box
+// may be nil for commands that never touch personal data; then there is no
+// ticket service.
 func New(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger) *App {
+	return NewWithClock(cfg, d, box, log, clock.New(time.Now))
+}
+
+// NewWithClock is New on the clock c, which every part shares: tests run
+// hotline at the hour they choose.
+func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clock.Clock) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := clock.New(time.Now)
 	a := &App{Cfg: cfg, Log: log, Clock: c, Now: c.Now, DB: d, Box: box, Catalog: i18n.MustLoad(), Metrics: prometheus.NewRegistry()}
 	a.Users = user.NewStore(d, a.Now)
 	a.SLA = sla.NewStore(d, c)

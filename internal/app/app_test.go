@@ -15,6 +15,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/app"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/secret"
@@ -55,6 +56,12 @@ type testApp struct {
 
 func newTestApp(t testing.TB, d *db.DB) *testApp {
 	t.Helper()
+	return newTestAppAt(t, d, clock.New(time.Now))
+}
+
+// newTestAppAt is newTestApp on the clock c.
+func newTestAppAt(t testing.TB, d *db.DB, c clock.Clock) *testApp {
+	t.Helper()
 	ctx := context.Background()
 	k, _ := secret.ParseKey(secret.NewKey())
 	box, err := secret.New(k)
@@ -62,7 +69,7 @@ func newTestApp(t testing.TB, d *db.DB) *testApp {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	a := app.New(app.Config{Province: "79"}, d, box, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	a := app.NewWithClock(app.Config{Province: "79"}, d, box, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), c)
 	ta := &testApp{App: a, logs: logs, tokens: map[string]string{}}
 	for _, ag := range []agency.Agency{
 		{Code: "SXD", Name: "Sở Xây dựng", ValidFrom: "2025-07-01"},
