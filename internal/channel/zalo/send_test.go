@@ -1,0 +1,249 @@
+package zalo_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/zalo"
+	"github.com/hotline-1022/hotline/internal/channel/zalo/zalotest"
+)
+
+// noon is 12:00 in Vietnam.
+var noon = time.Date(2026, 12, 2, 5, 0, 0, 0, time.UTC)
+
+func clock(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+func account(fake *zalotest.Server) channel.Account {
+	return channel.Account{ID: 7, Kind: channel.Zalo, Name: "OA 1022", Enabled: true, Settings: fake.Settings()}
+}
+
+func mustSendError(t *testing.T, err error) *channel.SendError {
+	t.Helper()
+	var se *channel.SendError
+	if !errors.As(err, &se) {
+		t.Fatalf("got %v (%T), want a *channel.SendError", err, err)
+	}
+	return se
+}
+
+func TestSend(t *testing.T) {
+	fake := zalotest.New(t, zalotest.Config{})
+	a := zalo.New(http.DefaultClient, clock(noon))
+	sent, err := a.Send(context.Background(), account(fake), channel.Outbound{UserID: user, Text: "Trung tâm 1022 đã tiếp nhận phản ánh #PA-2024-00123."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fake.Sent()
+	want := []zalotest.Message{{ID: sent.ProviderID, UserID: user, Text: "Trung tâm 1022 đã tiếp nhận phản ánh #PA-2024-00123.", AccessToken: "access-0"}}
+	if len(got) != 1 || got[0] != want[0] || sent.ProviderID == "" {
+		t.Fatalf("sent %+v, fake got %+v", sent, got)
+	}
+}
+
+func TestSendFailures(t *testing.T) {
+	cases := []struct {
+		name       string
+		failure    zalotest.Failure
+		reason     channel.Reason
+		code       string
+		retryAfter time.Duration
+	}{
+		{"outage", zalotest.Outage, channel.Unavailable, "http_502", 0},
+		{"5xx with a JSON body", zalotest.Failure{Status: 500, Body: `{"error":-1,"message":"Internal error"}`}, channel.Unavailable, "-1", 0},
+		{"window closed", zalotest.WindowClosed, channel.WindowClosed, "-230", 0},
+		{"no interaction", zalotest.NoInteraction, channel.WindowClosed, "-232", 0},
+		{"not a follower", zalotest.NotFollower, channel.WindowClosed, "-213", 0},
+		{"token invalid", zalotest.TokenInvalid, channel.TokenInvalid, "-216", 0},
+		{"token expired", zalotest.TokenExpired, channel.TokenInvalid, "-220", 0},
+		{"rate limited", zalotest.RateLimited, channel.RateLimited, "-32", 0},
+		{"rate limited by HTTP", zalotest.Failure{Status: 429, Body: "slow down", Header: map[string]string{"Retry-After": "30"}}, channel.RateLimited, "http_429", 30 * time.Second},
+		{"blocked", zalotest.UserBlocked, channel.Blocked, "-217", 0},
+		{"bad parameter", zalotest.BadParameter, channel.Rejected, "-201", 0},
+		{"at night", zalotest.Night, channel.RateLimited, "-234", 18 * time.Hour}, // noon to 06:00
+		{"200 that is not Zalo's", zalotest.Failure{Status: 200, Body: "<html>captive portal</html>"}, channel.Unavailable, "http_200", 0},
+		{"other 4xx", zalotest.Failure{Status: 404, Body: "not found"}, channel.Rejected, "http_404", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fake := zalotest.New(t, zalotest.Config{})
+			fake.FailSends(1, c.failure)
+			a := zalo.New(http.DefaultClient, clock(noon))
+			_, err := a.Send(context.Background(), account(fake), channel.Outbound{UserID: user, Text: "Xin chào"})
+			se := mustSendError(t, err)
+			if se.Reason != c.reason || se.Code != c.code || se.RetryAfter != c.retryAfter {
+				t.Fatalf("got %+v, want %s %s %v", se, c.reason, c.code, c.retryAfter)
+			}
+			if c.reason.Permanent() == (c.reason == channel.Unavailable || c.reason == channel.RateLimited) {
+				t.Fatalf("%s: Permanent %v", c.reason, c.reason.Permanent())
+			}
+			if len(fake.Sent()) != 0 || fake.Attempts() != 1 {
+				t.Fatalf("fake: sent %v after %d attempts", fake.Sent(), fake.Attempts())
+			}
+		})
+	}
+}
+
+func TestSendTransport(t *testing.T) {
+	t.Run("timeout", func(t *testing.T) {
+		release := make(chan struct{})
+		hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+		defer hang.Close()
+		defer close(release)
+		a := zalo.New(&http.Client{Timeout: 50 * time.Millisecond}, clock(noon))
+		acct := channel.Account{Settings: map[string]string{"access_token": "t", "api_base": hang.URL}}
+		_, err := a.Send(context.Background(), acct, channel.Outbound{UserID: user, Text: "x"})
+		if se := mustSendError(t, err); se.Reason != channel.Unavailable || se.Err == nil {
+			t.Fatalf("got %+v", se)
+		}
+	})
+	t.Run("connection refused", func(t *testing.T) {
+		gone := httptest.NewServer(http.NotFoundHandler())
+		gone.Close()
+		a := zalo.New(http.DefaultClient, clock(noon))
+		acct := channel.Account{Settings: map[string]string{"access_token": "t", "api_base": gone.URL}}
+		_, err := a.Send(context.Background(), acct, channel.Outbound{UserID: user, Text: "x"})
+		if se := mustSendError(t, err); se.Reason != channel.Unavailable {
+			t.Fatalf("got %+v", se)
+		}
+	})
+	t.Run("no access token", func(t *testing.T) {
+		fake := zalotest.New(t, zalotest.Config{})
+		acct := account(fake)
+		delete(acct.Settings, "access_token")
+		_, err := zalo.New(http.DefaultClient, clock(noon)).Send(context.Background(), acct, channel.Outbound{UserID: user, Text: "x"})
+		if se := mustSendError(t, err); se.Reason != channel.TokenInvalid || fake.Attempts() != 0 {
+			t.Fatalf("got %+v after %d calls", se, fake.Attempts())
+		}
+	})
+}
+
+func TestNightRetry(t *testing.T) {
+	cases := []struct {
+		local string // Vietnam time when Zalo refuses
+		wait  time.Duration
+	}{
+		{"22:30", 7*time.Hour + 30*time.Minute},
+		{"00:00", 6 * time.Hour},
+		{"05:59", time.Minute},
+	}
+	for _, c := range cases {
+		at, _ := time.Parse("2006-01-02 15:04 -0700", "2026-12-02 "+c.local+" +0700")
+		fake := zalotest.New(t, zalotest.Config{})
+		fake.FailSends(1, zalotest.Night)
+		_, err := zalo.New(http.DefaultClient, clock(at)).Send(context.Background(), account(fake), channel.Outbound{UserID: user, Text: "x"})
+		if se := mustSendError(t, err); se.RetryAfter != c.wait {
+			t.Errorf("at %s: retry after %v, want %v", c.local, se.RetryAfter, c.wait)
+		}
+	}
+}
+
+func TestRefresh(t *testing.T) {
+	fake := zalotest.New(t, zalotest.Config{})
+	a := zalo.New(http.DefaultClient, clock(noon))
+	acct := account(fake)
+	fake.ExpireTokens()
+	_, err := a.Send(context.Background(), acct, channel.Outbound{UserID: user, Text: "trước khi làm mới"})
+	if se := mustSendError(t, err); se.Reason != channel.TokenInvalid || se.Code != "-216" {
+		t.Fatalf("with an expired token: %+v", se)
+	}
+	if err := a.Check(context.Background(), acct); mustSendError(t, err).Reason != channel.TokenInvalid {
+		t.Fatalf("check with an expired token: %v", err)
+	}
+
+	settings, expires, err := a.Refresh(context.Background(), acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, refresh := fake.Tokens()
+	if len(settings) != 2 || settings["access_token"] != access || settings["refresh_token"] != refresh || refresh == acct.Settings["refresh_token"] {
+		t.Fatalf("settings %v, fake issued %s %s", settings, access, refresh)
+	}
+	if want := noon.Add(90000 * time.Second); !expires.Equal(want) || expires.Location() != time.UTC {
+		t.Fatalf("expires %v, want %v", expires, want)
+	}
+
+	// The refresh token was single-use.
+	_, _, err = a.Refresh(context.Background(), acct)
+	if se := mustSendError(t, err); se.Reason != channel.TokenInvalid || se.Code != "-14014" || se.Message != "Refresh token has been used" {
+		t.Fatalf("reusing a refresh token: %+v", se)
+	}
+
+	for k, v := range settings {
+		acct.Settings[k] = v
+	}
+	if _, err := a.Send(context.Background(), acct, channel.Outbound{UserID: user, Text: "sau khi làm mới"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Check(context.Background(), acct); err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.Sent(); len(got) != 1 || got[0].AccessToken != access || fake.Refreshes() != 1 {
+		t.Fatalf("fake got %+v after %d refreshes", got, fake.Refreshes())
+	}
+}
+
+func TestRefreshFailures(t *testing.T) {
+	t.Run("outage", func(t *testing.T) {
+		fake := zalotest.New(t, zalotest.Config{})
+		fake.FailRefreshes(1, zalotest.Outage)
+		_, _, err := zalo.New(http.DefaultClient, clock(noon)).Refresh(context.Background(), account(fake))
+		if se := mustSendError(t, err); se.Reason != channel.Unavailable {
+			t.Fatalf("got %+v", se)
+		}
+		if fake.Refreshes() != 0 {
+			t.Fatal("the fake refreshed during an outage")
+		}
+	})
+	t.Run("wrong app secret", func(t *testing.T) {
+		fake := zalotest.New(t, zalotest.Config{})
+		acct := account(fake)
+		acct.Settings["app_secret"] = "the OA secret by mistake"
+		_, _, err := zalo.New(http.DefaultClient, clock(noon)).Refresh(context.Background(), acct)
+		if se := mustSendError(t, err); se.Reason != channel.TokenInvalid || se.Code != "-14002" {
+			t.Fatalf("got %+v", se)
+		}
+	})
+	t.Run("no refresh token", func(t *testing.T) {
+		fake := zalotest.New(t, zalotest.Config{})
+		acct := account(fake)
+		delete(acct.Settings, "refresh_token")
+		_, _, err := zalo.New(http.DefaultClient, clock(noon)).Refresh(context.Background(), acct)
+		if se := mustSendError(t, err); se.Reason != channel.TokenInvalid {
+			t.Fatalf("got %+v", se)
+		}
+	})
+	t.Run("expires_in as a number, or absent", func(t *testing.T) {
+		for body, life := range map[string]time.Duration{
+			`{"access_token":"a","refresh_token":"r","expires_in":3600}`:    time.Hour,
+			`{"access_token":"a","refresh_token":"r"}`:                      time.Hour,
+			`{"access_token":"a","refresh_token":"r","expires_in":"90000"}`: 25 * time.Hour,
+		} {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) }))
+			acct := channel.Account{Settings: map[string]string{"app_id": "1", "app_secret": "s", "refresh_token": "r0", "oauth_base": srv.URL}}
+			_, exp, err := zalo.New(http.DefaultClient, clock(noon)).Refresh(context.Background(), acct)
+			srv.Close()
+			if err != nil || !exp.Equal(noon.Add(life)) {
+				t.Errorf("%s: expires %v, %v; want %v", body, exp, err, noon.Add(life))
+			}
+		}
+	})
+}
+
+func TestCheck(t *testing.T) {
+	fake := zalotest.New(t, zalotest.Config{})
+	if err := zalo.New(http.DefaultClient, clock(noon)).Check(context.Background(), account(fake)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	a := zalo.New(nil, nil)
+	if a.Kind() != channel.Zalo || zalo.DefaultAPIBase != "https://openapi.zalo.me" || zalo.DefaultOAuthBase != "https://oauth.zaloapp.com" {
+		t.Fatal("kind or default addresses changed")
+	}
+}
