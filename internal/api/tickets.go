@@ -176,6 +176,13 @@ type NewTicketJSON struct {
 	ShareIdentity bool      `json:"share_identity"`
 	ProviderID    string    `json:"provider_id"`
 	ReceivedAt    time.Time `json:"received_at"`
+	// The desk's handling, in the same transaction: all or nothing.
+	Classify bool `json:"classify"`
+	Forward  *struct {
+		Agency string `json:"agency"`
+		Note   string `json:"note"`
+	} `json:"forward"`
+	Reply string `json:"reply"`
 }
 
 func (a *API) createTicket(w http.ResponseWriter, r *http.Request) error {
@@ -185,7 +192,11 @@ func (a *API) createTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	n := ticket.NewTicket{Channel: ticket.Channel(in.Channel), Content: in.Content, Title: in.Title, Kind: in.Kind,
 		Category: in.Category, Area: in.Area, Address: in.Address, Priority: in.Priority,
-		ShareIdentity: in.ShareIdentity, ProviderID: in.ProviderID, ReceivedAt: in.ReceivedAt}
+		ShareIdentity: in.ShareIdentity, ProviderID: in.ProviderID, ReceivedAt: in.ReceivedAt,
+		Classify: in.Classify, Reply: in.Reply}
+	if in.Forward != nil {
+		n.Forward = &ticket.ForwardTo{Agency: in.Forward.Agency, Note: in.Forward.Note}
+	}
 	if n.ProviderID == "" {
 		// Idempotency-Key lets any HTTP client retry safely.
 		n.ProviderID = r.Header.Get("Idempotency-Key")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +78,21 @@ type NewTicket struct {
 	// channel creates one ticket, however often the platform retries.
 	ProviderID string
 	ReceivedAt time.Time // when the channel received it; zero means now
+
+	// The desk's handling of the report, done by Create in the intake's
+	// own transaction (the call-taker, POST /api/v1/tickets): Classify
+	// makes Category, Area, Kind and Priority the desk's classification,
+	// and then the ticket is forwarded to an agency or answered directly.
+	// If any step is refused, nothing of the report is written.
+	Classify bool
+	Forward  *ForwardTo // nil: not forwarded
+	Reply    string     // the direct answer to the citizen; excludes Forward
+}
+
+// ForwardTo is where Create forwards a new ticket.
+type ForwardTo struct {
+	Agency string // code; empty takes the routing rule's agency
+	Note   string // for the agency
 }
 
 // Created is the outcome of Create.
@@ -105,6 +121,8 @@ func (n *NewTicket) normalize(now time.Time) error {
 		return errs.E(errs.Invalid, "field.too_long", "max", strconv.Itoa(MaxAddress)).InField("address")
 	case len(n.ProviderID) > 200:
 		return errs.E(errs.Invalid, "field.too_long", "max", "200").InField("provider_id")
+	case n.Forward != nil && n.Reply != "":
+		return errs.Invalidf("ticket.forward_or_reply").InField("reply")
 	}
 	if (n.Lat == nil) != (n.Lng == nil) {
 		return errs.Invalidf("ticket.location_invalid").InField("location")
@@ -155,8 +173,12 @@ func defaultTitle(content string) string {
 }
 
 // Create records a new report: the contact, the ticket with its deadline,
-// the first timeline message and the audit event, all in one transaction.
-// When a routing rule says so, it is forwarded at once.
+// the first timeline message and the audit event, and the desk's handling
+// of it (classification, forward or direct answer, each checked and
+// audited like the action itself), all in one transaction: a step refused
+// at the end leaves no ticket, no contact and no audit event behind. Left
+// without the desk's handling, it is forwarded at once when a routing rule
+// says so.
 func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Created, error) {
 	now := s.clock()
 	if err := n.normalize(now); err != nil {
@@ -167,14 +189,14 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 	}
 	var out Created
 	var id int64
-	var auto bool
+	var actions []Action // taken after the receipt
 	// A unique violation aborts a PostgreSQL transaction, so conflicts are
 	// retried whole. Tracking-code collisions are one in 10^8 at ten
 	// million tickets.
 	for attempt := 0; ; attempt++ {
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			id, out.Duplicate, auto, err = s.create(ctx, tx, actor, n, now)
+			id, out.Duplicate, actions, err = s.create(ctx, tx, actor, n, now)
 			return err
 		})
 		if err != nil && db.IsUnique(err) && attempt < 3 {
@@ -193,20 +215,25 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 	}
 	out.Ticket = t
 	if !out.Duplicate {
+		auto := n.Forward == nil && slices.Contains(actions, Forward)
 		s.log.Info("ticket received", "ticket_id", t.ID, "channel", t.Channel, "auto_forwarded", auto)
 		s.changed(t, "receive")
+		for _, a := range actions {
+			s.log.Info("ticket "+string(a), "ticket_id", t.ID, "state", t.State, "actor_role", actor.Label())
+			s.changed(t, string(a))
+		}
 	}
 	return out, nil
 }
 
-func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n NewTicket, now time.Time) (id int64, dup, auto bool, err error) {
+func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n NewTicket, now time.Time) (id int64, dup bool, actions []Action, err error) {
 	if n.ProviderID != "" {
 		err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM messages WHERE channel = $1 AND provider_id = $2`, string(n.Channel), n.ProviderID).Scan(&id)
 		if err == nil {
-			return id, true, false, nil
+			return id, true, nil, nil
 		}
 		if err != sql.ErrNoRows {
-			return 0, false, false, db.Fail(err)
+			return 0, false, nil, db.Fail(err)
 		}
 	}
 	t := Ticket{Code: newCode(), State: Received, Kind: n.Kind, Priority: n.Priority, Channel: n.Channel,
@@ -215,7 +242,7 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	if n.Category != "" {
 		var kind string
 		if t.CategoryID, kind, err = s.categoryID(ctx, tx, n.Category, "category"); err != nil {
-			return 0, false, false, err
+			return 0, false, nil, err
 		}
 		if t.Kind == "" {
 			t.Kind = kind
@@ -226,14 +253,14 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	}
 	if n.Area != "" {
 		if t.AreaCode, err = s.wardCode(ctx, tx, n.Area, "area"); err != nil {
-			return 0, false, false, err
+			return 0, false, nil, err
 		}
 	}
 	if t.ContactID, err = s.contacts.Resolve(ctx, tx, n.Contact); err != nil {
-		return 0, false, false, err
+		return 0, false, nil, err
 	}
 	if err := s.applySLA(ctx, &t, t.ReceivedAt); err != nil {
-		return 0, false, false, err
+		return 0, false, nil, err
 	}
 	args := []any{t.Code, t.State, t.Kind, t.Priority, t.Channel, nullID(t.CategoryID), nullStr(t.AreaCode), t.Address, n.Lat, n.Lng,
 		t.Title, t.Content, nullID(t.ContactID), t.ShareIdentity, nullID(t.SLAPolicyID), t.ReceivedAt, t.Deadline, t.WarnAt,
@@ -245,11 +272,11 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 		insert, args = insertTicketSearchSQL, append(args, searchText(t))
 	}
 	if err = tx.QueryRowContext(ctx, insert, args...).Scan(&t.ID); err != nil {
-		return 0, false, false, err // a code collision is retried by Create
+		return 0, false, nil, err // a code collision is retried by Create
 	}
 	if s.db.Dialect != db.Postgres {
 		if err := s.index(ctx, tx, t, false); err != nil {
-			return 0, false, false, err
+			return 0, false, nil, err
 		}
 	}
 	kind := MsgInbound
@@ -260,20 +287,28 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 		Body: t.Content, ProviderID: n.ProviderID, CreatedAt: t.ReceivedAt}); err != nil {
 		if db.IsUnique(err) {
 			// A concurrent delivery of the same provider message won.
-			return 0, false, false, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
+			return 0, false, nil, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
 		}
-		return 0, false, false, db.Fail(err)
+		return 0, false, nil, db.Fail(err)
 	}
 	if err := audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
 		Action: "ticket.receive", TicketID: t.ID, Detail: map[string]any{"channel": string(t.Channel)}}); err != nil {
-		return 0, false, false, err
+		return 0, false, nil, err
+	}
+	if n.Classify || n.Forward != nil || n.Reply != "" {
+		actions, err := s.handle(ctx, tx, actor, &t, n)
+		return t.ID, false, actions, err
 	}
 	if t.CategoryID != 0 && t.AreaCode != "" {
-		if auto, err = s.autoForward(ctx, tx, &t, now); err != nil {
-			return 0, false, false, err
+		auto, err := s.autoForward(ctx, tx, &t, now)
+		if err != nil {
+			return 0, false, nil, err
+		}
+		if auto {
+			actions = append(actions, Forward)
 		}
 	}
-	return t.ID, false, auto, nil
+	return t.ID, false, actions, nil
 }
 
 // The province is kept beside the ward so province-wide lists have an

@@ -1,0 +1,151 @@
+package ticket_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/contact"
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/ticket"
+)
+
+// The desk records a report and handles it in one call: classified, then
+// forwarded or answered, each step on the timeline and in the audit log
+// as if taken on its own.
+func TestCreateWithTheDesksHandling(t *testing.T) {
+	tests := []struct {
+		name    string
+		rule    bool // an auto-forward rule to TDM for the category and ward
+		n       ticket.NewTicket
+		state   ticket.State
+		agency  string
+		actions []string // audit actions, in order
+	}{
+		{"classified and forwarded", false, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747",
+			Forward: &ticket.ForwardTo{Agency: "SXD", Note: "Kiểm tra gấp"}},
+			ticket.Forwarded, "SXD", []string{"ticket.receive", "ticket.classify", "ticket.forward"}},
+		{"forwarded without a category", false, ticket.NewTicket{Forward: &ticket.ForwardTo{Agency: "TDM"}},
+			ticket.Forwarded, "TDM", []string{"ticket.receive", "ticket.forward"}},
+		{"classified and answered directly", false, ticket.NewTicket{Classify: true, Category: "hanh_chinh_cong", Reply: "Anh mang CCCD đến phường."},
+			ticket.Replied, "", []string{"ticket.receive", "ticket.classify", "ticket.reply"}},
+		{"classified only", false, ticket.NewTicket{Classify: true, Category: "dat_dai", Priority: "high"},
+			ticket.Classified, "", []string{"ticket.receive", "ticket.classify"}},
+		{"classified; the routing rule forwards", true, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747"},
+			ticket.Forwarded, "TDM", []string{"ticket.receive", "ticket.classify", "ticket.forward"}},
+		{"the operator's agency wins over the rule", true, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747",
+			Forward: &ticket.ForwardTo{Agency: "SXD"}},
+			ticket.Forwarded, "SXD", []string{"ticket.receive", "ticket.classify", "ticket.forward"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
+				ctx := context.Background()
+				e := newEnv(t, d)
+				if tt.rule {
+					e.mustRule(t, routingRule(1, "25747", 2, true))
+				}
+				n := tt.n
+				n.Channel, n.Content = ticket.Phone, "Ổ gà lớn trên đường Lê Lợi"
+				n.Contact = contact.Input{Name: "Nguyễn Văn An", Phone: "0912345678"}
+				tk := e.mustCreate(t, n)
+				if tk.State != tt.state || tk.AgencyCode != tt.agency {
+					t.Fatalf("state %s, agency %q; want %s, %q", tk.State, tk.AgencyCode, tt.state, tt.agency)
+				}
+				if n.Classify && (tk.OwnerID != op.UserID || tk.CategoryCode != n.Category) {
+					t.Errorf("classified: owner %d, category %q", tk.OwnerID, tk.CategoryCode)
+				}
+				evs, err := audit.NewLog(d).List(ctx, audit.Filter{TicketID: tk.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, ev := range slices.Backward(evs) {
+					got = append(got, ev.Action)
+				}
+				if !slices.Equal(got, tt.actions) {
+					t.Errorf("audit %v; want %v", got, tt.actions)
+				}
+				det, err := e.svc.Detail(ctx, op, tk.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n.Forward != nil && (len(det.Assignments) != 1 || det.Assignments[0].Note != n.Forward.Note) {
+					t.Errorf("assignments %+v; want one, with the note", det.Assignments)
+				}
+				if n.Reply != "" && (tk.Answer != n.Reply || !slices.ContainsFunc(det.Timeline, func(m ticket.Message) bool {
+					return m.Kind == ticket.MsgOutbound && m.Delivery == "queued" && m.Body == n.Reply
+				})) {
+					t.Errorf("the direct answer is not on its way: answer %q, timeline %+v", tk.Answer, det.Timeline)
+				}
+				var changes []string
+				for _, c := range e.changes {
+					changes = append(changes, c.Action)
+				}
+				if want := strings.ReplaceAll(strings.Join(tt.actions, " "), "ticket.", ""); strings.Join(changes, " ") != want {
+					t.Errorf("listeners were told %v; want %s", changes, want)
+				}
+			})
+		})
+	}
+}
+
+// A step refused at the end of an intake leaves nothing behind: no
+// ticket, no reporter, no timeline, no audit event.
+func TestCreateRefusedAtTheEndLeavesNothing(t *testing.T) {
+	tests := []struct {
+		name  string
+		n     ticket.NewTicket
+		code  errs.Code
+		field string
+	}{
+		{"unknown agency", ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Forward: &ticket.ForwardTo{Agency: "NOPE"}},
+			errs.Invalid, "forward.agency"},
+		{"retired agency", ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Forward: &ticket.ForwardTo{Agency: "DIAN"}},
+			errs.Invalid, "forward.agency"},
+		{"note too long", ticket.NewTicket{Forward: &ticket.ForwardTo{Agency: "SXD", Note: strings.Repeat("ạ", ticket.MaxReason+1)}},
+			errs.Invalid, "forward.note"},
+		{"no rule to forward by", ticket.NewTicket{Classify: true, Category: "dat_dai", Forward: &ticket.ForwardTo{}},
+			errs.Invalid, "forward.agency"},
+		{"an empty answer", ticket.NewTicket{Reply: " \n "}, errs.Invalid, "reply"},
+		{"answer too long", ticket.NewTicket{Reply: strings.Repeat("ạ", ticket.MaxContent+1)}, errs.Invalid, "reply"},
+		{"forwarded and answered", ticket.NewTicket{Forward: &ticket.ForwardTo{Agency: "SXD"}, Reply: "Đã rõ"}, errs.Invalid, "reply"},
+		{"classified without a category", ticket.NewTicket{Classify: true, Forward: &ticket.ForwardTo{Agency: "SXD"}}, errs.Invalid, "category"},
+	}
+	tables := []string{"tickets", "contacts", "contact_identities", "messages", "assignments", "audit_events"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
+				ctx := context.Background()
+				e := newEnv(t, d)
+				// DIAN merged away before today (the clock is on 2026-11-27).
+				if _, err := d.W().ExecContext(ctx, `UPDATE agencies SET valid_to = '2026-01-01' WHERE code = 'DIAN'`); err != nil {
+					t.Fatal(err)
+				}
+				before := map[string]int{}
+				for _, tb := range tables {
+					before[tb] = e.count(t, `SELECT count(*) FROM `+tb)
+				}
+				n := tt.n
+				n.Channel, n.Content = ticket.Phone, "Ổ gà lớn trên đường Lê Lợi"
+				n.Contact = contact.Input{Name: "Trần Thị Bích", Phone: "0987654321"}
+				_, err := e.svc.Create(ctx, op, n)
+				if errs.CodeOf(err) != tt.code || errs.As(err).Field != tt.field {
+					t.Fatalf("Create = %v; want %s in %q", err, tt.code, tt.field)
+				}
+				for _, tb := range tables {
+					if n := e.count(t, `SELECT count(*) FROM `+tb); n != before[tb] {
+						t.Errorf("%d rows left in %s", n-before[tb], tb)
+					}
+				}
+				if len(e.changes) != 0 {
+					t.Errorf("listeners were told of %v", e.changes)
+				}
+			})
+		})
+	}
+}
