@@ -183,7 +183,7 @@ func message(env envelope) (channel.Event, error) {
 func location(lat, lng loose) (*channel.Location, error) {
 	la, err1 := strconv.ParseFloat(string(lat), 64)
 	lo, err2 := strconv.ParseFloat(string(lng), 64)
-	if err1 != nil || err2 != nil || la < -90 || la > 90 || lo < -180 || lo > 180 {
+	if err1 != nil || err2 != nil || !(la >= -90 && la <= 90 && lo >= -180 && lo <= 180) { // NaN fails too
 		return nil, fmt.Errorf("%w: location %q, %q is not a geo point", channel.ErrMalformed, string(lat), string(lng))
 	}
 	return &channel.Location{Lat: la, Lng: lo}, nil

@@ -88,6 +88,7 @@ func TestParseMalformed(t *testing.T) {
 		"image without url":     `{"event_name":"user_send_image","timestamp":"1732694400123","sender":{"id":"1"},"message":{"msg_id":"m","attachments":[{"type":"image","payload":{}}]}}`,
 		"location not a number": `{"event_name":"user_send_location","timestamp":"1732694400123","sender":{"id":"1"},"message":{"msg_id":"m","attachments":[{"type":"location","payload":{"coordinates":{"latitude":"bắc","longitude":"106"}}}]}}`,
 		"location off the map":  `{"event_name":"user_send_location","timestamp":"1732694400123","sender":{"id":"1"},"message":{"msg_id":"m","attachments":[{"type":"location","payload":{"coordinates":{"latitude":"100","longitude":"106"}}}]}}`,
+		"location NaN":          `{"event_name":"user_send_location","timestamp":"1732694400123","sender":{"id":"1"},"message":{"msg_id":"m","attachments":[{"type":"location","payload":{"coordinates":{"latitude":"NaN","longitude":"106"}}}]}}`,
 		"follow without id":     `{"event_name":"follow","timestamp":"1732694400123","follower":{}}`,
 		"seen without ids":      `{"event_name":"user_seen_message","timestamp":"1732694400123","recipient":{"id":"1"},"message":{}}`,
 	}
