@@ -148,13 +148,15 @@ func (w *Desk) inbox(rw http.ResponseWriter, r *http.Request) error {
 
 // scrubTitles removes the reporter's identity from ticket titles for those
 // who may not see it: a title is the first line of what the citizen wrote,
-// and citizens often start with their name and number.
+// and citizens often start with their name and number. The page's
+// reporters are read in one query.
 func (w *Desk) scrubTitles(r *http.Request, a user.Actor, ts []ticket.Ticket) []ticket.Ticket {
 	if a.SeesIdentity() {
 		return ts
 	}
+	scrubberOf := w.Tickets.Scrubbers(r.Context(), a, ts)
 	for i := range ts {
-		ts[i].Title = w.Tickets.Scrubber(r.Context(), a, ts[i])(ts[i].Title)
+		ts[i].Title = scrubberOf(ts[i])(ts[i].Title)
 	}
 	return ts
 }
@@ -174,9 +176,10 @@ func (w *Desk) inboxRow(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range w.scrubTitles(r, a, page.Tickets) {
+	for _, t := range page.Tickets {
 		if t.ID == id {
-			return w.Fragment(rw, "ticketrow", web.TicketRow{P: w.NewPage(r, "", ""), T: t})
+			row := w.scrubTitles(r, a, []ticket.Ticket{t})[0]
+			return w.Fragment(rw, "ticketrow", web.TicketRow{P: w.NewPage(r, "", ""), T: row})
 		}
 	}
 	rw.WriteHeader(http.StatusNoContent)
