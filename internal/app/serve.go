@@ -33,7 +33,7 @@ func (a *App) buildHandler() http.Handler {
 	apiv1 := &api.API{Tickets: a.Tickets, Auth: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
 		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
 	mux.Handle("/api/", apiv1.Handler())
-	shell := &web.Web{Users: a.Users, Agencies: a.Agencies, Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy}
+	shell := &web.Web{Users: a.Users, Agencies: a.Agencies, Catalog: a.Catalog, Log: a.Log, Clock: a.Clock, TrustProxy: a.Cfg.TrustProxy}
 	h, err := shell.Handler(
 		&desk.Desk{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
 			Replies: a.Replies, Blobs: a.Blobs, Live: a.Live, Province: a.Cfg.Province},

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/i18n"
@@ -38,12 +39,19 @@ type Web struct {
 	Agencies   *agency.Store // the account page names the user's agency
 	Catalog    *i18n.Catalog
 	Log        *slog.Logger
-	Now        func() time.Time
+	Clock      clock.Clock // the application's one clock
 	TrustProxy bool
 
 	pages    map[string]*pageTemplate
 	partials *template.Template // the shared partials alone, for Fragment
 }
+
+// Now is the current instant on the application's clock.
+func (w *Web) Now() time.Time { return w.Clock.Now() }
+
+// Today is the current date in Vietnam, 'YYYY-MM-DD': which agencies and
+// wards are in service, the same day the domain checks.
+func (w *Web) Today() string { return w.Clock.Today() }
 
 // HandlerFunc is a console handler: it writes a page or returns an error,
 // which the router turns into a localised error page.

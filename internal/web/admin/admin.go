@@ -259,7 +259,7 @@ func (w *Admin) agencyOptions(ctx context.Context, byCode bool, lang i18n.Lang) 
 	if err != nil {
 		return nil, nil, err
 	}
-	today := w.Now().In(i18n.Location).Format("2006-01-02")
+	today := w.Today()
 	byID := make(map[int64]agency.Agency, len(list))
 	opts := make([]option, 0, len(list))
 	for _, a := range list {

@@ -8,7 +8,6 @@ import (
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/errs"
-	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/web"
 )
 
@@ -31,8 +30,6 @@ type agenciesData struct {
 	State string
 	Total int
 }
-
-func (w *Admin) today() string { return w.Now().In(i18n.Location).Format("2006-01-02") }
 
 // areaNames returns a lookup of ward and province names for codes, reading
 // the deployment province's wards once and anything else one by one.
@@ -103,7 +100,7 @@ func (w *Admin) agencies(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	today := w.today()
+	today := w.Today()
 	for _, a := range list {
 		row := agencyRow{Agency: a, Area: names[a.AreaCode], Retired: a.ValidTo != "" && a.ValidTo <= today, Future: a.ValidFrom > today,
 			Users: members[a.ID]}
@@ -135,7 +132,7 @@ type agencyData struct {
 
 func (w *Admin) agencyNew(rw http.ResponseWriter, r *http.Request) error {
 	p := w.NewPage(r, "admin.agency.new", "admin")
-	p.Form["kind"], p.Form["calendar"], p.Form["valid_from"] = agency.KindDepartment, agency.Calendar24x7, w.today()
+	p.Form["kind"], p.Form["calendar"], p.Form["valid_from"] = agency.KindDepartment, agency.Calendar24x7, w.Today()
 	return w.showAgency(rw, r, p, agency.Agency{}, http.StatusOK)
 }
 
@@ -169,7 +166,7 @@ func agencyForm(p *web.Page, a agency.Agency) {
 
 func (w *Admin) showAgency(rw http.ResponseWriter, r *http.Request, p *web.Page, a agency.Agency, status int) error {
 	ctx := r.Context()
-	d := agencyData{subnav: subnavOf("agencies"), Agency: a, Retired: a.ValidTo != "" && a.ValidTo <= w.today()}
+	d := agencyData{subnav: subnavOf("agencies"), Agency: a, Retired: a.ValidTo != "" && a.ValidTo <= w.Today()}
 	opts, _, err := w.agencyOptions(ctx, false, p.Lang)
 	if err != nil {
 		return err
@@ -204,7 +201,7 @@ func (w *Admin) showAgency(rw http.ResponseWriter, r *http.Request, p *web.Page,
 			}
 		}
 		if _, ok := p.Form["valid_to"]; !ok {
-			p.Form["valid_to"] = w.today()
+			p.Form["valid_to"] = w.Today()
 		}
 	}
 	p.Data = d

@@ -33,7 +33,7 @@ func (w *Admin) home(rw http.ResponseWriter, r *http.Request) error {
 			active++
 		}
 	}
-	agencies, err := w.Agencies.List(ctx, agency.ListOptions{ActiveOn: w.today()})
+	agencies, err := w.Agencies.List(ctx, agency.ListOptions{ActiveOn: w.Today()})
 	if err != nil {
 		return err
 	}

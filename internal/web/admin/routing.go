@@ -140,7 +140,7 @@ func (w *Admin) ruleRows(r *http.Request, p *web.Page, rules []routing.Rule) ([]
 	if err != nil {
 		return nil, err
 	}
-	today := w.today()
+	today := w.Today()
 	rows := make([]ruleRow, 0, len(rules))
 	for _, rule := range rules {
 		ag := agencies[rule.AgencyID]
@@ -236,7 +236,7 @@ func (w *Admin) showRule(rw http.ResponseWriter, r *http.Request, p *web.Page, r
 	if err != nil {
 		return err
 	}
-	today := w.today()
+	today := w.Today()
 	d.Agencies = []option{{Value: "", Label: p.T("admin.choose")}}
 	for _, o := range opts {
 		// Offer agencies in operation, and the rule's own even when retired.

@@ -14,9 +14,6 @@ import (
 	"github.com/hotline-1022/hotline/internal/web"
 )
 
-// escalateRoles are who an overdue ticket may be escalated to.
-var escalateRoles = []user.Role{user.Supervisor, user.Admin, user.Operator}
-
 // policyRow is a policy with its scope named and its preview deadline.
 type policyRow struct {
 	sla.Policy
@@ -39,12 +36,9 @@ type slaData struct {
 // of a ticket received now, on the policy's own calendar.
 func (w *Admin) policyPreview(r *http.Request, p *web.Page, pol sla.Policy, cats map[int64]string) (policyRow, error) {
 	row := policyRow{Policy: pol, Category: cats[pol.CategoryID], Target: i18n.FormatDuration(p.Lang, pol.Target)}
-	clock, err := w.SLA.Clock(r.Context(), pol)
-	if err != nil {
-		return row, err
-	}
-	row.WarnAt, row.Due = pol.Deadlines(clock, p.Now)
-	return row, nil
+	due, err := w.SLA.Deadlines(r.Context(), pol, p.Now)
+	row.WarnAt, row.Due = due.WarnAt, due.Deadline
+	return row, err
 }
 
 func (w *Admin) categoryNames(r *http.Request, p *web.Page) (map[int64]string, error) {
@@ -90,7 +84,7 @@ func (w *Admin) showSLA(rw http.ResponseWriter, r *http.Request, p *web.Page, st
 	if err != nil {
 		return err
 	}
-	thisYear := p.Now.In(i18n.Location).Format("2006")
+	thisYear := w.Today()[:4]
 	d.Year = p.Form["year"]
 	if d.Year == "" {
 		d.Year = thisYear
@@ -166,7 +160,7 @@ func (w *Admin) showPolicy(rw http.ResponseWriter, r *http.Request, p *web.Page,
 		d.Priorities = append(d.Priorities, option{Value: pr, Label: p.T("priority." + pr)})
 	}
 	d.Calendars = []option{{Value: sla.Always, Label: p.T("admin.calendar.24x7")}, {Value: sla.Office, Label: p.T("admin.calendar.office")}}
-	for _, role := range escalateRoles {
+	for _, role := range sla.EscalateRoles {
 		d.Roles = append(d.Roles, option{Value: string(role), Label: p.T("role." + string(role))})
 	}
 	if pol.ID != 0 {
@@ -204,9 +198,7 @@ func policyFromForm(r *http.Request) (sla.Policy, error) {
 	if pol.WarnPercent, err = formInt(r.PostFormValue("warn_percent"), "warn_percent"); err != nil {
 		return pol, err
 	}
-	if !slices.Contains(escalateRoles, user.Role(pol.EscalateRole)) {
-		return pol, errs.Invalidf("field.invalid").InField("escalate_role")
-	}
+	// The escalation role is checked with the rest of the policy, by sla.
 	return pol, nil
 }
 

@@ -6,12 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/errs"
-	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
@@ -190,7 +188,7 @@ func (w *Desk) intakeData(r *http.Request, p *web.Page) (*intakeData, error) {
 	if d.Categories, err = w.Categories.List(ctx, false); err != nil {
 		return nil, err
 	}
-	agencies, err := w.Agencies.List(ctx, agency.ListOptions{ActiveOn: w.Now().In(i18n.Location).Format(time.DateOnly)})
+	agencies, err := w.Agencies.List(ctx, agency.ListOptions{ActiveOn: w.Today()})
 	if err != nil {
 		return nil, err
 	}

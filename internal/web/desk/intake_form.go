@@ -7,13 +7,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/errs"
-	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/phone"
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
@@ -121,7 +119,7 @@ func (w *Desk) validateCall(ctx context.Context, f *callForm) (map[string]error,
 		if err != nil && errs.CodeOf(err) != errs.NotFound {
 			return nil, err
 		}
-		if err != nil || !a.ActiveOn(w.Now().In(i18n.Location).Format(time.DateOnly)) {
+		if err != nil || !a.ActiveOn(w.Today()) {
 			bad["agency"] = errs.Invalidf("agency.unknown", "code", f.Agency)
 		}
 	}

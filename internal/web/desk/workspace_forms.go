@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/blob"
@@ -226,7 +225,7 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 		f.Fields = append(f.Fields, kind, cat, area, prio, title, addr)
 		v.Forms = append(v.Forms, f)
 	}
-	today := w.Now().In(i18n.Location).Format(time.DateOnly)
+	today := w.Today()
 	agencyField := func(form string, def string, exclude int64) formField {
 		fl := b.field(form, "agency", "select", "ws.f.agency", def)
 		fl.Required, fl.Empty = true, p.T("ws.choose")
@@ -269,14 +268,14 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 	}
 	if can[ticket.RequestExtension] {
 		f := b.form(ticket.RequestExtension)
-		f.Intro = append(f.Intro, p.T("ws.extension.current", "deadline", p.Time(t.Deadline)))
+		f.Intro = append(f.Intro, p.T("ws.extension.current", "deadline", p.Time(v.Current.Deadline)))
 		until := b.field("request-extension", "until", "datetime", "ws.f.until", "")
 		until.Required, until.Min, until.Hint = true, w.Now().In(i18n.Location).Format(localInput), p.T("ws.f.until_hint")
 		f.Fields = append(f.Fields, until, b.reason(ticket.RequestExtension, "ws.f.reason"))
 		v.Forms = append(v.Forms, f)
 	}
 	if pending && (can[ticket.GrantExtension] || can[ticket.DenyExtension]) {
-		req := p.T("ws.extension.request", "agency", v.Agencies[v.Current.AgencyID], "until", p.Time(v.Current.ExtUntil), "deadline", p.Time(t.Deadline))
+		req := p.T("ws.extension.request", "agency", v.Agencies[v.Current.AgencyID], "until", p.Time(v.Current.ExtUntil), "deadline", p.Time(v.Current.Deadline))
 		if can[ticket.GrantExtension] {
 			f := b.form(ticket.GrantExtension)
 			f.Open, f.Style = true, "primary"

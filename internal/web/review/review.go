@@ -8,11 +8,9 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/errs"
-	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/web"
@@ -186,7 +184,7 @@ func (w *Review) pageData(r *http.Request, p *web.Page, tab, cursor string, fail
 	}
 	d.Inbox = inbox[queue]
 	if queue == ticket.QueueDeadline {
-		agencies, err := w.Agencies.List(ctx, agency.ListOptions{ActiveOn: w.Now().In(i18n.Location).Format(time.DateOnly)})
+		agencies, err := w.Agencies.List(ctx, agency.ListOptions{ActiveOn: w.Today()})
 		if err != nil {
 			return nil, err
 		}

@@ -16,9 +16,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/app"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/secret"
@@ -56,14 +58,21 @@ type Console struct {
 // role.
 func NewConsole(t testing.TB, d *db.DB) *Console {
 	t.Helper()
+	return NewConsoleAt(t, d, clock.New(time.Now))
+}
+
+// NewConsoleAt is NewConsole on the clock c, for pages that depend on the
+// hour or the day.
+func NewConsoleAt(t testing.TB, d *db.DB, c clock.Clock) *Console {
+	t.Helper()
 	ctx := context.Background()
 	k, _ := secret.ParseKey(secret.NewKey())
 	box, err := secret.New(k)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(app.Config{Province: "79"}, d, box, slog.New(slog.DiscardHandler))
-	c := &Console{App: a, Accounts: map[string]user.User{}}
+	a := app.NewWithClock(app.Config{Province: "79"}, d, box, slog.New(slog.DiscardHandler), c)
+	con := &Console{App: a, Accounts: map[string]user.User{}}
 	for _, ag := range []agency.Agency{
 		{Code: "SXD", Name: "Sở Xây dựng", ValidFrom: "2025-07-01"},
 		{Code: "UBND.TDM", Name: "UBND phường Thủ Dầu Một", Kind: agency.KindWard, AreaCode: "25747", ValidFrom: "2025-07-01"},
@@ -77,11 +86,11 @@ func NewConsole(t testing.TB, d *db.DB) *Console {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Accounts[acc.name] = u
+		con.Accounts[acc.name] = u
 	}
-	c.Server = httptest.NewServer(a.Handler())
-	t.Cleanup(c.Server.Close)
-	return c
+	con.Server = httptest.NewServer(a.Handler())
+	t.Cleanup(con.Server.Close)
+	return con
 }
 
 // Client is a cookie-keeping HTTP client that does not follow redirects,
