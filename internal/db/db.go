@@ -194,6 +194,12 @@ func (db *DB) R() Querier { return db.read }
 // W returns the writer pool, for single statements that write.
 func (db *DB) W() Querier { return db.write }
 
+// Pool returns the writer pool itself, for a library that takes a *sql.DB
+// and must write in the transactions Tx hands out (the job queue). On
+// SQLite it is the single writer connection: never hold it while waiting
+// for Tx.
+func (db *DB) Pool() *sql.DB { return db.write }
+
 // Stats returns the writer pool's statistics, for metrics.
 func (db *DB) Stats() sql.DBStats { return db.write.Stats() }
 
@@ -278,4 +284,21 @@ func Redact(dsn string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// Time reads a timestamp that an expression returns (max, min of a
+// column): a time.Time on PostgreSQL, text on SQLite, which loses the
+// column's type there. NULL and anything unreadable give the zero time.
+func Time(v any) time.Time {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC()
+	case string:
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
+			if p, err := time.Parse(layout, t); err == nil {
+				return p.UTC()
+			}
+		}
+	}
+	return time.Time{}
 }
