@@ -71,15 +71,17 @@ type ContactJSON struct {
 
 // MessageJSON is a timeline entry.
 type MessageJSON struct {
-	ID        int64          `json:"id"`
-	Kind      string         `json:"kind"`
-	Event     string         `json:"event,omitempty"`
-	Channel   string         `json:"channel,omitempty"`
-	Author    string         `json:"author,omitempty"`
-	Body      string         `json:"body,omitempty"`
-	Data      map[string]any `json:"data,omitempty"`
-	Delivery  string         `json:"delivery,omitempty"`
-	CreatedAt time.Time      `json:"created_at"`
+	ID       int64          `json:"id"`
+	Kind     string         `json:"kind"`
+	Event    string         `json:"event,omitempty"`
+	Channel  string         `json:"channel,omitempty"`
+	Author   string         `json:"author,omitempty"`
+	Body     string         `json:"body,omitempty"`
+	Data     map[string]any `json:"data,omitempty"`
+	Delivery string         `json:"delivery,omitempty"`
+	// DeliveryError says why a delivery failed: window_closed, blocked…
+	DeliveryError string    `json:"delivery_error,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // AssignmentJSON is one forwarding to an agency.
@@ -254,7 +256,7 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request) error {
 	out.Timeline = make([]MessageJSON, 0, len(d.Timeline))
 	for _, m := range d.Timeline {
 		out.Timeline = append(out.Timeline, MessageJSON{ID: m.ID, Kind: m.Kind, Event: m.Event, Channel: string(m.Channel),
-			Author: m.AuthorName, Body: scrub(m.Body), Data: m.Data, Delivery: m.Delivery, CreatedAt: m.CreatedAt.UTC()})
+			Author: m.AuthorName, Body: scrub(m.Body), Data: m.Data, Delivery: m.Delivery, DeliveryError: m.DeliveryError, CreatedAt: m.CreatedAt.UTC()})
 	}
 	for _, as := range d.Assignments {
 		aj := AssignmentJSON{ID: as.ID, Agency: RefJSON{Code: as.AgencyCode, Name: as.AgencyName}, State: as.State, Note: as.Note,

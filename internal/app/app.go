@@ -21,12 +21,15 @@ import (
 	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/blob"
 	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
+	"github.com/hotline-1022/hotline/internal/channel/relay"
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/live"
+	"github.com/hotline-1022/hotline/internal/queue"
 	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/routing"
 	"github.com/hotline-1022/hotline/internal/secret"
@@ -45,6 +48,12 @@ type Config struct {
 	Secret     string // base64 master key for personal data (HOTLINE_SECRET)
 	Province   string // the deployment's province code (areas are searched there first)
 	TrustProxy bool   // take the client address from X-Forwarded-For
+	// Queue tunes the outbound queue (tests poll faster and retry sooner);
+	// zero values take the queue's defaults.
+	Queue queue.Config
+	// Channels tunes the webhook intake (body limit, replay age, threading
+	// window); zero values take the defaults.
+	Channels relay.Config
 }
 
 // DSN returns the database to open.
@@ -119,6 +128,9 @@ type App struct {
 	Live       *live.Broker
 	Replies    *reply.Store
 	Channels   *account.Store // chat channel accounts; adding one needs Box
+	Queue      *queue.Queue   // the durable job queue (outbound messages)
+	Adapters   channel.Registry
+	Relay      *relay.Relay // webhooks in, queued sends out; nil without Box
 
 	handlerOnce sync.Once
 	handler     http.Handler
@@ -170,6 +182,13 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 	a.Live = live.NewBroker(a.Now)
 	a.Replies = reply.NewStore(d, a.Now)
 	a.Channels = account.NewStore(d, box, a.Now)
+	qc := cfg.Queue
+	qc.Log = log
+	if db.IsPostgresURL(cfg.DSN()) {
+		qc.DSN = cfg.DSN() // for the listener; without it the queue polls
+	}
+	a.Queue = queue.New(d, qc)
+	a.Adapters = channel.NewRegistry()
 	// Without a data directory (tests) nothing is stored until a test
 	// points the store at a temporary one.
 	a.Blobs = blob.New("")
@@ -179,12 +198,24 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 	if box != nil {
 		a.Contacts = contact.NewStore(d, box, a.Now)
 		a.Tickets = ticket.NewService(d, a.Contacts, a.SLA, a.Routes, c, log)
+		a.Relay = &relay.Relay{Accounts: a.Channels, Tickets: a.Tickets, Contacts: a.Contacts, Queue: a.Queue, Adapters: a.Adapters,
+			Catalog: a.Catalog, Log: log, Now: a.Now, Config: cfg.Channels}
+		a.Relay.Register(a.Queue)
+		a.Tickets.Outbox = a.Relay
+	}
+	if err := a.Queue.Open(context.Background()); err != nil {
+		// Only a malformed database URL fails here, and db.Open took it:
+		// without a client every insert fails, so nothing is half-done.
+		log.Error("queue", "error", err.Error())
 	}
 	return a
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	a.Queue.Close()
+	return a.DB.Close()
+}
 
 // Migrate brings the schema up to date and loads the reference data a
 // fresh database needs: Vietnam's provinces and wards, the default
@@ -194,6 +225,11 @@ func (a *App) Migrate(ctx context.Context) error {
 	n, err := a.DB.Migrate(ctx)
 	if err != nil {
 		return err
+	}
+	if q, err := a.Queue.Migrate(ctx); err != nil {
+		return err
+	} else if q > 0 {
+		a.Log.Info("queue schema migrated", "migrations", q)
 	}
 	if n > 0 {
 		a.Log.Info("schema migrated", "migrations", n)

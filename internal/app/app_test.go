@@ -56,11 +56,17 @@ type testApp struct {
 
 func newTestApp(t testing.TB, d *db.DB) *testApp {
 	t.Helper()
-	return newTestAppAt(t, d, clock.New(time.Now))
+	return newTestAppWith(t, d, app.Config{Province: "79"}, clock.New(time.Now))
 }
 
 // newTestAppAt is newTestApp on the clock c.
 func newTestAppAt(t testing.TB, d *db.DB, c clock.Clock) *testApp {
+	t.Helper()
+	return newTestAppWith(t, d, app.Config{Province: "79"}, c)
+}
+
+// newTestAppWith is newTestApp with a configuration and clock of its own.
+func newTestAppWith(t testing.TB, d *db.DB, cfg app.Config, c clock.Clock) *testApp {
 	t.Helper()
 	ctx := context.Background()
 	k, _ := secret.ParseKey(secret.NewKey())
@@ -69,7 +75,7 @@ func newTestAppAt(t testing.TB, d *db.DB, c clock.Clock) *testApp {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	a := app.NewWithClock(app.Config{Province: "79"}, d, box, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), c)
+	a := app.NewWithClock(cfg, d, box, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), c)
 	ta := &testApp{App: a, logs: logs, tokens: map[string]string{}}
 	for _, ag := range []agency.Agency{
 		{Code: "SXD", Name: "Sở Xây dựng", ValidFrom: "2025-07-01"},

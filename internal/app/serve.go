@@ -45,6 +45,9 @@ func (a *App) buildHandler() http.Handler {
 		panic(err)
 	}
 	mux.Handle("/", h)
+	if a.Relay != nil {
+		mux.Handle("/hooks/", a.Relay.Handler())
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -100,6 +103,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			Interval: time.Minute, OnError: a.runnerError("audit-anchorer")},
 		"sla-sweeper":  &ticket.Sweeper{Service: a.Tickets, Interval: 30 * time.Second, OnError: a.runnerError("sla-sweeper")},
 		"housekeeping": housekeeping{a},
+		// Stopped with the other runners, after the HTTP server: it finishes
+		// the sends in flight before the database closes.
+		"queue": a.Queue,
 	}
 	if a.DB.Dialect == db.Postgres {
 		runners["live-bridge"] = live.NewBridge(a.Cfg.DSN(), a.Live, a.Log)

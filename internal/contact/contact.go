@@ -319,3 +319,34 @@ func (s *Store) Identities(ctx context.Context, id int64) ([]Identity, error) {
 	}
 	return out, db.Fail(rows.Err())
 }
+
+// Follow states of a chat identity.
+const (
+	Followed   = "followed"
+	Unfollowed = "unfollowed"
+)
+
+// SetState records, inside the caller's transaction, that a chat identity
+// followed or unfollowed the account at at. An identity not yet known
+// becomes a contact of its own, so the state is kept for its first
+// message.
+func (s *Store) SetState(ctx context.Context, q db.Querier, ident Identity, state string, at time.Time) error {
+	if state != Followed && state != Unfollowed {
+		return errs.Invalidf("field.invalid").InField("state")
+	}
+	if _, err := s.Resolve(ctx, q, Input{Identities: []Identity{ident}}); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, `UPDATE contact_identities SET state = $1, state_at = $2
+		WHERE kind = $3 AND value_hash = $4 AND (state_at IS NULL OR state_at <= $2)`,
+		state, at.UTC().Truncate(time.Microsecond), ident.Kind, s.box.Hash(ident.Kind, strings.TrimSpace(ident.Value)))
+	return db.Fail(err)
+}
+
+// State returns a chat identity's follow state ("" when never told).
+func (s *Store) State(ctx context.Context, ident Identity) (string, error) {
+	var st string
+	err := s.db.R().QueryRowContext(ctx, `SELECT state FROM contact_identities WHERE kind = $1 AND value_hash = $2`,
+		ident.Kind, s.box.Hash(ident.Kind, strings.TrimSpace(ident.Value))).Scan(&st)
+	return st, db.NotFound(err, "contact.not_found")
+}

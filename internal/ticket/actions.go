@@ -135,6 +135,11 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ti
 		if msg, err = addMessage(ctx, tx, m); err != nil {
 			return "", 0, err
 		}
+		if st.outbound {
+			if err := s.enqueue(ctx, tx, msg); err != nil {
+				return "", 0, err
+			}
+		}
 	}
 	if err := audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
 		Action: "ticket." + string(a), TicketID: t.ID, Detail: data}); err != nil {

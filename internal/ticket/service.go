@@ -47,6 +47,9 @@ type Service struct {
 
 	// Notify, when set, is called after each committed change.
 	Notify func(Change)
+	// Outbox, when set, takes every outbound message into the durable
+	// queue, in the transaction that writes it.
+	Outbox Outbox
 }
 
 // NewService wires a Service.

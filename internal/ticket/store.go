@@ -173,7 +173,7 @@ func (s *Service) matchSQL(q string) (cond string, value string, ok bool) {
 // business (Get checks it).
 func (s *Service) timeline(ctx context.Context, id int64) ([]Message, error) {
 	rows, err := s.db.R().QueryContext(ctx, `SELECT m.id, m.ticket_id, m.kind, m.channel, m.author_id, u.name, m.body, m.event, m.data,
-			m.provider_id, m.delivery, m.created_at
+			m.provider_id, m.delivery, m.delivery_error, m.created_at
 		FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.ticket_id = $1 ORDER BY m.id`, id)
 	if err != nil {
 		return nil, db.Fail(err)
@@ -185,7 +185,7 @@ func (s *Service) timeline(ctx context.Context, id int64) ([]Message, error) {
 		var author sql.NullInt64
 		var name, provider sql.NullString
 		var data string
-		if err := rows.Scan(&m.ID, &m.TicketID, &m.Kind, &m.Channel, &author, &name, &m.Body, &m.Event, &data, &provider, &m.Delivery, &m.CreatedAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.TicketID, &m.Kind, &m.Channel, &author, &name, &m.Body, &m.Event, &data, &provider, &m.Delivery, &m.DeliveryError, &m.CreatedAt); err != nil {
 			return nil, db.Fail(err)
 		}
 		m.AuthorID, m.AuthorName, m.ProviderID, m.CreatedAt = author.Int64, name.String, provider.String, m.CreatedAt.UTC()

@@ -189,6 +189,9 @@ type Message struct {
 	Event      string // for events: the action, e.g. "forward"
 	Data       map[string]any
 	ProviderID string
-	Delivery   string // outbound: queued, sent, delivered, failed
-	CreatedAt  time.Time
+	Delivery   string // outbound: queued, sent, delivered, seen, failed
+	// DeliveryError is, for a failed delivery, why: a channel.Reason
+	// ("window_closed", "blocked"…).
+	DeliveryError string
+	CreatedAt     time.Time
 }

@@ -1,0 +1,300 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/app"
+	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/relay/relaytest"
+	"github.com/hotline-1022/hotline/internal/clock"
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/queue"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// fastQueue polls and retries quickly, as tests need.
+var fastQueue = queue.Config{PollInterval: 50 * time.Millisecond, RetryBase: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, MaxAttempts: 25}
+
+// channelApp is a test app that serves, with its runners, on a real
+// listener, and a fake Viber platform its account sends to.
+type channelApp struct {
+	*testApp
+	url      string
+	platform *relaytest.Viber
+	stop     func()
+}
+
+func serveChannels(t *testing.T, d *db.DB) *channelApp {
+	t.Helper()
+	ta := newTestAppWith(t, d, app.Config{Province: "79", Queue: fastQueue}, clock.New(time.Now))
+	return startChannels(t, ta, relaytest.NewViber(t))
+}
+
+func startChannels(t *testing.T, ta *testApp, platform *relaytest.Viber) *channelApp {
+	t.Helper()
+	ta.Adapters[channel.Viber] = relaytest.ViberAdapter{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ta.Serve(ctx, ln) }()
+	ca := &channelApp{testApp: ta, url: "http://" + ln.Addr().String(), platform: platform}
+	var once sync.Once
+	ca.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	t.Cleanup(ca.stop)
+	return ca
+}
+
+func (ca *channelApp) addViber(t *testing.T, name string) int64 {
+	t.Helper()
+	acct, err := ca.Channels.Add(context.Background(), user.Actor{Origin: "cli"}, channel.Viber, name,
+		map[string]string{"auth_token": "viber-token-" + name, "sender_name": "Tổng đài 1022", "api_base": ca.platform.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acct.ID
+}
+
+// post sends a webhook body signed with key (HMAC-SHA256, hex, as Viber
+// documents it), computed here independently of any adapter.
+func (ca *channelApp) post(t *testing.T, path, key string, body []byte) int {
+	t.Helper()
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write(body)
+	req, _ := http.NewRequest("POST", ca.url+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Viber-Content-Signature", hex.EncodeToString(mac.Sum(nil)))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func viberMessage(token int64, userID, text string, at time.Time) []byte {
+	b, _ := json.Marshal(map[string]any{"event": "message", "timestamp": at.UnixMilli(), "message_token": token,
+		"sender": map[string]any{"id": userID, "name": "Trần Văn Bình"}, "message": map[string]any{"type": "text", "text": text}})
+	return b
+}
+
+// ticketsOf lists the ids of the tickets on a channel account.
+func ticketsOf(t *testing.T, d *db.DB, acct int64) []int64 {
+	t.Helper()
+	rows, err := d.R().QueryContext(context.Background(), `SELECT id FROM tickets WHERE channel_account_id = $1 ORDER BY id`, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// deliveries returns the delivery state and error of a ticket's outbound
+// messages, as the API shows them.
+func (ca *channelApp) deliveries(t *testing.T, id int64) []string {
+	t.Helper()
+	got := ca.must(t, "operator", "GET", "/api/v1/tickets/"+strconv.FormatInt(id, 10), nil, 200)
+	var out []string
+	tl, _ := got["timeline"].([]any)
+	for _, e := range tl {
+		m := e.(map[string]any)
+		if m["kind"] == "outbound" {
+			s := fmt.Sprint(m["delivery"])
+			if m["delivery_error"] != nil {
+				s += ":" + fmt.Sprint(m["delivery_error"])
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestSignedWebhookCreatesOneTicketAndIsAcknowledged(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ca := serveChannels(t, d)
+		acct := ca.addViber(t, "a")
+		path := "/hooks/viber/" + strconv.FormatInt(acct, 10)
+		body := viberMessage(5491, "u-01", "Cống trước nhà số 7 Lê Lợi bị tắc, nước tràn ra đường.", time.Now())
+		if code := ca.post(t, path, "not-the-token", body); code != http.StatusUnauthorized {
+			t.Fatalf("badly signed: %d", code)
+		}
+		if n := len(ticketsOf(t, d, acct)); n != 0 {
+			t.Fatalf("a badly signed event stored %d tickets", n)
+		}
+		for range 3 {
+			if code := ca.post(t, path, "viber-token-a", body); code != http.StatusOK {
+				t.Fatalf("signed: %d", code)
+			}
+		}
+		ids := ticketsOf(t, d, acct)
+		if len(ids) != 1 {
+			t.Fatalf("three deliveries made %d tickets", len(ids))
+		}
+		// The acknowledgement, with the tracking code, reaches the platform.
+		waitFor(t, "the acknowledgement", func() bool { return len(ca.platform.Sent()) == 1 })
+		var code string
+		d.R().QueryRowContext(context.Background(), `SELECT code FROM tickets WHERE id = $1`, ids[0]).Scan(&code)
+		sent := ca.platform.Sent()[0]
+		if sent.Receiver != "u-01" || !strings.Contains(sent.Text, code) || sent.Token != "viber-token-a" {
+			t.Fatalf("acknowledgement %+v, code %s", sent, code)
+		}
+		// The next message joins the same ticket.
+		if code := ca.post(t, path, "viber-token-a", viberMessage(5492, "u-01", "Ảnh đây ạ", time.Now())); code != 200 {
+			t.Fatalf("second message: %d", code)
+		}
+		if n := len(ticketsOf(t, d, acct)); n != 1 {
+			t.Fatalf("a follow-up opened a new ticket: %d", n)
+		}
+		// Unknown or disabled accounts are 404; old events are refused.
+		if code := ca.post(t, "/hooks/viber/999", "viber-token-a", body); code != http.StatusNotFound {
+			t.Fatalf("unknown account: %d", code)
+		}
+		if code := ca.post(t, path, "viber-token-a", viberMessage(5493, "u-02", "cũ", time.Now().Add(-48*time.Hour))); code != http.StatusBadRequest {
+			t.Fatalf("a replayed old event: %d", code)
+		}
+		if code := ca.post(t, path, "viber-token-a", []byte(`{"event":`)); code != http.StatusBadRequest {
+			t.Fatalf("malformed: %d", code)
+		}
+		check, _ := json.Marshal(map[string]any{"event": "webhook", "timestamp": time.Now().UnixMilli(), "message_token": 1})
+		if code := ca.post(t, path, "viber-token-a", check); code != 200 {
+			t.Fatalf("webhook check: %d", code)
+		}
+		if err := ca.Channels.SetEnabled(context.Background(), user.Actor{Origin: "cli"}, acct, false); err != nil {
+			t.Fatal(err)
+		}
+		if code := ca.post(t, path, "viber-token-a", body); code != http.StatusNotFound {
+			t.Fatalf("disabled account: %d", code)
+		}
+		if strings.Contains(ca.logs.String(), "u-01") {
+			t.Fatal("a platform user id is in the log")
+		}
+	})
+}
+
+func TestRepliesSurviveAnOutageAndARestartExactlyOnce(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ca := serveChannels(t, d)
+		acct := ca.addViber(t, "a")
+		path := "/hooks/viber/" + strconv.FormatInt(acct, 10)
+		const n = 6
+		for i := range n {
+			body := viberMessage(int64(9000+i), "user-"+strconv.Itoa(i), "Phản ánh số "+strconv.Itoa(i)+": đèn đường hỏng.", time.Now())
+			if code := ca.post(t, path, "viber-token-a", body); code != 200 {
+				t.Fatalf("message %d: %d", i, code)
+			}
+		}
+		waitFor(t, "the acknowledgements", func() bool { return len(ca.platform.Sent()) == n })
+		ids := ticketsOf(t, d, acct)
+		// The platform goes down; the operator replies to every ticket.
+		ca.platform.Down(true)
+		for i, id := range ids {
+			ca.must(t, "operator", "POST", "/api/v1/tickets/"+strconv.FormatInt(id, 10)+"/reply", map[string]any{"text": "Trả lời " + strconv.Itoa(i)}, 200)
+		}
+		waitFor(t, "failed attempts", func() bool { return ca.platform.Refused() >= n })
+		for _, id := range ids[:1] {
+			if got := ca.deliveries(t, id); got[1] != "queued" {
+				t.Fatalf("during the outage the reply is %v", got)
+			}
+		}
+		// Stop hotline with the replies still queued, bring the platform
+		// back, start a new instance over the same database.
+		ca.stop()
+		ca.platform.Down(false)
+		next := &testApp{App: app.New(app.Config{Province: "79", Queue: fastQueue}, d, ca.Box, ca.Log), logs: ca.logs, tokens: ca.tokens, srv: ca.srv}
+		ca2 := startChannels(t, next, ca.platform)
+		waitFor(t, "every reply", func() bool { return len(ca.platform.Sent()) == 2*n })
+		time.Sleep(300 * time.Millisecond) // would a retry send one again?
+		counts := map[string]int{}
+		for _, s := range ca.platform.Sent() {
+			counts[s.Text]++
+		}
+		for i := range n {
+			if c := counts["Trả lời "+strconv.Itoa(i)]; c != 1 {
+				t.Fatalf("reply %d reached the platform %d times", i, c)
+			}
+		}
+		srv := httptest.NewServer(next.Handler())
+		defer srv.Close()
+		ca2.testApp.srv = srv
+		for _, id := range ids {
+			if got := ca2.deliveries(t, id); len(got) != 2 || got[0] != "sent" || got[1] != "sent" {
+				t.Fatalf("ticket %d deliveries %v", id, got)
+			}
+		}
+		pending, err := ca2.Relay.Pending(context.Background())
+		if err != nil || pending[acct].Count != 0 {
+			t.Fatalf("still pending: %+v %v", pending, err)
+		}
+	})
+}
+
+func TestPermanentSendErrorsShowOnTheTicket(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ca := serveChannels(t, d)
+		acct := ca.addViber(t, "a")
+		path := "/hooks/viber/" + strconv.FormatInt(acct, 10)
+		if code := ca.post(t, path, "viber-token-a", viberMessage(77, "gone", "Rác không được thu gom 3 ngày", time.Now())); code != 200 {
+			t.Fatal(code)
+		}
+		id := ticketsOf(t, d, acct)[0]
+		waitFor(t, "the acknowledgement", func() bool { return len(ca.platform.Sent()) == 1 })
+		ca.platform.Unsubscribe("gone")
+		ca.must(t, "operator", "POST", "/api/v1/tickets/"+strconv.FormatInt(id, 10)+"/reply", map[string]any{"text": "Đã chuyển đơn vị thu gom"}, 200)
+		waitFor(t, "the failure", func() bool {
+			got := ca.deliveries(t, id)
+			return len(got) == 2 && got[1] == "failed:blocked"
+		})
+		refused := ca.platform.Refused()
+		time.Sleep(300 * time.Millisecond)
+		if ca.platform.Refused() != refused {
+			t.Fatal("a permanent failure was retried")
+		}
+		a, err := ca.Channels.Get(context.Background(), acct)
+		if err != nil || !strings.HasPrefix(a.LastError, "blocked") || a.LastOutbound.IsZero() || a.LastInbound.IsZero() {
+			t.Fatalf("account health %+v %v", a, err)
+		}
+	})
+}

@@ -1,0 +1,199 @@
+// Package relay is the channel framework between the chat platforms and
+// the ticket life: it takes webhooks in (verify, parse, store all or
+// nothing, acknowledge only after commit) and sends outbound messages from
+// the durable queue through each account's adapter, with retries and
+// failure states an operator can see. The platforms' wire formats are the
+// adapters' (internal/channel/<kind>); what a message does to a ticket is
+// internal/ticket's.
+package relay
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/account"
+	"github.com/hotline-1022/hotline/internal/contact"
+	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/queue"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// Config tunes the relay; zero values take the defaults.
+type Config struct {
+	MaxBody int64         // webhook body limit; default 1 MiB
+	MaxAge  time.Duration // older events are refused as replays; default 24 h
+	Window  time.Duration // a message joins an open ticket changed within it; default 72 h
+}
+
+// Relay connects channel accounts to tickets.
+type Relay struct {
+	Accounts *account.Store
+	Tickets  *ticket.Service
+	Contacts *contact.Store
+	Queue    *queue.Queue
+	Adapters channel.Registry
+	Catalog  *i18n.Catalog
+	Log      *slog.Logger
+	Now      func() time.Time
+	Config   Config
+}
+
+func (r *Relay) cfg() Config {
+	c := r.Config
+	if c.MaxBody == 0 {
+		c.MaxBody = 1 << 20
+	}
+	if c.MaxAge == 0 {
+		c.MaxAge = 24 * time.Hour
+	}
+	if c.Window == 0 {
+		c.Window = 72 * time.Hour
+	}
+	return c
+}
+
+// Register adds the relay's workers to q. Call it before q.Open.
+func (r *Relay) Register(q *queue.Queue) {
+	queue.Add(q, &sendWorker{r: r})
+}
+
+// actor is the system actor a channel account acts as.
+func actor(acct channel.Account) user.Actor {
+	return user.Actor{Origin: "channel:" + string(acct.Kind)}
+}
+
+// scoped makes a platform id unique across accounts: message ids and user
+// ids are the platform's, and two accounts of one kind may share them.
+func scoped(accountID int64, id string) string {
+	if id == "" {
+		return ""
+	}
+	return strconv.FormatInt(accountID, 10) + ":" + id
+}
+
+// identity is a platform user's contact identity on one account.
+func identity(acct channel.Account, userID string) contact.Identity {
+	return contact.Identity{Kind: string(acct.Kind), Value: scoped(acct.ID, userID)}
+}
+
+// sendArgs is the job of sending one outbound message. The message id
+// alone makes it unique: a reply is queued once.
+type sendArgs struct {
+	MessageID int64 `json:"message_id"`
+	AccountID int64 `json:"account_id"`
+}
+
+func (sendArgs) Kind() string { return "channel_send" }
+
+// Enqueue implements ticket.Outbox: an outbound message on a ticket a
+// channel account answers becomes a send job in the same transaction.
+func (r *Relay) Enqueue(ctx context.Context, tx *sql.Tx, messageID int64) error {
+	acct, err := ticket.AccountOf(ctx, tx, messageID)
+	if err != nil || acct == 0 {
+		return err
+	}
+	return r.Queue.Insert(ctx, tx, sendArgs{MessageID: messageID, AccountID: acct}, queue.Unique)
+}
+
+// Pending is the send backlog by channel account.
+func (r *Relay) Pending(ctx context.Context) (map[int64]queue.Pending, error) {
+	return r.Queue.PendingBy(ctx, sendArgs{}.Kind(), "account_id")
+}
+
+type sendWorker struct {
+	river.WorkerDefaults[sendArgs]
+	r *Relay
+}
+
+func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
+	return w.r.send(ctx, job.Args.MessageID, job.Attempt >= job.MaxAttempts)
+}
+
+// The queue's own actor: it reads the recipient and records deliveries.
+var queueActor = user.Actor{Origin: "system"}
+
+// send delivers one message. A permanent failure is recorded on the
+// message and ends the job; a temporary one is retried with backoff,
+// and recorded as failed when last is set (the queue gives up).
+func (r *Relay) send(ctx context.Context, messageID int64, last bool) error {
+	o, err := r.Tickets.Outgoing(ctx, queueActor, messageID)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	if o.Delivery != ticket.DeliveryQueued {
+		return nil // sent before (a job that ran twice)
+	}
+	fail := func(reason channel.Reason, detail string) error {
+		if err := r.Tickets.RecordDelivery(ctx, queueActor, ticket.Delivery{MessageID: messageID, State: ticket.DeliveryFailed, Reason: string(reason)}); err != nil {
+			return err
+		}
+		_ = r.Accounts.Failed(ctx, o.AccountID, string(reason)+": "+detail, r.Now())
+		r.Log.Warn("channel send failed", "message_id", messageID, "account_id", o.AccountID, "reason", string(reason))
+		return river.JobCancel(errors.New(string(reason) + ": " + detail))
+	}
+	acct, err := r.Accounts.Open(ctx, o.AccountID, false)
+	if err != nil {
+		return fail(channel.Rejected, "account disabled or removed")
+	}
+	ad, ok := r.Adapters[acct.Kind]
+	if !ok {
+		return fail(channel.Rejected, "no adapter for "+string(acct.Kind))
+	}
+	to, err := r.recipient(ctx, acct, o.ContactID)
+	if err != nil {
+		return err
+	}
+	if to == "" {
+		return fail(channel.UnknownRecipient, "the contact has no identity on this account")
+	}
+	sent, err := ad.Send(ctx, acct, channel.Outbound{UserID: to, Text: o.Body, LastInbound: o.LastInbound})
+	if err != nil {
+		var se *channel.SendError
+		if !errors.As(err, &se) {
+			se = &channel.SendError{Reason: channel.Unavailable, Err: err}
+		}
+		if se.Reason.Permanent() {
+			return fail(se.Reason, se.Code+" "+se.Message)
+		}
+		_ = r.Accounts.Failed(ctx, acct.ID, se.Error(), r.Now())
+		if last {
+			return fail(se.Reason, "gave up after retries")
+		}
+		if se.Reason == channel.RateLimited && se.RetryAfter > 0 {
+			return river.JobSnooze(se.RetryAfter)
+		}
+		return se
+	}
+	if err := r.Tickets.RecordDelivery(ctx, queueActor, ticket.Delivery{MessageID: messageID, State: ticket.DeliverySent,
+		ProviderID: scoped(acct.ID, sent.ProviderID)}); err != nil {
+		return err
+	}
+	return r.Accounts.Outbound(ctx, acct.ID, r.Now())
+}
+
+// recipient is the contact's user id on acct, "" when it has none.
+func (r *Relay) recipient(ctx context.Context, acct channel.Account, contactID int64) (string, error) {
+	if contactID == 0 {
+		return "", nil
+	}
+	ids, err := r.Contacts.Identities(ctx, contactID)
+	if err != nil {
+		return "", err
+	}
+	prefix := strconv.FormatInt(acct.ID, 10) + ":"
+	for _, id := range ids {
+		if id.Kind == string(acct.Kind) && strings.HasPrefix(id.Value, prefix) {
+			return strings.TrimPrefix(id.Value, prefix), nil
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,296 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/audit"
+	"github.com/hotline-1022/hotline/internal/contact"
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/vntext"
+)
+
+// Inbound event kinds, as the ticket life sees a chat platform.
+const (
+	InMessage   = "message"
+	InFollow    = "follow"
+	InUnfollow  = "unfollow"
+	InDelivered = "delivered"
+	InSeen      = "seen"
+)
+
+// InboundEvent is one event from a chat channel account, normalised.
+type InboundEvent struct {
+	Kind string
+	// ProviderID is the platform's message id, already scoped to the
+	// account by the caller: the idempotency key.
+	ProviderID string
+	// Identity is the sender's identity on this account (a channel kind and
+	// the account-scoped user id).
+	Identity contact.Identity
+	UserName string
+	At       time.Time
+	Text     string
+	Lat, Lng *float64
+	// For receipts: the scoped provider ids of our messages, or a
+	// watermark ("everything up to then").
+	Refs      []string
+	Watermark time.Time
+}
+
+// InboundBatch is everything one webhook body carried, stored all or
+// nothing.
+type InboundBatch struct {
+	Channel   Channel
+	AccountID int64
+	// Window is how long after a ticket's last change a new message joins
+	// it rather than opening a new ticket.
+	Window time.Duration
+	Events []InboundEvent
+	// Ack, when set, gives the text of the automatic acknowledgement sent
+	// on a new ticket, from its tracking code.
+	Ack func(code string) string
+	// Then runs in the same transaction after the events, with their
+	// results (one per event, in order).
+	Then func(tx *sql.Tx, results []InboundResult) error
+}
+
+// InboundResult is what became of one event.
+type InboundResult struct {
+	TicketID  int64
+	MessageID int64 // the timeline entry of a message; 0 otherwise
+	Code      string
+	New       bool // the message opened a new ticket
+	Duplicate bool // seen before: nothing was written
+}
+
+// open ticket states a citizen's new message joins.
+var joinable = []State{Received, Classified, Forwarded, Accepted, Returned, Answered, Approved, Replied}
+
+// Inbound stores a channel's webhook events in one transaction: each
+// message joins the contact's open ticket on that account within the
+// window, or opens a new one (acknowledged, when b.Ack is set, through
+// the outbox); a redelivered message is stored once; receipts move the
+// delivery state of our messages; follows update the identity.
+func (s *Service) Inbound(ctx context.Context, actor user.Actor, b InboundBatch) ([]InboundResult, error) {
+	if actor.IsUser() {
+		return nil, errs.Forbiddenf("ticket.role_forbidden", "action", "inbound", "role", string(actor.Role))
+	}
+	if !validChannel(b.Channel) || b.AccountID == 0 {
+		return nil, errs.Invalidf("ticket.channel_unknown", "channel", string(b.Channel)).InField("channel")
+	}
+	var results []InboundResult
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+			results = make([]InboundResult, len(b.Events))
+			for i, e := range b.Events {
+				r, err := s.inbound(ctx, tx, actor, b, e)
+				if err != nil {
+					return err
+				}
+				results[i] = r
+			}
+			if b.Then != nil {
+				return b.Then(tx, results)
+			}
+			return nil
+		})
+		// A concurrent delivery of the same message, or a tracking-code
+		// collision: the retry finds the message stored.
+		if err != nil && (db.IsUnique(err) || errs.As(err).Key == "ticket.duplicate_delivery") && attempt < 3 {
+			continue
+		}
+		break
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range results {
+		if r.TicketID != 0 && !r.Duplicate {
+			if t, err := s.get(ctx, r.TicketID); err == nil {
+				action := "inbound"
+				if r.New {
+					action = "receive"
+					s.log.Info("ticket received", "ticket_id", t.ID, "channel", t.Channel)
+				}
+				s.changed(t, action)
+			}
+		}
+	}
+	return results, nil
+}
+
+func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b InboundBatch, e InboundEvent) (InboundResult, error) {
+	now := s.clock()
+	at := e.At.UTC().Truncate(time.Microsecond)
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	switch e.Kind {
+	case InFollow, InUnfollow:
+		state := contact.Followed
+		if e.Kind == InUnfollow {
+			state = contact.Unfollowed
+		}
+		return InboundResult{}, s.contacts.SetState(ctx, tx, e.Identity, state, at)
+	case InDelivered, InSeen:
+		state := DeliveryDelivered
+		if e.Kind == InSeen {
+			state = DeliverySeen
+		}
+		var tickets []int64
+		if !e.Watermark.IsZero() {
+			var err error
+			if tickets, err = s.contactTickets(ctx, tx, b.AccountID, e.Identity); err != nil {
+				return InboundResult{}, err
+			}
+		}
+		_, err := receipt(ctx, tx, state, b.Channel, e.Refs, tickets, e.Watermark)
+		return InboundResult{}, err
+	case InMessage:
+	default:
+		return InboundResult{}, errs.Invalidf("field.invalid").InField("kind")
+	}
+	if e.ProviderID != "" {
+		var r InboundResult
+		err := tx.QueryRowContext(ctx, `SELECT m.ticket_id, m.id, t.code FROM messages m JOIN tickets t ON t.id = m.ticket_id
+			WHERE m.channel = $1 AND m.provider_id = $2`, string(b.Channel), e.ProviderID).Scan(&r.TicketID, &r.MessageID, &r.Code)
+		if err == nil {
+			r.Duplicate = true
+			return r, nil
+		}
+		if err != sql.ErrNoRows {
+			return InboundResult{}, db.Fail(err)
+		}
+	}
+	text := vntext.Clean(e.Text)
+	if vntext.Len(text) > MaxContent {
+		text = string([]rune(text)[:MaxContent])
+	}
+	in := contact.Input{Name: vntext.Line(e.UserName), Identities: []contact.Identity{e.Identity}}
+	if vntext.Len(in.Name) > contact.MaxName {
+		in.Name = ""
+	}
+	contactID, err := s.contacts.Resolve(ctx, tx, in)
+	if err != nil {
+		return InboundResult{}, err
+	}
+	open, err := s.openTicket(ctx, tx, contactID, b.AccountID, now.Add(-b.Window))
+	if err != nil {
+		return InboundResult{}, err
+	}
+	if open == 0 {
+		return s.inboundNew(ctx, tx, actor, b, e, text, in, at, now)
+	}
+	t, err := s.lock(ctx, tx, open)
+	if err != nil {
+		return InboundResult{}, err
+	}
+	msg, err := addMessage(ctx, tx, Message{TicketID: t.ID, Kind: MsgInbound, Channel: b.Channel, Body: text, ProviderID: e.ProviderID, CreatedAt: at})
+	if err != nil {
+		if db.IsUnique(err) {
+			return InboundResult{}, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
+		}
+		return InboundResult{}, db.Fail(err)
+	}
+	var lat, lng *float64
+	if e.Lat != nil && e.Lng != nil && validPoint(*e.Lat, *e.Lng) {
+		lat, lng = e.Lat, e.Lng // the latest point the citizen shared
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET updated_at = $1, lat = COALESCE($2, lat), lng = COALESCE($3, lng) WHERE id = $4`,
+		now, lat, lng, t.ID); err != nil {
+		return InboundResult{}, db.Fail(err)
+	}
+	if err := audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
+		Action: "ticket.inbound", TicketID: t.ID, Detail: map[string]any{"channel": string(b.Channel), "message_id": msg}}); err != nil {
+		return InboundResult{}, err
+	}
+	return InboundResult{TicketID: t.ID, MessageID: msg, Code: t.Code}, nil
+}
+
+func (s *Service) inboundNew(ctx context.Context, tx *sql.Tx, actor user.Actor, b InboundBatch, e InboundEvent, text string, in contact.Input, at, now time.Time) (InboundResult, error) {
+	n := NewTicket{Channel: b.Channel, Content: text, Contact: in, ProviderID: e.ProviderID, ReceivedAt: at}
+	if e.Lat != nil && e.Lng != nil && validPoint(*e.Lat, *e.Lng) {
+		n.Lat, n.Lng = e.Lat, e.Lng
+	}
+	if err := n.normalize(now); err != nil {
+		return InboundResult{}, err
+	}
+	id, dup, _, err := s.create(ctx, tx, actor, n, now)
+	if err != nil {
+		return InboundResult{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET channel_account_id = $1 WHERE id = $2`, b.AccountID, id); err != nil {
+		return InboundResult{}, db.Fail(err)
+	}
+	r := InboundResult{TicketID: id, New: !dup, Duplicate: dup}
+	if err := tx.QueryRowContext(ctx, `SELECT code FROM tickets WHERE id = $1`, id).Scan(&r.Code); err != nil {
+		return InboundResult{}, db.Fail(err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE ticket_id = $1 AND kind = $2 ORDER BY id LIMIT 1`, id, MsgInbound).Scan(&r.MessageID); err != nil {
+		return InboundResult{}, db.Fail(err)
+	}
+	if b.Ack != nil && !dup {
+		ack, err := addMessage(ctx, tx, Message{TicketID: id, Kind: MsgOutbound, Channel: b.Channel, Event: "acknowledge",
+			Body: b.Ack(r.Code), Delivery: DeliveryQueued, CreatedAt: now})
+		if err != nil {
+			return InboundResult{}, db.Fail(err)
+		}
+		if err := s.enqueue(ctx, tx, ack); err != nil {
+			return InboundResult{}, err
+		}
+	}
+	return r, nil
+}
+
+// openTicket finds the contact's ticket on the account that a new message
+// joins: still open, and changed since since.
+func (s *Service) openTicket(ctx context.Context, tx *sql.Tx, contactID, accountID int64, since time.Time) (int64, error) {
+	args := []any{contactID, accountID, since}
+	in := ""
+	for i, st := range joinable {
+		if i > 0 {
+			in += ", "
+		}
+		args = append(args, string(st))
+		in += "$" + itoa(int64(len(args)))
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE contact_id = $1 AND channel_account_id = $2 AND updated_at >= $3
+		AND state IN (`+in+`) ORDER BY id DESC LIMIT 1`, args...).Scan(&id)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	return id, db.Fail(err)
+}
+
+// contactTickets lists the tickets on the account of the contact behind
+// ident, for a watermark receipt.
+func (s *Service) contactTickets(ctx context.Context, tx *sql.Tx, accountID int64, ident contact.Identity) ([]int64, error) {
+	contactID, err := s.contacts.Resolve(ctx, tx, contact.Input{Identities: []contact.Identity{ident}})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM tickets WHERE contact_id = $1 AND channel_account_id = $2`, contactID, accountID)
+	if err != nil {
+		return nil, db.Fail(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, db.Fail(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, db.Fail(rows.Err())
+}
+
+func validPoint(lat, lng float64) bool {
+	return lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180 && (lat != 0 || lng != 0)
+}
