@@ -24,6 +24,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
 	"github.com/hotline-1022/hotline/internal/channel/relay"
+	"github.com/hotline-1022/hotline/internal/channel/zalo"
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/db"
@@ -188,7 +189,11 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		qc.DSN = cfg.DSN() // for the listener; without it the queue polls
 	}
 	a.Queue = queue.New(d, qc)
-	a.Adapters = channel.NewRegistry()
+	// One line per chat platform.
+	platforms := &http.Client{Timeout: 30 * time.Second}
+	a.Adapters = channel.NewRegistry(
+		zalo.New(platforms, a.Now),
+	)
 	// Without a data directory (tests) nothing is stored until a test
 	// points the store at a temporary one.
 	a.Blobs = blob.New("")

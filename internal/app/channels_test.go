@@ -28,8 +28,10 @@ import (
 	"github.com/hotline-1022/hotline/internal/user"
 )
 
-// fastQueue polls and retries quickly, as tests need.
-var fastQueue = queue.Config{PollInterval: 50 * time.Millisecond, RetryBase: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, MaxAttempts: 25}
+// fastQueue polls and retries quickly, as tests need, and gives up only
+// after many attempts, so an outage on a loaded machine does not exhaust
+// them.
+var fastQueue = queue.Config{PollInterval: 50 * time.Millisecond, RetryBase: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, MaxAttempts: 1000}
 
 // channelApp is a test app that serves, with its runners, on a real
 // listener, and a fake Viber platform its account sends to.
