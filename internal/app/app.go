@@ -23,6 +23,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
+	"github.com/hotline-1022/hotline/internal/channel/messenger"
 	"github.com/hotline-1022/hotline/internal/channel/relay"
 	"github.com/hotline-1022/hotline/internal/channel/zalo"
 	"github.com/hotline-1022/hotline/internal/clock"
@@ -193,6 +194,7 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 	platforms := &http.Client{Timeout: 30 * time.Second}
 	a.Adapters = channel.NewRegistry(
 		zalo.New(platforms, a.Now),
+		messenger.New(platforms, a.Now),
 	)
 	// Without a data directory (tests) nothing is stored until a test
 	// points the store at a temporary one.
