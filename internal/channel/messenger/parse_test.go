@@ -1,13 +1,12 @@
 package messenger_test
 
 import (
-	"errors"
 	"net/http"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/channeltest"
 	"github.com/hotline-1022/hotline/internal/channel/messenger"
 )
 
@@ -16,54 +15,40 @@ const psid = "6543210987654321"
 func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 func TestParseFixtures(t *testing.T) {
-	cases := []struct {
-		file string
-		want []channel.Event
-	}{
-		{"text.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "m_AbCdEf0123456789", UserID: psid, At: ms(1732694400321),
+	fixtures := []channeltest.Fixture{
+		{File: "text.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "m_AbCdEf0123456789", UserID: psid, At: ms(1732694400321),
 			Text: "Cột điện ngã ở phường Phú Hòa"}}},
-		{"image.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Img0001", UserID: psid, At: ms(1732694410456),
+		{File: "image.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Img0001", UserID: psid, At: ms(1732694410456),
 			Attachments: []channel.Attachment{{Kind: channel.Image, URL: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1"}}}}},
-		{"sticker.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Stk0001", UserID: psid, At: ms(1732694410900),
+		{File: "sticker.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Stk0001", UserID: psid, At: ms(1732694410900),
 			Attachments: []channel.Attachment{{Kind: channel.Sticker, URL: "https://scontent.xx.fbcdn.net/v/t39.1997-6/851557_369239266556155_759568595_n.png"}}}}},
-		{"attachments.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Multi0001", UserID: psid, At: ms(1732694420789),
+		{File: "attachments.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Multi0001", UserID: psid, At: ms(1732694420789),
 			Text: "Video và đơn kiến nghị", Attachments: []channel.Attachment{
 				{Kind: channel.Video, URL: "https://video.xx.fbcdn.net/v/t42.3356-2/clip.mp4"},
 				{Kind: channel.Audio, URL: "https://cdn.fbsbx.com/v/t59.3654-21/voice.mp4"},
 				{Kind: channel.File, URL: "https://cdn.fbsbx.com/v/t59.2708-21/don-kien-nghi.pdf"}}}}},
-		{"location.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Loc0001", UserID: psid, At: ms(1732694430000),
+		{File: "location.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Loc0001", UserID: psid, At: ms(1732694430000),
 			Location: &channel.Location{Lat: 10.980512, Lng: 106.674213}}}},
-		{"fallback.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Link0001", UserID: psid, At: ms(1732694436000),
+		{File: "fallback.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "m_Link0001", UserID: psid, At: ms(1732694436000),
 			Text: "Xem bài này\nNgập sâu sau mưa lớn\nhttps://baobinhduong.vn/ngap-sau-a123.html"}}},
-		{"delivery.json", []channel.Event{{Type: channel.EventDelivered, UserID: psid, At: ms(1732694460000),
+		{File: "delivery.json", Want: []channel.Event{{Type: channel.EventDelivered, UserID: psid, At: ms(1732694460000),
 			Refs: []string{"m_Out0001xyz", "m_Out0002xyz"}, Watermark: ms(1732694459000)}}},
-		{"read.json", []channel.Event{{Type: channel.EventSeen, UserID: psid, At: ms(1732694470000), Watermark: ms(1732694469000)}}},
-		{"optin.json", []channel.Event{{Type: channel.EventFollow, UserID: psid, At: ms(1732694490000)}}},
-		{"batch.json", []channel.Event{
+		{File: "read.json", Want: []channel.Event{{Type: channel.EventSeen, UserID: psid, At: ms(1732694470000), Watermark: ms(1732694469000)}}},
+		{File: "optin.json", Want: []channel.Event{{Type: channel.EventFollow, UserID: psid, At: ms(1732694490000)}}},
+		{File: "batch.json", Want: []channel.Event{
 			{Type: channel.EventMessage, ProviderID: "m_Batch0001", UserID: psid, At: ms(1732694500321), Text: "Đèn đường hỏng"},
 			{Type: channel.EventDelivered, UserID: psid, At: ms(1732694500400), Refs: []string{"m_Out0003xyz"}, Watermark: ms(1732694500000)},
 			{Type: channel.EventMessage, ProviderID: "m_Batch0002", UserID: "7777000011112222", At: ms(1732694501500), Text: "Cây ngã chắn đường"},
 			{Type: channel.EventSeen, UserID: "7777000011112222", At: ms(1732694501700), Watermark: ms(1732694501000)},
 		}},
 		// Left out on purpose (see parse.go).
-		{"echo.json", nil},
-		{"postback.json", nil},
-		{"optin_user_ref.json", nil},
-		{"reaction.json", nil},
-		{"standby.json", nil},
+		{File: "echo.json", Want: nil},
+		{File: "postback.json", Want: nil},
+		{File: "optin_user_ref.json", Want: nil},
+		{File: "reaction.json", Want: nil},
+		{File: "standby.json", Want: nil},
 	}
-	a := messenger.New(http.DefaultClient, nil)
-	for _, c := range cases {
-		t.Run(c.file, func(t *testing.T) {
-			got, err := a.Parse(mustRead(t, c.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, c.want) {
-				t.Fatalf("got  %+v\nwant %+v", got, c.want)
-			}
-		})
-	}
+	channeltest.CheckFixtures(t, messenger.New(http.DefaultClient, nil), fixtures)
 }
 
 func TestParseMalformed(t *testing.T) {
@@ -85,15 +70,7 @@ func TestParseMalformed(t *testing.T) {
 		"read without watermark":    item(`{"sender":{"id":"1"},"timestamp":1,"read":{}}`),
 		"no time at all":            `{"object":"page","entry":[{"id":"1","messaging":[{"sender":{"id":"1"},"message":{"mid":"m","text":"x"}}]}]}`,
 	}
-	a := messenger.New(http.DefaultClient, nil)
-	for name, body := range cases {
-		t.Run(name, func(t *testing.T) {
-			evs, err := a.Parse([]byte(body))
-			if !errors.Is(err, channel.ErrMalformed) || evs != nil {
-				t.Fatalf("got %+v, %v; want ErrMalformed", evs, err)
-			}
-		})
-	}
+	channeltest.CheckMalformed(t, messenger.New(http.DefaultClient, nil), cases)
 }
 
 func TestParseEntryTime(t *testing.T) {

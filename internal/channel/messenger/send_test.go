@@ -2,13 +2,13 @@ package messenger_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/channeltest"
 	"github.com/hotline-1022/hotline/internal/channel/messenger"
 	"github.com/hotline-1022/hotline/internal/channel/messenger/messengertest"
 )
@@ -16,15 +16,6 @@ import (
 var now = time.Date(2026, 12, 2, 5, 0, 0, 0, time.UTC)
 
 func clock(t time.Time) func() time.Time { return func() time.Time { return t } }
-
-func mustSendError(t *testing.T, err error) *channel.SendError {
-	t.Helper()
-	var se *channel.SendError
-	if !errors.As(err, &se) {
-		t.Fatalf("got %v (%T), want a *channel.SendError", err, err)
-	}
-	return se
-}
 
 func account(fake *messengertest.Server, humanAgent bool) channel.Account {
 	acct := channel.Account{ID: 3, Kind: channel.Messenger, Name: "Trang 1022", Enabled: true, Settings: fake.Settings()}
@@ -59,7 +50,7 @@ func TestSendWindow(t *testing.T) {
 			}
 			sent, err := messenger.New(http.DefaultClient, clock(now)).Send(context.Background(), account(fake, c.humanAgent), m)
 			if c.typ == "" {
-				if se := mustSendError(t, err); se.Reason != channel.WindowClosed || fake.Attempts() != 0 {
+				if se := channeltest.MustSendError(t, err); se.Reason != channel.WindowClosed || fake.Attempts() != 0 {
 					t.Fatalf("got %+v after %d calls, want WindowClosed without a call", se, fake.Attempts())
 				}
 				return
@@ -77,48 +68,34 @@ func TestSendWindow(t *testing.T) {
 }
 
 func TestSendFailures(t *testing.T) {
-	cases := []struct {
-		name       string
-		failure    messengertest.Failure
-		reason     channel.Reason
-		code       string
-		retryAfter time.Duration
-	}{
-		{"outage", messengertest.Outage, channel.Unavailable, "http_503", 0},
-		{"temporary", messengertest.Temporary, channel.Unavailable, "2", 0},
-		{"window closed", messengertest.WindowClosed, channel.WindowClosed, "10/2018278", 0},
-		{"token expired", messengertest.TokenExpired, channel.TokenInvalid, "190/463", 0},
-		{"token invalid", messengertest.TokenInvalid, channel.TokenInvalid, "190", 0},
-		{"blocked", messengertest.Blocked, channel.Blocked, "551/1545041", 0},
-		{"unknown recipient", messengertest.UnknownRecipient, channel.UnknownRecipient, "100/2018001", 0},
-		{"bad parameter", messengertest.BadParameter, channel.Rejected, "100", 0},
-		{"rate limited", messengertest.RateLimited, channel.RateLimited, "613", 0},
-		{"app rate limited", messengertest.AppRateLimited, channel.RateLimited, "4", 0},
-		{"rate limited by HTTP", messengertest.Failure{Status: 429, Body: "slow down", Header: map[string]string{"Retry-After": "60"}}, channel.RateLimited, "http_429", time.Minute},
-		{"permission", messengertest.NoPermission, channel.Rejected, "200", 0},
-		{"unknown code on a 500", messengertest.Failure{Status: 500, Body: `{"error":{"message":"?","type":"OAuthException","code":12345}}`}, channel.Unavailable, "12345", 0},
+	cases := []channeltest.SendCase{
+		{Name: "outage", Failure: messengertest.Outage, Reason: channel.Unavailable, Code: "http_503", RetryAfter: 0},
+		{Name: "temporary", Failure: messengertest.Temporary, Reason: channel.Unavailable, Code: "2", RetryAfter: 0},
+		{Name: "window closed", Failure: messengertest.WindowClosed, Reason: channel.WindowClosed, Code: "10/2018278", RetryAfter: 0},
+		{Name: "token expired", Failure: messengertest.TokenExpired, Reason: channel.TokenInvalid, Code: "190/463", RetryAfter: 0},
+		{Name: "token invalid", Failure: messengertest.TokenInvalid, Reason: channel.TokenInvalid, Code: "190", RetryAfter: 0},
+		{Name: "blocked", Failure: messengertest.Blocked, Reason: channel.Blocked, Code: "551/1545041", RetryAfter: 0},
+		{Name: "unknown recipient", Failure: messengertest.UnknownRecipient, Reason: channel.UnknownRecipient, Code: "100/2018001", RetryAfter: 0},
+		{Name: "bad parameter", Failure: messengertest.BadParameter, Reason: channel.Rejected, Code: "100", RetryAfter: 0},
+		{Name: "rate limited", Failure: messengertest.RateLimited, Reason: channel.RateLimited, Code: "613", RetryAfter: 0},
+		{Name: "app rate limited", Failure: messengertest.AppRateLimited, Reason: channel.RateLimited, Code: "4", RetryAfter: 0},
+		{Name: "rate limited by HTTP", Failure: messengertest.Failure{Status: 429, Body: "slow down", Header: map[string]string{"Retry-After": "60"}}, Reason: channel.RateLimited, Code: "http_429", RetryAfter: time.Minute},
+		{Name: "permission", Failure: messengertest.NoPermission, Reason: channel.Rejected, Code: "200", RetryAfter: 0},
+		{Name: "unknown code on a 500", Failure: messengertest.Failure{Status: 500, Body: `{"error":{"message":"?","type":"OAuthException","code":12345}}`}, Reason: channel.Unavailable, Code: "12345", RetryAfter: 0},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			fake := messengertest.New(t, messengertest.Config{})
-			fake.FailSends(1, c.failure)
-			_, err := messenger.New(http.DefaultClient, clock(now)).Send(context.Background(), account(fake, false), channel.Outbound{UserID: psid, Text: "x", LastInbound: now})
-			se := mustSendError(t, err)
-			if se.Reason != c.reason || se.Code != c.code || se.RetryAfter != c.retryAfter {
-				t.Fatalf("got %+v, want %s %s %v", se, c.reason, c.code, c.retryAfter)
-			}
-			if len(fake.Sent()) != 0 || fake.Attempts() != 1 {
-				t.Fatalf("fake: sent %v after %d attempts", fake.Sent(), fake.Attempts())
-			}
-		})
-	}
+	channeltest.CheckSendFailures(t, cases, func(t *testing.T, f channeltest.Failure) (int, int, error) {
+		fake := messengertest.New(t, messengertest.Config{})
+		fake.FailSends(1, f)
+		_, err := messenger.New(http.DefaultClient, clock(now)).Send(context.Background(), account(fake, false), channel.Outbound{UserID: psid, Text: "x", LastInbound: now})
+		return fake.Attempts(), len(fake.Sent()), err
+	})
 }
 
 func TestSendChecks(t *testing.T) {
 	fake := messengertest.New(t, messengertest.Config{})
 	a := messenger.New(http.DefaultClient, clock(now))
 	long := strings.Repeat("ạ", messenger.MaxText+1)
-	if _, err := a.Send(context.Background(), account(fake, false), channel.Outbound{UserID: psid, Text: long, LastInbound: now}); mustSendError(t, err).Reason != channel.Rejected {
+	if _, err := a.Send(context.Background(), account(fake, false), channel.Outbound{UserID: psid, Text: long, LastInbound: now}); channeltest.MustSendError(t, err).Reason != channel.Rejected {
 		t.Fatalf("a text over the limit: %v", err)
 	}
 	if _, err := a.Send(context.Background(), account(fake, false), channel.Outbound{UserID: psid, Text: long[:len(long)-len("ạ")], LastInbound: now}); err != nil {
@@ -126,7 +103,7 @@ func TestSendChecks(t *testing.T) {
 	}
 	noToken := account(fake, false)
 	delete(noToken.Settings, "page_token")
-	if _, err := a.Send(context.Background(), noToken, channel.Outbound{UserID: psid, Text: "x", LastInbound: now}); mustSendError(t, err).Reason != channel.TokenInvalid {
+	if _, err := a.Send(context.Background(), noToken, channel.Outbound{UserID: psid, Text: "x", LastInbound: now}); channeltest.MustSendError(t, err).Reason != channel.TokenInvalid {
 		t.Fatalf("no page token: %v", err)
 	}
 	if fake.Attempts() != 1 {
@@ -141,11 +118,11 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake.RevokeToken()
-	if err := a.Check(context.Background(), account(fake, false)); mustSendError(t, err).Reason != channel.TokenInvalid {
+	if err := a.Check(context.Background(), account(fake, false)); channeltest.MustSendError(t, err).Reason != channel.TokenInvalid {
 		t.Fatalf("revoked: %v", err)
 	}
 	_, err := a.Send(context.Background(), account(fake, false), channel.Outbound{UserID: psid, Text: "x", LastInbound: now})
-	if se := mustSendError(t, err); se.Reason != channel.TokenInvalid || strings.Contains(se.Error(), fake.Config().PageToken) {
+	if se := channeltest.MustSendError(t, err); se.Reason != channel.TokenInvalid || strings.Contains(se.Error(), fake.Config().PageToken) {
 		t.Fatalf("revoked: %v", se)
 	}
 }

@@ -2,14 +2,13 @@ package messenger_test
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/channeltest"
 	"github.com/hotline-1022/hotline/internal/channel/messenger"
 	"github.com/hotline-1022/hotline/internal/channel/messenger/messengertest"
 )
@@ -23,17 +22,8 @@ var hookAccount = channel.Account{ID: 2, Kind: channel.Messenger, Settings: map[
 	"app_secret": "app-secret-d41d8cd98f00", "verify_token": "verify-token-1022", "page_token": "EAAGpage0token",
 }}
 
-func mustRead(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestSignatureVector(t *testing.T) {
-	body := mustRead(t, "text.json")
+	body := channeltest.MustRead(t, "text.json")
 	hook := messengertest.Webhook{AppSecret: "app-secret-d41d8cd98f00"}
 	if got := hook.Sign(body); got != "sha256="+fixedSig {
 		t.Fatalf("messengertest signs %s, openssl says sha256=%s", got, fixedSig)
@@ -45,42 +35,21 @@ func TestSignatureVector(t *testing.T) {
 
 func TestVerify(t *testing.T) {
 	a := messenger.New(http.DefaultClient, nil)
-	body := mustRead(t, "text.json")
+	body := channeltest.MustRead(t, "text.json")
 	// The same text with the escapes decoded: what re-serialising would hash.
 	decoded := []byte(`{"object":"page","entry":[{"id":"104728391122334","time":1732694400500,"messaging":[{"sender":{"id":"6543210987654321"},"recipient":{"id":"104728391122334"},"timestamp":1732694400321,"message":{"mid":"m_AbCdEf0123456789","text":"Cột điện ngã ở phường Phú Hòa","quick_reply":{"payload":"TOPIC_ELECTRIC"},"reply_to":{"mid":"m_PrevOutbound42"}}}]}]}`)
 	noSecret := channel.Account{Settings: map[string]string{"verify_token": "x"}}
-	cases := []struct {
-		name   string
-		acct   channel.Account
-		header string
-		body   []byte
-		ok     bool
-	}{
-		{"good", hookAccount, "sha256=" + fixedSig, body, true},
-		{"missing", hookAccount, "", body, false},
-		{"without the sha256= prefix", hookAccount, fixedSig, body, false},
-		{"sha1 instead", hookAccount, "sha1=" + fixedSig[:40], body, false},
-		{"not hex", hookAccount, "sha256=xyz", body, false},
-		{"wrong", hookAccount, "sha256=" + fixedSig[:63] + "0", body, false},
-		{"tampered body", hookAccount, "sha256=" + fixedSig, bytes.Replace(body, []byte("Ph"), []byte("Qh"), 1), false},
-		{"escapes decoded", hookAccount, "sha256=" + fixedSig, decoded, false},
-		{"account without app_secret", noSecret, "sha256=" + fixedSig, body, false},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			h := http.Header{}
-			if c.header != "" {
-				h.Set(messenger.SignatureHeader, c.header)
-			}
-			err := a.Verify(c.acct, h, c.body)
-			if c.ok && err != nil {
-				t.Fatalf("refused: %v", err)
-			}
-			if !c.ok && !errors.Is(err, channel.ErrSignature) {
-				t.Fatalf("got %v, want ErrSignature", err)
-			}
-		})
-	}
+	channeltest.CheckVerify(t, a, messenger.SignatureHeader, []channeltest.VerifyCase{
+		{Name: "good", Acct: hookAccount, Header: "sha256=" + fixedSig, Body: body, OK: true},
+		{Name: "missing", Acct: hookAccount, Header: "", Body: body, OK: false},
+		{Name: "without the sha256= prefix", Acct: hookAccount, Header: fixedSig, Body: body, OK: false},
+		{Name: "sha1 instead", Acct: hookAccount, Header: "sha1=" + fixedSig[:40], Body: body, OK: false},
+		{Name: "not hex", Acct: hookAccount, Header: "sha256=xyz", Body: body, OK: false},
+		{Name: "wrong", Acct: hookAccount, Header: "sha256=" + fixedSig[:63] + "0", Body: body, OK: false},
+		{Name: "tampered body", Acct: hookAccount, Header: "sha256=" + fixedSig, Body: bytes.Replace(body, []byte("Ph"), []byte("Qh"), 1), OK: false},
+		{Name: "escapes decoded", Acct: hookAccount, Header: "sha256=" + fixedSig, Body: decoded, OK: false},
+		{Name: "account without app_secret", Acct: noSecret, Header: "sha256=" + fixedSig, Body: body, OK: false},
+	})
 }
 
 func TestWebhookHeaderVerifies(t *testing.T) {

@@ -1,13 +1,12 @@
 package zalo_test
 
 import (
-	"errors"
 	"net/http"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/channeltest"
 	"github.com/hotline-1022/hotline/internal/channel/zalo"
 )
 
@@ -18,60 +17,41 @@ const (
 func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 func TestParseFixtures(t *testing.T) {
-	cases := []struct {
-		file string
-		want []channel.Event
-	}{
-		{"user_send_text.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "8f3b1c2d9e0a4b5c6d7e", UserID: user,
+	fixtures := []channeltest.Fixture{
+		{File: "user_send_text.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "8f3b1c2d9e0a4b5c6d7e", UserID: user,
 			At: ms(1732694400123), Text: "Đường Nguyễn Văn Tiết bị ngập, đề nghị xử lý"}}},
-		{"user_send_text_quote.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "9a8b7c6d5e4f3a2b1c0d", UserID: user,
+		{File: "user_send_text_quote.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "9a8b7c6d5e4f3a2b1c0d", UserID: user,
 			At: ms(1732698000000), Text: "Vâng, tôi xác nhận địa chỉ là số 12 đường Lê Lợi"}}},
-		{"user_send_image.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "a1b2c3d4e5f60718293a", UserID: user,
+		{File: "user_send_image.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "a1b2c3d4e5f60718293a", UserID: user,
 			At: ms(1732694410456), Attachments: []channel.Attachment{{Kind: channel.Image, URL: "https://example.zdn.vn/full/abc.jpg"}}}}},
-		{"user_send_image_caption.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "a1b2c3d4e5f60718293b", UserID: user,
+		{File: "user_send_image_caption.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "a1b2c3d4e5f60718293b", UserID: user,
 			At: ms(1732694415000), Text: "Rác thải đổ trộm trước chợ Thủ Dầu Một", Attachments: []channel.Attachment{
 				{Kind: channel.Image, URL: "https://example.zdn.vn/full/r1.jpg"},
 				{Kind: channel.Image, URL: "https://example.zdn.vn/full/r2.jpg"}}}}},
-		{"user_send_file.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "b2c3d4e5f6071829304b", UserID: user,
+		{File: "user_send_file.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "b2c3d4e5f6071829304b", UserID: user,
 			At: ms(1732694420789), Attachments: []channel.Attachment{{Kind: channel.File, URL: "https://example.zdn.vn/f/don-kien-nghi.pdf",
 				Name: "don-kien-nghi.pdf", Size: 184233}}}}},
-		{"user_send_file_size_number.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "b2c3d4e5f6071829304c", UserID: user,
+		{File: "user_send_file_size_number.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "b2c3d4e5f6071829304c", UserID: user,
 			At: ms(1732694421000), Attachments: []channel.Attachment{{Kind: channel.File, URL: "https://example.zdn.vn/f/bien-ban.docx",
 				Name: "biên bản.docx", Size: 233947}}}}},
-		{"user_send_location.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "c3d4e5f60718293a4b5c", UserID: user,
+		{File: "user_send_location.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "c3d4e5f60718293a4b5c", UserID: user,
 			At: ms(1732694430000), Location: &channel.Location{Lat: 10.980512, Lng: 106.674213}}}},
-		{"user_send_sticker.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "d4e5f60718293a4b5c6d", UserID: user,
+		{File: "user_send_sticker.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "d4e5f60718293a4b5c6d", UserID: user,
 			At: ms(1732694435000), Attachments: []channel.Attachment{{Kind: channel.Sticker, URL: "https://zalo-api.zadn.vn/api/emoticon/sticker/webpc?eid=46991&size=130"}}}}},
-		{"user_send_link.json", []channel.Event{{Type: channel.EventMessage, ProviderID: "e5f60718293a4b5c6d7e", UserID: user,
+		{File: "user_send_link.json", Want: []channel.Event{{Type: channel.EventMessage, ProviderID: "e5f60718293a4b5c6d7e", UserID: user,
 			At: ms(1732694436000), Text: "Xem bài báo này\nhttps://baobinhduong.vn/ngap-sau-sau-mua-lon-a123.html"}}},
-		{"follow.json", []channel.Event{{Type: channel.EventFollow, UserID: user, At: ms(1732694440000)}}},
-		{"unfollow.json", []channel.Event{{Type: channel.EventUnfollow, UserID: user, At: ms(1732780800000)}}},
-		{"user_received_message.json", []channel.Event{{Type: channel.EventDelivered, UserID: user, At: ms(1732694460000),
+		{File: "follow.json", Want: []channel.Event{{Type: channel.EventFollow, UserID: user, At: ms(1732694440000)}}},
+		{File: "unfollow.json", Want: []channel.Event{{Type: channel.EventUnfollow, UserID: user, At: ms(1732780800000)}}},
+		{File: "user_received_message.json", Want: []channel.Event{{Type: channel.EventDelivered, UserID: user, At: ms(1732694460000),
 			Refs: []string{"e9d8c7b6a5f4e3d2c1b0"}}}},
-		{"user_seen_message.json", []channel.Event{{Type: channel.EventSeen, UserID: user, At: ms(1732694470000),
+		{File: "user_seen_message.json", Want: []channel.Event{{Type: channel.EventSeen, UserID: user, At: ms(1732694470000),
 			Refs: []string{"e9d8c7b6a5f4e3d2c1b0", "f0e9d8c7b6a5f4e3d2c1"}}}},
 		// Left out on purpose (see parse.go).
-		{"oa_send_text.json", nil},
-		{"anonymous_send_text.json", nil},
-		{"user_click_button.json", nil},
+		{File: "oa_send_text.json", Want: nil},
+		{File: "anonymous_send_text.json", Want: nil},
+		{File: "user_click_button.json", Want: nil},
 	}
-	a := zalo.New(http.DefaultClient, nil)
-	for _, c := range cases {
-		t.Run(c.file, func(t *testing.T) {
-			got, err := a.Parse(mustRead(t, c.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, c.want) {
-				t.Fatalf("got  %+v\nwant %+v", got, c.want)
-			}
-			for _, ev := range got {
-				if ev.At.Location() != time.UTC {
-					t.Fatalf("At %v is not UTC", ev.At)
-				}
-			}
-		})
-	}
+	channeltest.CheckFixtures(t, zalo.New(http.DefaultClient, nil), fixtures)
 }
 
 func TestParseMalformed(t *testing.T) {
@@ -92,15 +72,7 @@ func TestParseMalformed(t *testing.T) {
 		"follow without id":     `{"event_name":"follow","timestamp":"1732694400123","follower":{}}`,
 		"seen without ids":      `{"event_name":"user_seen_message","timestamp":"1732694400123","recipient":{"id":"1"},"message":{}}`,
 	}
-	a := zalo.New(http.DefaultClient, nil)
-	for name, body := range cases {
-		t.Run(name, func(t *testing.T) {
-			evs, err := a.Parse([]byte(body))
-			if !errors.Is(err, channel.ErrMalformed) || evs != nil {
-				t.Fatalf("got %+v, %v; want ErrMalformed", evs, err)
-			}
-		})
-	}
+	channeltest.CheckMalformed(t, zalo.New(http.DefaultClient, nil), cases)
 }
 
 func TestParseTolerant(t *testing.T) {

@@ -2,13 +2,13 @@ package zalo_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/channeltest"
 	"github.com/hotline-1022/hotline/internal/channel/zalo"
 	"github.com/hotline-1022/hotline/internal/channel/zalo/zalotest"
 )
@@ -20,15 +20,6 @@ func clock(t time.Time) func() time.Time { return func() time.Time { return t } 
 
 func account(fake *zalotest.Server) channel.Account {
 	return channel.Account{ID: 7, Kind: channel.Zalo, Name: "OA 1022", Enabled: true, Settings: fake.Settings()}
-}
-
-func mustSendError(t *testing.T, err error) *channel.SendError {
-	t.Helper()
-	var se *channel.SendError
-	if !errors.As(err, &se) {
-		t.Fatalf("got %v (%T), want a *channel.SendError", err, err)
-	}
-	return se
 }
 
 func TestSend(t *testing.T) {
@@ -46,46 +37,28 @@ func TestSend(t *testing.T) {
 }
 
 func TestSendFailures(t *testing.T) {
-	cases := []struct {
-		name       string
-		failure    zalotest.Failure
-		reason     channel.Reason
-		code       string
-		retryAfter time.Duration
-	}{
-		{"outage", zalotest.Outage, channel.Unavailable, "http_502", 0},
-		{"5xx with a JSON body", zalotest.Failure{Status: 500, Body: `{"error":-1,"message":"Internal error"}`}, channel.Unavailable, "-1", 0},
-		{"window closed", zalotest.WindowClosed, channel.WindowClosed, "-230", 0},
-		{"no interaction", zalotest.NoInteraction, channel.WindowClosed, "-232", 0},
-		{"not a follower", zalotest.NotFollower, channel.WindowClosed, "-213", 0},
-		{"token invalid", zalotest.TokenInvalid, channel.TokenInvalid, "-216", 0},
-		{"token expired", zalotest.TokenExpired, channel.TokenInvalid, "-220", 0},
-		{"rate limited", zalotest.RateLimited, channel.RateLimited, "-32", 0},
-		{"rate limited by HTTP", zalotest.Failure{Status: 429, Body: "slow down", Header: map[string]string{"Retry-After": "30"}}, channel.RateLimited, "http_429", 30 * time.Second},
-		{"blocked", zalotest.UserBlocked, channel.Blocked, "-217", 0},
-		{"bad parameter", zalotest.BadParameter, channel.Rejected, "-201", 0},
-		{"at night", zalotest.Night, channel.RateLimited, "-234", 18 * time.Hour}, // noon to 06:00
-		{"200 that is not Zalo's", zalotest.Failure{Status: 200, Body: "<html>captive portal</html>"}, channel.Unavailable, "http_200", 0},
-		{"other 4xx", zalotest.Failure{Status: 404, Body: "not found"}, channel.Rejected, "http_404", 0},
+	cases := []channeltest.SendCase{
+		{Name: "outage", Failure: zalotest.Outage, Reason: channel.Unavailable, Code: "http_502", RetryAfter: 0},
+		{Name: "5xx with a JSON body", Failure: zalotest.Failure{Status: 500, Body: `{"error":-1,"message":"Internal error"}`}, Reason: channel.Unavailable, Code: "-1", RetryAfter: 0},
+		{Name: "window closed", Failure: zalotest.WindowClosed, Reason: channel.WindowClosed, Code: "-230", RetryAfter: 0},
+		{Name: "no interaction", Failure: zalotest.NoInteraction, Reason: channel.WindowClosed, Code: "-232", RetryAfter: 0},
+		{Name: "not a follower", Failure: zalotest.NotFollower, Reason: channel.WindowClosed, Code: "-213", RetryAfter: 0},
+		{Name: "token invalid", Failure: zalotest.TokenInvalid, Reason: channel.TokenInvalid, Code: "-216", RetryAfter: 0},
+		{Name: "token expired", Failure: zalotest.TokenExpired, Reason: channel.TokenInvalid, Code: "-220", RetryAfter: 0},
+		{Name: "rate limited", Failure: zalotest.RateLimited, Reason: channel.RateLimited, Code: "-32", RetryAfter: 0},
+		{Name: "rate limited by HTTP", Failure: zalotest.Failure{Status: 429, Body: "slow down", Header: map[string]string{"Retry-After": "30"}}, Reason: channel.RateLimited, Code: "http_429", RetryAfter: 30 * time.Second},
+		{Name: "blocked", Failure: zalotest.UserBlocked, Reason: channel.Blocked, Code: "-217", RetryAfter: 0},
+		{Name: "bad parameter", Failure: zalotest.BadParameter, Reason: channel.Rejected, Code: "-201", RetryAfter: 0},
+		{Name: "at night", Failure: zalotest.Night, Reason: channel.RateLimited, Code: "-234", RetryAfter: 18 * time.Hour}, // noon to 06:00
+		{Name: "200 that is not Zalo's", Failure: zalotest.Failure{Status: 200, Body: "<html>captive portal</html>"}, Reason: channel.Unavailable, Code: "http_200", RetryAfter: 0},
+		{Name: "other 4xx", Failure: zalotest.Failure{Status: 404, Body: "not found"}, Reason: channel.Rejected, Code: "http_404", RetryAfter: 0},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			fake := zalotest.New(t, zalotest.Config{})
-			fake.FailSends(1, c.failure)
-			a := zalo.New(http.DefaultClient, clock(noon))
-			_, err := a.Send(context.Background(), account(fake), channel.Outbound{UserID: user, Text: "Xin chào"})
-			se := mustSendError(t, err)
-			if se.Reason != c.reason || se.Code != c.code || se.RetryAfter != c.retryAfter {
-				t.Fatalf("got %+v, want %s %s %v", se, c.reason, c.code, c.retryAfter)
-			}
-			if c.reason.Permanent() == (c.reason == channel.Unavailable || c.reason == channel.RateLimited) {
-				t.Fatalf("%s: Permanent %v", c.reason, c.reason.Permanent())
-			}
-			if len(fake.Sent()) != 0 || fake.Attempts() != 1 {
-				t.Fatalf("fake: sent %v after %d attempts", fake.Sent(), fake.Attempts())
-			}
-		})
-	}
+	channeltest.CheckSendFailures(t, cases, func(t *testing.T, f channeltest.Failure) (int, int, error) {
+		fake := zalotest.New(t, zalotest.Config{})
+		fake.FailSends(1, f)
+		_, err := zalo.New(http.DefaultClient, clock(noon)).Send(context.Background(), account(fake), channel.Outbound{UserID: user, Text: "Xin chào"})
+		return fake.Attempts(), len(fake.Sent()), err
+	})
 }
 
 func TestSendTransport(t *testing.T) {
@@ -97,7 +70,7 @@ func TestSendTransport(t *testing.T) {
 		a := zalo.New(&http.Client{Timeout: 50 * time.Millisecond}, clock(noon))
 		acct := channel.Account{Settings: map[string]string{"access_token": "t", "api_base": hang.URL}}
 		_, err := a.Send(context.Background(), acct, channel.Outbound{UserID: user, Text: "x"})
-		if se := mustSendError(t, err); se.Reason != channel.Unavailable || se.Err == nil {
+		if se := channeltest.MustSendError(t, err); se.Reason != channel.Unavailable || se.Err == nil {
 			t.Fatalf("got %+v", se)
 		}
 	})
@@ -107,7 +80,7 @@ func TestSendTransport(t *testing.T) {
 		a := zalo.New(http.DefaultClient, clock(noon))
 		acct := channel.Account{Settings: map[string]string{"access_token": "t", "api_base": gone.URL}}
 		_, err := a.Send(context.Background(), acct, channel.Outbound{UserID: user, Text: "x"})
-		if se := mustSendError(t, err); se.Reason != channel.Unavailable {
+		if se := channeltest.MustSendError(t, err); se.Reason != channel.Unavailable {
 			t.Fatalf("got %+v", se)
 		}
 	})
@@ -116,7 +89,7 @@ func TestSendTransport(t *testing.T) {
 		acct := account(fake)
 		delete(acct.Settings, "access_token")
 		_, err := zalo.New(http.DefaultClient, clock(noon)).Send(context.Background(), acct, channel.Outbound{UserID: user, Text: "x"})
-		if se := mustSendError(t, err); se.Reason != channel.TokenInvalid || fake.Attempts() != 0 {
+		if se := channeltest.MustSendError(t, err); se.Reason != channel.TokenInvalid || fake.Attempts() != 0 {
 			t.Fatalf("got %+v after %d calls", se, fake.Attempts())
 		}
 	})
@@ -136,7 +109,7 @@ func TestNightRetry(t *testing.T) {
 		fake := zalotest.New(t, zalotest.Config{})
 		fake.FailSends(1, zalotest.Night)
 		_, err := zalo.New(http.DefaultClient, clock(at)).Send(context.Background(), account(fake), channel.Outbound{UserID: user, Text: "x"})
-		if se := mustSendError(t, err); se.RetryAfter != c.wait {
+		if se := channeltest.MustSendError(t, err); se.RetryAfter != c.wait {
 			t.Errorf("at %s: retry after %v, want %v", c.local, se.RetryAfter, c.wait)
 		}
 	}
@@ -148,10 +121,10 @@ func TestRefresh(t *testing.T) {
 	acct := account(fake)
 	fake.ExpireTokens()
 	_, err := a.Send(context.Background(), acct, channel.Outbound{UserID: user, Text: "trước khi làm mới"})
-	if se := mustSendError(t, err); se.Reason != channel.TokenInvalid || se.Code != "-216" {
+	if se := channeltest.MustSendError(t, err); se.Reason != channel.TokenInvalid || se.Code != "-216" {
 		t.Fatalf("with an expired token: %+v", se)
 	}
-	if err := a.Check(context.Background(), acct); mustSendError(t, err).Reason != channel.TokenInvalid {
+	if err := a.Check(context.Background(), acct); channeltest.MustSendError(t, err).Reason != channel.TokenInvalid {
 		t.Fatalf("check with an expired token: %v", err)
 	}
 
@@ -169,7 +142,7 @@ func TestRefresh(t *testing.T) {
 
 	// The refresh token was single-use.
 	_, _, err = a.Refresh(context.Background(), acct)
-	if se := mustSendError(t, err); se.Reason != channel.TokenInvalid || se.Code != "-14014" || se.Message != "Refresh token has been used" {
+	if se := channeltest.MustSendError(t, err); se.Reason != channel.TokenInvalid || se.Code != "-14014" || se.Message != "Refresh token has been used" {
 		t.Fatalf("reusing a refresh token: %+v", se)
 	}
 
@@ -192,7 +165,7 @@ func TestRefreshFailures(t *testing.T) {
 		fake := zalotest.New(t, zalotest.Config{})
 		fake.FailRefreshes(1, zalotest.Outage)
 		_, _, err := zalo.New(http.DefaultClient, clock(noon)).Refresh(context.Background(), account(fake))
-		if se := mustSendError(t, err); se.Reason != channel.Unavailable {
+		if se := channeltest.MustSendError(t, err); se.Reason != channel.Unavailable {
 			t.Fatalf("got %+v", se)
 		}
 		if fake.Refreshes() != 0 {
@@ -204,7 +177,7 @@ func TestRefreshFailures(t *testing.T) {
 		acct := account(fake)
 		acct.Settings["app_secret"] = "the OA secret by mistake"
 		_, _, err := zalo.New(http.DefaultClient, clock(noon)).Refresh(context.Background(), acct)
-		if se := mustSendError(t, err); se.Reason != channel.TokenInvalid || se.Code != "-14002" {
+		if se := channeltest.MustSendError(t, err); se.Reason != channel.TokenInvalid || se.Code != "-14002" {
 			t.Fatalf("got %+v", se)
 		}
 	})
@@ -213,7 +186,7 @@ func TestRefreshFailures(t *testing.T) {
 		acct := account(fake)
 		delete(acct.Settings, "refresh_token")
 		_, _, err := zalo.New(http.DefaultClient, clock(noon)).Refresh(context.Background(), acct)
-		if se := mustSendError(t, err); se.Reason != channel.TokenInvalid {
+		if se := channeltest.MustSendError(t, err); se.Reason != channel.TokenInvalid {
 			t.Fatalf("got %+v", se)
 		}
 	})

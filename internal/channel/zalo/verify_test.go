@@ -2,13 +2,12 @@ package zalo_test
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/channeltest"
 	"github.com/hotline-1022/hotline/internal/channel/zalo"
 	"github.com/hotline-1022/hotline/internal/channel/zalo/zalotest"
 )
@@ -22,17 +21,8 @@ var hookAccount = channel.Account{ID: 1, Kind: channel.Zalo, Settings: map[strin
 	"app_id": "4318092617320125813", "oa_secret": "oa-secret-7Hk2pW", "app_secret": "app-secret-Jq8xZ",
 }}
 
-func mustRead(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestSignatureVector(t *testing.T) {
-	body := mustRead(t, "user_send_text.json")
+	body := channeltest.MustRead(t, "user_send_text.json")
 	hook := zalotest.Webhook{AppID: "4318092617320125813", OASecret: "oa-secret-7Hk2pW"}
 	if got := hook.Sign(body); got != "mac="+fixedMAC {
 		t.Fatalf("zalotest signs %s, sha256sum says mac=%s", got, fixedMAC)
@@ -45,7 +35,7 @@ func TestSignatureVector(t *testing.T) {
 
 func TestVerify(t *testing.T) {
 	a := zalo.New(http.DefaultClient, nil)
-	body := mustRead(t, "user_send_text.json")
+	body := channeltest.MustRead(t, "user_send_text.json")
 	numeric := []byte(`{"app_id":"4318092617320125813","event_name":"follow","timestamp":1732694440000,"follower":{"id":"1"}}`)
 	hook := zalotest.Webhook{AppID: "4318092617320125813", OASecret: "oa-secret-7Hk2pW"}
 	other := hookAccount
@@ -54,42 +44,21 @@ func TestVerify(t *testing.T) {
 	noSecret.Settings = map[string]string{"app_id": "4318092617320125813"}
 	tampered := bytes.Replace(body, []byte("ngập"), []byte("ngap"), 1)
 	upper := "mac=703E14BAE04B42D53CB34C4E499365DEACC2C8E3F8819D1B4977F90CCBF862BD"
-	cases := []struct {
-		name   string
-		acct   channel.Account
-		header string
-		body   []byte
-		ok     bool
-	}{
-		{"good", hookAccount, "mac=" + fixedMAC, body, true},
-		{"good without the mac= prefix", hookAccount, fixedMAC, body, true},
-		{"good in upper case", hookAccount, upper, body, true},
-		{"good with a numeric timestamp", hookAccount, hook.Sign(numeric), numeric, true},
-		{"missing", hookAccount, "", body, false},
-		{"not hex", hookAccount, "mac=zz", body, false},
-		{"wrong", hookAccount, "mac=" + fixedMAC[:63] + "0", body, false},
-		{"truncated", hookAccount, "mac=" + fixedMAC[:32], body, false},
-		{"tampered body", hookAccount, "mac=" + fixedMAC, tampered, false},
-		{"another app", other, "mac=" + fixedMAC, body, false},
-		{"account without oa_secret", noSecret, "mac=" + fixedMAC, body, false},
-		{"body not JSON", hookAccount, "mac=" + fixedMAC, []byte("hello"), false},
-		{"no timestamp", hookAccount, hook.Sign([]byte(`{"app_id":"1"}`)), []byte(`{"app_id":"1"}`), false},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			h := http.Header{}
-			if c.header != "" {
-				h.Set(zalo.SignatureHeader, c.header)
-			}
-			err := a.Verify(c.acct, h, c.body)
-			if c.ok && err != nil {
-				t.Fatalf("refused: %v", err)
-			}
-			if !c.ok && !errors.Is(err, channel.ErrSignature) {
-				t.Fatalf("got %v, want ErrSignature", err)
-			}
-		})
-	}
+	channeltest.CheckVerify(t, a, zalo.SignatureHeader, []channeltest.VerifyCase{
+		{Name: "good", Acct: hookAccount, Header: "mac=" + fixedMAC, Body: body, OK: true},
+		{Name: "good without the mac= prefix", Acct: hookAccount, Header: fixedMAC, Body: body, OK: true},
+		{Name: "good in upper case", Acct: hookAccount, Header: upper, Body: body, OK: true},
+		{Name: "good with a numeric timestamp", Acct: hookAccount, Header: hook.Sign(numeric), Body: numeric, OK: true},
+		{Name: "missing", Acct: hookAccount, Header: "", Body: body, OK: false},
+		{Name: "not hex", Acct: hookAccount, Header: "mac=zz", Body: body, OK: false},
+		{Name: "wrong", Acct: hookAccount, Header: "mac=" + fixedMAC[:63] + "0", Body: body, OK: false},
+		{Name: "truncated", Acct: hookAccount, Header: "mac=" + fixedMAC[:32], Body: body, OK: false},
+		{Name: "tampered body", Acct: hookAccount, Header: "mac=" + fixedMAC, Body: tampered, OK: false},
+		{Name: "another app", Acct: other, Header: "mac=" + fixedMAC, Body: body, OK: false},
+		{Name: "account without oa_secret", Acct: noSecret, Header: "mac=" + fixedMAC, Body: body, OK: false},
+		{Name: "body not JSON", Acct: hookAccount, Header: "mac=" + fixedMAC, Body: []byte("hello"), OK: false},
+		{Name: "no timestamp", Acct: hookAccount, Header: hook.Sign([]byte(`{"app_id":"1"}`)), Body: []byte(`{"app_id":"1"}`), OK: false},
+	})
 }
 
 func TestWebhookHeaderVerifies(t *testing.T) {

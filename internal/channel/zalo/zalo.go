@@ -12,8 +12,6 @@ package zalo
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -67,10 +65,6 @@ func (a *Adapter) Verify(acct channel.Account, h http.Header, body []byte) error
 	if got == "" {
 		return fmt.Errorf("%w: no %s header", channel.ErrSignature, SignatureHeader)
 	}
-	mac, err := hex.DecodeString(got)
-	if err != nil {
-		return fmt.Errorf("%w: %s is not hex", channel.ErrSignature, SignatureHeader)
-	}
 	ts, err := signedTimestamp(body)
 	if err != nil {
 		return fmt.Errorf("%w: %v", channel.ErrSignature, err)
@@ -80,10 +74,7 @@ func (a *Adapter) Verify(acct channel.Account, h http.Header, body []byte) error
 	sum.Write(body)
 	sum.Write([]byte(ts))
 	sum.Write([]byte(secret))
-	if subtle.ConstantTimeCompare(mac, sum.Sum(nil)) != 1 {
-		return fmt.Errorf("%w: %s does not match", channel.ErrSignature, SignatureHeader)
-	}
-	return nil
+	return channel.CheckSignature(SignatureHeader, got, sum.Sum(nil))
 }
 
 // signedTimestamp returns the body's timestamp as the signer saw it: the

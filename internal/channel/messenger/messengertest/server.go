@@ -69,11 +69,10 @@ type Server struct {
 	cfg     Config
 	t       testing.TB
 
-	mu       sync.Mutex
-	sent     []Message
-	attempts int
-	fail     channeltest.Failures
-	revoked  bool
+	channeltest.Recorder[Message]
+
+	mu      sync.Mutex
+	revoked bool
 }
 
 // New starts a fake that is closed when the test ends.
@@ -113,27 +112,6 @@ func (s *Server) Settings() map[string]string {
 // Webhook signs batches as Meta does for the fake's app and page.
 func (s *Server) Webhook() Webhook { return Webhook{AppSecret: s.cfg.AppSecret, PageID: s.cfg.PageID} }
 
-// Sent is every message accepted, in order.
-func (s *Server) Sent() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Message(nil), s.sent...)
-}
-
-// Attempts counts Send API calls, failed ones included.
-func (s *Server) Attempts() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.attempts
-}
-
-// FailSends answers the next n Send API calls with f.
-func (s *Server) FailSends(n int, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail.Add(n, f)
-}
-
 // RevokeToken makes the page token invalid from now on (code 190).
 func (s *Server) RevokeToken() {
 	s.mu.Lock()
@@ -164,6 +142,8 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, extra ...string) 
 
 // valid answers 190 for a token Graph would not take now.
 func (s *Server) valid(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.revoked || r.URL.Query().Get("access_token") != s.cfg.PageToken {
 		TokenInvalid.Write(w)
 		return false
@@ -208,18 +188,16 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
 	if !s.query(w, r) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.attempts++
-	if f, ok := s.fail.Next(); ok {
+	if f, ok := s.Attempt(); ok {
 		f.Write(w)
 		return
 	}
 	if !s.valid(w, r) {
 		return
 	}
-	m := Message{ID: fmt.Sprintf("m_Out%06dxyz", len(s.sent)+1), PSID: body.Recipient.ID, Text: body.Message.Text, MessagingType: body.MessagingType, Tag: body.Tag}
-	s.sent = append(s.sent, m)
+	m := s.Accept(func(n int) Message {
+		return Message{ID: fmt.Sprintf("m_Out%06dxyz", n+1), PSID: body.Recipient.ID, Text: body.Message.Text, MessagingType: body.MessagingType, Tag: body.Tag}
+	})
 	channeltest.JSON(w, map[string]string{"recipient_id": m.PSID, "message_id": m.ID})
 }
 
@@ -231,8 +209,6 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	if !s.query(w, r, "fields") {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.valid(w, r) {
 		return
 	}

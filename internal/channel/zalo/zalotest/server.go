@@ -60,16 +60,15 @@ type Server struct {
 	t   testing.TB
 	srv *httptest.Server
 
+	channeltest.Recorder[Message]
+
 	mu        sync.Mutex
 	access    map[string]bool // access tokens Zalo would accept now
 	last      string          // the access token issued last
 	refresh   string          // the one refresh token that works
 	spent     map[string]bool // refresh tokens already used
 	issued    int
-	sent      []Message
-	attempts  int
 	refreshes int
-	failSend  channeltest.Failures
 	failAuth  channeltest.Failures
 }
 
@@ -122,32 +121,11 @@ func (s *Server) Webhook() Webhook {
 	return Webhook{AppID: s.cfg.AppID, OAID: s.cfg.OAID, OASecret: s.cfg.OASecret}
 }
 
-// Sent is every cs message accepted, in order.
-func (s *Server) Sent() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Message(nil), s.sent...)
-}
-
-// Attempts counts cs calls, failed ones included.
-func (s *Server) Attempts() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.attempts
-}
-
 // Refreshes counts successful token refreshes.
 func (s *Server) Refreshes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.refreshes
-}
-
-// FailSends answers the next n cs calls with f.
-func (s *Server) FailSends(n int, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failSend.Add(n, f)
 }
 
 // FailRefreshes answers the next n token calls with f.
@@ -211,19 +189,20 @@ func (s *Server) cs(w http.ResponseWriter, r *http.Request) {
 		s.wrong(w, "cs: body is not {recipient:{user_id}, message:{text}}: %v", err)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.attempts++
-	if f, ok := s.failSend.Next(); ok {
+	if f, ok := s.Attempt(); ok {
 		f.Write(w)
 		return
 	}
-	if !s.access[token] {
+	s.mu.Lock()
+	valid := s.access[token]
+	s.mu.Unlock()
+	if !valid {
 		TokenInvalid.Write(w)
 		return
 	}
-	m := Message{ID: fmt.Sprintf("e9d8c7b6a5f4%08d", len(s.sent)+1), UserID: body.Recipient.UserID, Text: body.Message.Text, AccessToken: token}
-	s.sent = append(s.sent, m)
+	m := s.Accept(func(n int) Message {
+		return Message{ID: fmt.Sprintf("e9d8c7b6a5f4%08d", n+1), UserID: body.Recipient.UserID, Text: body.Message.Text, AccessToken: token}
+	})
 	channeltest.JSON(w, map[string]any{"error": 0, "message": "Success", "data": map[string]string{"message_id": m.ID, "user_id": m.UserID}})
 }
 
