@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,24 +13,6 @@ import (
 	"github.com/hotline-1022/hotline/internal/user"
 )
 
-// movable is a clock a test sets.
-type movable struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (m *movable) now() time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.t
-}
-
-func (m *movable) set(t time.Time) {
-	m.mu.Lock()
-	m.t = t
-	m.mu.Unlock()
-}
-
 // At 00:30 in Vietnam it is still yesterday in UTC. The API's list of
 // agencies in service and the domain's forwarding share one clock and one
 // zone, so what the list offers is what forwarding accepts; and an overdue
@@ -39,8 +20,8 @@ func (m *movable) set(t time.Time) {
 func TestOneClockFromTheAPIToTheSweeper(t *testing.T) {
 	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		clk := &movable{t: time.Date(2026, 3, 31, 17, 30, 0, 0, time.UTC)} // 1 April, 00:30 local
-		ta := newTestAppAt(t, d, clock.New(clk.now))
+		clk := clock.NewManual(time.Date(2026, 3, 31, 17, 30, 0, 0, time.UTC)) // 1 April, 00:30 local
+		ta := newTestAppAt(t, d, clk.Clock())
 		for _, ag := range []agency.Agency{
 			{Code: "NEW", Name: "Sở mới", ValidFrom: "2026-04-01"},
 			{Code: "OLD", Name: "Sở cũ", ValidFrom: "2025-07-01", ValidTo: "2026-04-01"},
@@ -67,7 +48,7 @@ func TestOneClockFromTheAPIToTheSweeper(t *testing.T) {
 
 		events, stop := ta.Live.Subscribe()
 		defer stop()
-		clk.set(clk.now().Add(5*time.Hour + time.Minute))
+		clk.Advance(5*time.Hour + time.Minute)
 		if _, overdue, err := ta.Tickets.Sweep(ctx); err != nil || overdue != 1 {
 			t.Fatalf("sweep: %d overdue, %v", overdue, err)
 		}

@@ -8,6 +8,7 @@
 package clock
 
 import (
+	"sync"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/i18n"
@@ -37,3 +38,37 @@ func (c Clock) Today() string { return Day(c.Now()) }
 // Day is the date of t in Zone, 'YYYY-MM-DD'. It is the one place a
 // local date is made from an instant.
 func Day(t time.Time) string { return t.In(Zone).Format(time.DateOnly) }
+
+// Manual is a clock that moves only when told, for tests that choose the
+// hour: Clock() hands it to the stores like the system clock.
+type Manual struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewManual returns a Manual clock reading t.
+func NewManual(t time.Time) *Manual { return &Manual{t: t} }
+
+// Now is the time the clock was set to.
+func (m *Manual) Now() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.t
+}
+
+// Set moves the clock to t.
+func (m *Manual) Set(t time.Time) {
+	m.mu.Lock()
+	m.t = t
+	m.mu.Unlock()
+}
+
+// Advance moves the clock on by d.
+func (m *Manual) Advance(d time.Duration) {
+	m.mu.Lock()
+	m.t = m.t.Add(d)
+	m.mu.Unlock()
+}
+
+// Clock is a Clock reading m.
+func (m *Manual) Clock() Clock { return New(m.Now) }

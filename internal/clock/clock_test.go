@@ -31,6 +31,23 @@ func TestTodayIsTheLocalDate(t *testing.T) {
 	}
 }
 
+func TestManualMovesWhenTold(t *testing.T) {
+	start := time.Date(2026, 3, 31, 16, 30, 0, 0, time.UTC)
+	m := clock.NewManual(start)
+	c := m.Clock()
+	if !c.Now().Equal(start) || c.Today() != "2026-03-31" {
+		t.Fatalf("set: %v %s", c.Now(), c.Today())
+	}
+	m.Advance(time.Hour)
+	if c.Today() != "2026-04-01" {
+		t.Fatalf("an hour later, 00:30 local: %s", c.Today())
+	}
+	m.Set(start)
+	if !c.Now().Equal(start) {
+		t.Fatalf("set back: %v", c.Now())
+	}
+}
+
 func TestZeroClockIsTheSystemClock(t *testing.T) {
 	var c clock.Clock
 	before := time.Now()

@@ -21,12 +21,6 @@ func local(t *testing.T, s string) time.Time {
 	return v
 }
 
-func (e *env) setClock(at time.Time) {
-	e.clock.mu.Lock()
-	e.clock.t = at.UTC()
-	e.clock.mu.Unlock()
-}
-
 func (e *env) currentAssignment(t *testing.T, id int64) ticket.Assignment {
 	t.Helper()
 	det, err := e.svc.Detail(context.Background(), sup, id)
@@ -60,7 +54,7 @@ func TestDeadlinesFollowThePolicyCalendar(t *testing.T) {
 		e.mustPolicy(t, sla.Policy{Name: "roads", CategoryID: 1, Target: 5 * time.Hour, Calendar: sla.Office, WarnPercent: 80, Active: true})
 
 		// Friday 16:30: half an hour today, the rest on Monday.
-		e.setClock(local(t, "2026-11-27 16:30"))
+		e.clock.Set(local(t, "2026-11-27 16:30"))
 		tk := e.mustCreate(t, ticket.NewTicket{Content: "Ổ gà lớn trên đường Lê Lợi"})
 		sameMinute(t, "default policy deadline", tk.Deadline, local(t, "2026-11-27 21:30"))
 		got := e.mustDo(t, op, tk.ID, ticket.Classify, ticket.Input{Category: "ha_tang_giao_thong", Area: "25747"})
@@ -68,14 +62,14 @@ func TestDeadlinesFollowThePolicyCalendar(t *testing.T) {
 		sameMinute(t, "road warning", got.WarnAt, local(t, "2026-11-30 11:00"))
 
 		// Forwarded on Monday at 08:00: the agency has its own 5 office hours.
-		e.setClock(local(t, "2026-11-30 08:00"))
+		e.clock.Set(local(t, "2026-11-30 08:00"))
 		got = e.mustDo(t, op, tk.ID, ticket.Forward, ticket.Input{Agency: "SXD"})
 		sameMinute(t, "ticket deadline after forwarding", got.Deadline, local(t, "2026-11-30 13:30"))
 		sameMinute(t, "assignment deadline", e.currentAssignment(t, tk.ID).Deadline, local(t, "2026-11-30 14:30"))
 
 		// An extension to Wednesday 10:00: 18 office hours from the forward,
 		// at risk after 80% of them (14h24m), on Tuesday at 15:54.
-		e.setClock(local(t, "2026-11-30 09:00"))
+		e.clock.Set(local(t, "2026-11-30 09:00"))
 		e.mustDo(t, sxd, tk.ID, ticket.RequestExtension, ticket.Input{Until: local(t, "2026-12-02 10:00"), Reason: "Cần khảo sát hiện trường"})
 		got = e.mustDo(t, sup, tk.ID, ticket.GrantExtension, ticket.Input{})
 		sameMinute(t, "extended deadline", got.Deadline, local(t, "2026-12-02 10:00"))
@@ -83,25 +77,25 @@ func TestDeadlinesFollowThePolicyCalendar(t *testing.T) {
 		sameMinute(t, "extended assignment deadline", e.currentAssignment(t, tk.ID).Deadline, local(t, "2026-12-02 10:00"))
 
 		// Reassigned on Tuesday at 09:00: the new agency's clock starts then.
-		e.setClock(local(t, "2026-12-01 09:00"))
+		e.clock.Set(local(t, "2026-12-01 09:00"))
 		e.mustDo(t, admin, tk.ID, ticket.Reassign, ticket.Input{Agency: "TDM"})
 		sameMinute(t, "reassigned deadline", e.currentAssignment(t, tk.ID).Deadline, local(t, "2026-12-01 15:30"))
 
 		// A road report answered directly and reopened on Saturday: a fresh
 		// clock from the reopening, which starts on Monday morning.
-		e.setClock(local(t, "2026-12-04 16:00"))
+		e.clock.Set(local(t, "2026-12-04 16:00"))
 		direct := e.mustCreate(t, ticket.NewTicket{Content: "Đèn đường hỏng", Category: "ha_tang_giao_thong"})
 		e.mustDo(t, op, direct.ID, ticket.Reply, ticket.Input{Text: "Đã báo điện lực"})
-		e.setClock(local(t, "2026-12-05 10:00"))
+		e.clock.Set(local(t, "2026-12-05 10:00"))
 		got = e.mustDo(t, op, direct.ID, ticket.Reopen, ticket.Input{Reason: "Vẫn chưa sửa"})
 		sameMinute(t, "reopened deadline", got.Deadline, local(t, "2026-12-07 14:00"))
 		sameMinute(t, "reopened warning", got.WarnAt, local(t, "2026-12-07 11:30"))
 
 		// Around the clock, an assignment is still due 5 hours after its
 		// own forward, not at the ticket's deadline.
-		e.setClock(local(t, "2026-12-05 22:00"))
+		e.clock.Set(local(t, "2026-12-05 22:00"))
 		land := e.mustCreate(t, ticket.NewTicket{Content: "Tranh chấp ranh giới đất", Category: "dat_dai", Area: "25942"})
-		e.setClock(local(t, "2026-12-05 22:20"))
+		e.clock.Set(local(t, "2026-12-05 22:20"))
 		got = e.mustDo(t, op, land.ID, ticket.Forward, ticket.Input{Agency: "DIAN"})
 		sameMinute(t, "24x7 ticket deadline", got.Deadline, local(t, "2026-12-06 03:00"))
 		sameMinute(t, "24x7 assignment deadline", e.currentAssignment(t, land.ID).Deadline, local(t, "2026-12-06 03:20"))

@@ -70,27 +70,10 @@ var (
 	admin  = user.Actor{UserID: 7, Role: user.Admin}
 )
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type env struct {
 	d        *db.DB
 	svc      *ticket.Service
-	clock    *testClock
+	clock    *clock.Manual
 	contacts *contact.Store
 	routes   *routing.Store
 	slas     *sla.Store
@@ -104,11 +87,11 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{d: d, clock: &testClock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}}
+	e := &env{d: d, clock: clock.NewManual(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC))}
 	e.contacts = contact.NewStore(d, box, e.clock.Now)
-	e.slas = sla.NewStore(d, clock.New(e.clock.Now))
-	e.routes = routing.NewStore(d, clock.New(e.clock.Now))
-	e.svc = ticket.NewService(d, e.contacts, e.slas, e.routes, clock.New(e.clock.Now), nil)
+	e.slas = sla.NewStore(d, e.clock.Clock())
+	e.routes = routing.NewStore(d, e.clock.Clock())
+	e.svc = ticket.NewService(d, e.contacts, e.slas, e.routes, e.clock.Clock(), nil)
 	var mu sync.Mutex
 	e.svc.Notify = func(c ticket.Change) {
 		mu.Lock()

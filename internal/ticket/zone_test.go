@@ -43,9 +43,7 @@ func TestForwardingAndRoutingUseTheLocalDate(t *testing.T) {
 		codes := map[int64]string{10: "NEW", 11: "OLD"}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				e.clock.mu.Lock()
-				e.clock.t = c.at
-				e.clock.mu.Unlock()
+				e.clock.Set(c.at)
 				r, err := e.routes.Suggest(ctx, d.R(), 1, "25747")
 				if err != nil || codes[r.AgencyID] != c.suggested {
 					t.Fatalf("Suggest = agency %d (%s), %v; want %s", r.AgencyID, codes[r.AgencyID], err, c.suggested)

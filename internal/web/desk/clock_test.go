@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,8 +25,8 @@ import (
 func TestConsoleOffersWhatForwardingAcceptsAtHalfPastMidnight(t *testing.T) {
 	dbtest.EachWith(t, webtest.Reference, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		at := time.Date(2026, 3, 31, 17, 30, 0, 0, time.UTC) // 1 April, 00:30 local
-		c := webtest.NewConsoleAt(t, d, clock.New(func() time.Time { return at }))
+		at := clock.NewManual(time.Date(2026, 3, 31, 17, 30, 0, 0, time.UTC)) // 1 April, 00:30 local
+		c := webtest.NewConsoleAt(t, d, at.Clock())
 		c.Blobs.Dir = t.TempDir()
 		for _, ag := range []agency.Agency{
 			{Code: "NEW", Name: "Sở mới thành lập", ValidFrom: "2026-04-01"},
@@ -68,14 +67,11 @@ func TestConsoleOffersWhatForwardingAcceptsAtHalfPastMidnight(t *testing.T) {
 func TestExtensionFormShowsTheAgencysDeadline(t *testing.T) {
 	dbtest.EachWith(t, webtest.Reference, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		var mu sync.Mutex
-		at := time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC) // Monday 08:00 local
-		c := webtest.NewConsoleAt(t, d, clock.New(func() time.Time { mu.Lock(); defer mu.Unlock(); return at }))
+		at := clock.NewManual(time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC)) // Monday 08:00 local
+		c := webtest.NewConsoleAt(t, d, at.Clock())
 		c.Blobs.Dir = t.TempDir()
 		tk := mustTicket(t, c, ticketSpec{})
-		mu.Lock()
-		at = at.Add(40 * time.Minute)
-		mu.Unlock()
+		at.Advance(40 * time.Minute)
 		if _, err := c.Tickets.Do(ctx, c.Actor("operator"), tk.ID, ticket.Forward, ticket.Input{Agency: "SXD"}); err != nil {
 			t.Fatal(err)
 		}
