@@ -25,7 +25,7 @@ func (s *Store) Policy(ctx context.Context, id int64) (Policy, error) {
 // Deadlines returns the due times of a ticket's clock started at from
 // (its receipt, or its reopening) under p, on p's calendar.
 func (s *Store) Deadlines(ctx context.Context, p Policy, from time.Time) (Due, error) {
-	c, err := s.Clock(ctx, p)
+	c, err := s.calendar(ctx, p)
 	if err != nil {
 		return Due{}, err
 	}
@@ -44,7 +44,7 @@ func (s *Store) AssignmentDeadlines(ctx context.Context, p Policy, from time.Tim
 // ExtendedDeadlines returns the due times of an assignment forwarded at
 // from under p once its deadline is extended to until (Policy.Extended).
 func (s *Store) ExtendedDeadlines(ctx context.Context, p Policy, from, until time.Time) (Due, error) {
-	c, err := s.Clock(ctx, p)
+	c, err := s.calendar(ctx, p)
 	if err != nil {
 		return Due{}, err
 	}

@@ -236,14 +236,13 @@ func TestOfficeCalendarUsesStoredHolidays(t *testing.T) {
 		if n, _ := s.SeedHolidays(ctx); n != 0 {
 			t.Fatalf("second seed inserted %d", n)
 		}
-		c, err := s.Clock(ctx, sla.Policy{Calendar: sla.Office})
+		got, err := s.Deadlines(ctx, sla.Policy{Target: 2 * time.Hour, Calendar: sla.Office, WarnPercent: 50}, at("2026-04-29 16:00"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		// 30 April and 1 May 2026 are holidays, then a weekend.
-		got := c.Add(at("2026-04-29 16:00"), 2*time.Hour)
-		if want := at("2026-05-04 08:30"); !got.Equal(want) {
-			t.Fatalf("over the April holidays: %v, want %v", got.In(ict), want)
+		if want := at("2026-05-04 08:30"); !got.Deadline.Equal(want) {
+			t.Fatalf("over the April holidays: %v, want %v", got.Deadline.In(ict), want)
 		}
 	})
 }

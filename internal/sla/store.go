@@ -109,8 +109,10 @@ func (s *Store) forget() {
 	s.mu.Unlock()
 }
 
-// Clock returns the calendar a policy counts on.
-func (s *Store) Clock(ctx context.Context, p Policy) (Clock, error) {
+// calendar returns the calendar a policy counts on. It stays inside the
+// package: deadlines are asked for (Deadlines and its siblings), not
+// computed by callers.
+func (s *Store) calendar(ctx context.Context, p Policy) (Clock, error) {
 	if p.Calendar != Office {
 		return AlwaysClock{}, nil
 	}
