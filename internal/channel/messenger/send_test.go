@@ -81,6 +81,11 @@ func TestSendFailures(t *testing.T) {
 		{Name: "app rate limited", Failure: messengertest.AppRateLimited, Reason: channel.RateLimited, Code: "4", RetryAfter: 0},
 		{Name: "rate limited by HTTP", Failure: messengertest.Failure{Status: 429, Body: "slow down", Header: map[string]string{"Retry-After": "60"}}, Reason: channel.RateLimited, Code: "http_429", RetryAfter: time.Minute},
 		{Name: "permission", Failure: messengertest.NoPermission, Reason: channel.Rejected, Code: "200", RetryAfter: 0},
+		{Name: "permission 230", Failure: messengertest.Failure{Status: 400, Body: `{"error":{"message":"(#230) Requires pages_messaging permission","type":"OAuthException","code":230,"fbtrace_id":"X"}}`}, Reason: channel.Rejected, Code: "230"},
+		{Name: "temporary 1200", Failure: messengertest.Failure{Status: 500, Body: `{"error":{"message":"Temporary send message failure. Please try again later","type":"OAuthException","code":1200,"fbtrace_id":"X"}}`}, Reason: channel.Unavailable, Code: "1200"},
+		{Name: "window code without its subcode", Failure: messengertest.Failure{Status: 400, Body: `{"error":{"message":"(#10) Application does not have permission for this action","type":"OAuthException","code":10,"fbtrace_id":"X"}}`}, Reason: channel.Rejected, Code: "10"},
+		{Name: "rate limited with Retry-After", Failure: messengertest.Failure{Status: 400, Body: messengertest.RateLimited.Body, Header: map[string]string{"Retry-After": "120"}}, Reason: channel.RateLimited, Code: "613", RetryAfter: 2 * time.Minute},
+		{Name: "200 that is not Graph's", Failure: messengertest.Failure{Status: 200, Body: "<html>proxy</html>"}, Reason: channel.Unavailable, Code: "http_200"},
 		{Name: "unknown code on a 500", Failure: messengertest.Failure{Status: 500, Body: `{"error":{"message":"?","type":"OAuthException","code":12345}}`}, Reason: channel.Unavailable, Code: "12345", RetryAfter: 0},
 	}
 	channeltest.CheckSendFailures(t, cases, func(t *testing.T, f channeltest.Failure) (int, int, error) {

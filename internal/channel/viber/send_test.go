@@ -72,6 +72,12 @@ func TestSendFailures(t *testing.T) {
 		{Name: "no suitable device", Failure: vibertest.NoDevice, Reason: channel.Rejected, Code: "11", RetryAfter: 0},
 		{Name: "too many requests", Failure: vibertest.TooManyRequests, Reason: channel.RateLimited, Code: "12", RetryAfter: 0},
 		{Name: "rate limited by HTTP", Failure: vibertest.Failure{Status: 429, Body: "slow down", Header: map[string]string{"Retry-After": "5"}}, Reason: channel.RateLimited, Code: "http_429", RetryAfter: 5 * time.Second},
+		{Name: "invalid url", Failure: vibertest.Failure{Status: 200, Body: `{"status":1,"status_message":"invalidUrl"}`}, Reason: channel.Rejected, Code: "1"},
+		{Name: "bot not found", Failure: vibertest.Failure{Status: 200, Body: `{"status":8,"status_message":"publicAccountNotFound"}`}, Reason: channel.Rejected, Code: "8"},
+		{Name: "bot suspended", Failure: vibertest.Failure{Status: 200, Body: `{"status":9,"status_message":"publicAccountSuspended"}`}, Reason: channel.Rejected, Code: "9"},
+		{Name: "api version", Failure: vibertest.Failure{Status: 200, Body: `{"status":13,"status_message":"apiVersionNotSupported"}`}, Reason: channel.Rejected, Code: "13"},
+		{Name: "incompatible", Failure: vibertest.Failure{Status: 200, Body: `{"status":14,"status_message":"incompatibleWithVersion"}`}, Reason: channel.Rejected, Code: "14"},
+		{Name: "200 that is not Viber's", Failure: vibertest.Failure{Status: 200, Body: "<html>proxy</html>"}, Reason: channel.Unavailable, Code: "http_200"},
 		{Name: "status on a 500", Failure: vibertest.Failure{Status: 500, Body: `{"status":99,"status_message":"internal"}`}, Reason: channel.Unavailable, Code: "99", RetryAfter: 0},
 	}
 	channeltest.CheckSendFailures(t, cases, func(t *testing.T, f channeltest.Failure) (int, int, error) {

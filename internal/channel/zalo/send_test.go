@@ -2,8 +2,10 @@ package zalo_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +51,12 @@ func TestSendFailures(t *testing.T) {
 		{Name: "rate limited by HTTP", Failure: zalotest.Failure{Status: 429, Body: "slow down", Header: map[string]string{"Retry-After": "30"}}, Reason: channel.RateLimited, Code: "http_429", RetryAfter: 30 * time.Second},
 		{Name: "blocked", Failure: zalotest.UserBlocked, Reason: channel.Blocked, Code: "-217", RetryAfter: 0},
 		{Name: "bad parameter", Failure: zalotest.BadParameter, Reason: channel.Rejected, Code: "-201", RetryAfter: 0},
+		{Name: "attachment expired", Failure: zalotest.Failure{Status: 200, Body: `{"error":-100,"message":"Attachment id has expired"}`}, Reason: channel.Rejected, Code: "-100"},
+		{Name: "permission not granted", Failure: zalotest.Failure{Status: 200, Body: `{"error":-223,"message":"OA has not granted this permission"}`}, Reason: channel.TokenInvalid, Code: "-223"},
+		{Name: "user inactive", Failure: zalotest.Failure{Status: 200, Body: `{"error":-227,"message":"User has been banned or inactive for more than 45 days"}`}, Reason: channel.WindowClosed, Code: "-227"},
+		{Name: "message type restricted", Failure: zalotest.Failure{Status: 200, Body: `{"error":-244,"message":"User has restricted this message type"}`}, Reason: channel.Blocked, Code: "-244"},
+		{Name: "unknown code", Failure: zalotest.Failure{Status: 200, Body: `{"error":-999,"message":"?"}`}, Reason: channel.Rejected, Code: "-999"},
+		{Name: "rate limited with Retry-After", Failure: zalotest.Failure{Status: 200, Body: zalotest.RateLimited.Body, Header: map[string]string{"Retry-After": "20"}}, Reason: channel.RateLimited, Code: "-32", RetryAfter: 20 * time.Second},
 		{Name: "at night", Failure: zalotest.Night, Reason: channel.RateLimited, Code: "-234", RetryAfter: 18 * time.Hour}, // noon to 06:00
 		{Name: "200 that is not Zalo's", Failure: zalotest.Failure{Status: 200, Body: "<html>captive portal</html>"}, Reason: channel.Unavailable, Code: "http_200", RetryAfter: 0},
 		{Name: "other 4xx", Failure: zalotest.Failure{Status: 404, Body: "not found"}, Reason: channel.Rejected, Code: "http_404", RetryAfter: 0},
@@ -218,5 +226,39 @@ func TestDefaults(t *testing.T) {
 	a := zalo.New(nil, nil)
 	if a.Kind() != channel.Zalo || zalo.DefaultAPIBase != "https://openapi.zalo.me" || zalo.DefaultOAuthBase != "https://oauth.zaloapp.com" {
 		t.Fatal("kind or default addresses changed")
+	}
+}
+
+// A refresh racing sends: the token it replaces still works until it
+// expires, so every send lands once, each with its own id.
+func TestSendsRacingARefresh(t *testing.T) {
+	fake := zalotest.New(t, zalotest.Config{})
+	a := zalo.New(http.DefaultClient, clock(noon))
+	acct := account(fake)
+	var wg sync.WaitGroup
+	errc := make(chan error, 21)
+	for i := range 20 {
+		wg.Go(func() {
+			_, err := a.Send(context.Background(), acct, channel.Outbound{UserID: fmt.Sprint(1000 + i), Text: "Phản ánh đã được chuyển đến Sở Xây dựng"})
+			errc <- err
+		})
+	}
+	wg.Go(func() {
+		_, _, err := a.Refresh(context.Background(), acct)
+		errc <- err
+	})
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := map[string]bool{}
+	for _, m := range fake.Sent() {
+		ids[m.ID] = true
+	}
+	if len(ids) != 20 || fake.Attempts() != 20 || fake.Refreshes() != 1 {
+		t.Fatalf("%d distinct ids from %d calls, %d refreshes", len(ids), fake.Attempts(), fake.Refreshes())
 	}
 }
