@@ -111,9 +111,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	// _txlock=immediate makes BEGIN take the write lock at once; without it
 	// concurrent read-then-write transactions fail with SQLITE_BUSY despite
-	// busy_timeout. synchronous=NORMAL is durable across process crashes in
-	// WAL mode; only a power loss can drop the last commits.
-	common := "_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	// busy_timeout. synchronous=FULL syncs the WAL at every commit, so a
+	// commit survives a power cut, not only a process crash (NORMAL's
+	// guarantee): a webhook's 200 promises the platform that its event is
+	// kept, and the platform will not send it again. The write batcher
+	// commits concurrent transactions together, so they share that fsync.
+	common := "_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	wc, err := newCachingConnector("file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&" + common)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)

@@ -117,3 +117,13 @@ func TestAuditEventsAreAppendOnly(t *testing.T) {
 		}
 	})
 }
+
+// A commit behind a webhook's 200 must survive a power cut: the SQLite
+// writer syncs the WAL at every commit (synchronous=FULL, 2).
+func TestSQLiteWriterSyncsEveryCommit(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite, dbtest.Fixture{Name: "empty"})
+	var mode int
+	if err := d.W().QueryRowContext(context.Background(), `PRAGMA synchronous`).Scan(&mode); err != nil || mode != 2 {
+		t.Fatalf("synchronous = %d (%v), want 2 (FULL)", mode, err)
+	}
+}
