@@ -31,3 +31,36 @@ func TestDecode(t *testing.T) {
 		}
 	}
 }
+
+func TestRecorder(t *testing.T) {
+	var r channeltest.Recorder[string]
+	outage := channeltest.Failure{Status: 503}
+	blocked := channeltest.Failure{Status: 200, Body: "blocked"}
+	r.FailFor("u2", blocked)
+	r.FailSends(1, channeltest.Failure{Status: 500})
+	steps := []struct {
+		do        func()
+		recipient string
+		want      int // status of the failure, 0 for none
+	}{
+		{nil, "u1", 500},
+		{nil, "u1", 0},
+		{nil, "u2", 200},
+		{func() { r.Down(outage) }, "u1", 503},
+		{nil, "u2", 503},
+		{func() { r.Up(); r.FailFor("u2", channeltest.Failure{}) }, "u2", 0},
+	}
+	for i, s := range steps {
+		if s.do != nil {
+			s.do()
+		}
+		f, ok := r.Attempt(s.recipient)
+		if ok != (s.want != 0) || f.Status != s.want {
+			t.Fatalf("step %d: %+v, %v; want %d", i, f, ok, s.want)
+		}
+	}
+	r.Accept(func(n int) string { return "first" })
+	if got := r.Sent(); len(got) != 1 || got[0] != "first" || r.Attempts() != len(steps) {
+		t.Fatalf("sent %v after %d attempts", got, r.Attempts())
+	}
+}

@@ -10,6 +10,8 @@ type Recorder[M any] struct {
 	sent     []M
 	attempts int
 	fail     Failures
+	down     *Failure
+	per      map[string]Failure
 }
 
 // Sent is every message accepted, in order.
@@ -34,12 +36,49 @@ func (r *Recorder[M]) FailSends(n int, f Failure) {
 	r.fail.Add(n, f)
 }
 
-// Attempt counts a call and returns the failure queued for it, if any.
-func (r *Recorder[M]) Attempt() (Failure, bool) {
+// Down answers every send call with f (an outage: Outage, say) until Up.
+func (r *Recorder[M]) Down(f Failure) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.down = &f
+}
+
+// Up ends what Down started.
+func (r *Recorder[M]) Up() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.down = nil
+}
+
+// FailFor answers every send to recipient with f (a user who blocked or
+// unsubscribed, say); a zero Failure lifts it.
+func (r *Recorder[M]) FailFor(recipient string, f Failure) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.per == nil {
+		r.per = map[string]Failure{}
+	}
+	if f.Status == 0 {
+		delete(r.per, recipient)
+	} else {
+		r.per[recipient] = f
+	}
+}
+
+// Attempt counts a call to recipient and returns the failure it gets, if
+// any: an outage first, then the queued failures, then the recipient's.
+func (r *Recorder[M]) Attempt(recipient string) (Failure, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.attempts++
-	return r.fail.Next()
+	if r.down != nil {
+		return *r.down, true
+	}
+	if f, ok := r.fail.Next(); ok {
+		return f, true
+	}
+	f, ok := r.per[recipient]
+	return f, ok
 }
 
 // Accept records the message build makes from the number accepted before

@@ -124,3 +124,31 @@ func TestDefaults(t *testing.T) {
 		t.Fatal("kind or default address changed")
 	}
 }
+
+// An outage fails every send until it ends; a user who unsubscribed keeps
+// failing while others get through.
+func TestOutageAndUnsubscribed(t *testing.T) {
+	fake := vibertest.New(t, vibertest.Config{})
+	a := viber.New(http.DefaultClient, nil)
+	send := func(to string) error {
+		_, err := a.Send(context.Background(), account(fake), channel.Outbound{UserID: to, Text: "Kết quả xử lý phản ánh"})
+		return err
+	}
+	fake.Down(vibertest.Outage)
+	for range 3 {
+		if se := channeltest.MustSendError(t, send(vuser)); se.Reason != channel.Unavailable {
+			t.Fatalf("during the outage: %+v", se)
+		}
+	}
+	fake.Up()
+	fake.FailFor("gone=", vibertest.NotSubscribed)
+	if err := send(vuser); err != nil {
+		t.Fatalf("after the outage: %v", err)
+	}
+	if se := channeltest.MustSendError(t, send("gone=")); se.Reason != channel.Blocked {
+		t.Fatalf("unsubscribed: %+v", se)
+	}
+	if got := fake.Sent(); len(got) != 1 || got[0].Receiver != vuser || fake.Attempts() != 5 {
+		t.Fatalf("fake accepted %+v after %d calls", got, fake.Attempts())
+	}
+}

@@ -188,7 +188,7 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
 	if !s.query(w, r) {
 		return
 	}
-	if f, ok := s.Attempt(); ok {
+	if f, ok := s.Attempt(body.Recipient.ID); ok {
 		f.Write(w)
 		return
 	}

@@ -168,7 +168,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		s.wrong(w, "send_message: min_api_version %d", *body.MinAPIVersion)
 		return
 	}
-	if f, ok := s.Attempt(); ok {
+	if f, ok := s.Attempt(body.Receiver); ok {
 		f.Write(w)
 		return
 	}

@@ -189,7 +189,7 @@ func (s *Server) cs(w http.ResponseWriter, r *http.Request) {
 		s.wrong(w, "cs: body is not {recipient:{user_id}, message:{text}}: %v", err)
 		return
 	}
-	if f, ok := s.Attempt(); ok {
+	if f, ok := s.Attempt(body.Recipient.UserID); ok {
 		f.Write(w)
 		return
 	}
