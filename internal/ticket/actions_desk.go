@@ -73,9 +73,17 @@ func (s *Service) classify(ctx context.Context, tx *sql.Tx, actor user.Actor, t 
 		t.OwnerID = actor.UserID
 	}
 	// The category and priority decide the policy; the clock still runs
-	// from receipt.
+	// from when it started: the receipt, or the reopening.
+	var started sql.NullTime
+	if err := tx.QueryRowContext(ctx, `SELECT sla_started_at FROM tickets WHERE id = $1`, t.ID).Scan(&started); err != nil {
+		return step{}, err
+	}
+	start := t.ReceivedAt
+	if started.Valid {
+		start = started.Time.UTC()
+	}
 	oldDeadline := t.Deadline
-	if err := s.applySLA(ctx, t, t.ReceivedAt); err != nil {
+	if err := s.applySLA(ctx, t, start); err != nil {
 		return step{}, err
 	}
 	if in.Title != "" || in.Address != "" {
@@ -223,6 +231,9 @@ func (s *Service) reopen(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, n
 	t.ResolvedAt, t.ClosedAt, t.Answer, t.AnsweredBy = time.Time{}, time.Time{}, "", 0
 	// A reopened ticket gets a fresh clock from now.
 	if err := s.applySLA(ctx, t, now); err != nil {
+		return step{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET sla_started_at = $1 WHERE id = $2`, now, t.ID); err != nil {
 		return step{}, err
 	}
 	return step{body: reason, resetSLA: true}, nil

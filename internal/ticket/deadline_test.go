@@ -90,6 +90,10 @@ func TestDeadlinesFollowThePolicyCalendar(t *testing.T) {
 		got = e.mustDo(t, op, direct.ID, ticket.Reopen, ticket.Input{Reason: "Vẫn chưa sửa"})
 		sameMinute(t, "reopened deadline", got.Deadline, local(t, "2026-12-07 14:00"))
 		sameMinute(t, "reopened warning", got.WarnAt, local(t, "2026-12-07 11:30"))
+		// Classifying it again keeps the clock of the reopening.
+		e.clock.Set(local(t, "2026-12-05 10:30"))
+		got = e.mustDo(t, op, direct.ID, ticket.Classify, ticket.Input{Area: "25747", Priority: "high"})
+		sameMinute(t, "reopened then classified deadline", got.Deadline, local(t, "2026-12-07 14:00"))
 
 		// Around the clock, an assignment is still due 5 hours after its
 		// own forward, not at the ticket's deadline.
