@@ -73,8 +73,8 @@ func Normalize(in Input) (Input, error) {
 	if vntext.Len(in.Address) > maxAddress {
 		return in, errs.Invalidf("field.too_long", "max", "500").InField("contact.address")
 	}
-	if p := strings.TrimSpace(in.Phone); p != "" {
-		e164, err := phone.Normalize(p)
+	if in.Phone = strings.TrimSpace(in.Phone); in.Phone != "" {
+		e164, err := phone.Normalize(in.Phone)
 		if err != nil {
 			return in, errs.Invalidf("phone.invalid").InField("contact.phone")
 		}

@@ -116,6 +116,15 @@ func TestNormalizeRejects(t *testing.T) {
 	}
 }
 
+// Blank fields identify nobody: a report with only spaces for a phone is
+// anonymous, not a reporter whose phone is "  ".
+func TestNormalizeBlankIsEmpty(t *testing.T) {
+	in, err := contact.Normalize(contact.Input{Name: "  ", Phone: " \t", Email: " "})
+	if err != nil || !in.Empty() {
+		t.Fatalf("Normalize = %+v, %v; want an empty input", in, err)
+	}
+}
+
 func TestMasks(t *testing.T) {
 	tests := []struct {
 		name, got, want string

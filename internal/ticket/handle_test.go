@@ -37,9 +37,16 @@ func TestCreateWithTheDesksHandling(t *testing.T) {
 			ticket.Classified, "", []string{"ticket.receive", "ticket.classify"}},
 		{"classified; the routing rule forwards", true, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747"},
 			ticket.Forwarded, "TDM", []string{"ticket.receive", "ticket.classify", "ticket.forward"}},
-		{"the operator's agency wins over the rule", true, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747",
+		{"the rule binds an operator who chose another agency", true, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747",
 			Forward: &ticket.ForwardTo{Agency: "SXD"}},
-			ticket.Forwarded, "SXD", []string{"ticket.receive", "ticket.classify", "ticket.forward"}},
+			ticket.Forwarded, "TDM", []string{"ticket.receive", "ticket.classify", "ticket.forward"}},
+		{"the rule forwarded where the operator wanted", true, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747",
+			Forward: &ticket.ForwardTo{Agency: "tdm"}},
+			ticket.Forwarded, "TDM", []string{"ticket.receive", "ticket.classify", "ticket.forward"}},
+		{"not classified, the rule still forwards", true, ticket.NewTicket{Category: "ha_tang_giao_thong", Area: "25747"},
+			ticket.Forwarded, "TDM", []string{"ticket.receive", "ticket.forward"}},
+		{"a direct answer takes the rule's place", true, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747", Reply: "Đã sửa xong."},
+			ticket.Replied, "", []string{"ticket.receive", "ticket.classify", "ticket.reply"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,7 +59,14 @@ func TestCreateWithTheDesksHandling(t *testing.T) {
 				n := tt.n
 				n.Channel, n.Content = ticket.Phone, "Ổ gà lớn trên đường Lê Lợi"
 				n.Contact = contact.Input{Name: "Nguyễn Văn An", Phone: "0912345678"}
-				tk := e.mustCreate(t, n)
+				c, err := e.svc.Create(ctx, op, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tk := c.Ticket
+				if elsewhere := tk.AgencyCode != "" && n.Forward != nil && !strings.EqualFold(n.Forward.Agency, tk.AgencyCode); c.RoutedElsewhere != elsewhere {
+					t.Errorf("RoutedElsewhere = %v; want %v", c.RoutedElsewhere, elsewhere)
+				}
 				if tk.State != tt.state || tk.AgencyCode != tt.agency {
 					t.Fatalf("state %s, agency %q; want %s, %q", tk.State, tk.AgencyCode, tt.state, tt.agency)
 				}
@@ -74,7 +88,7 @@ func TestCreateWithTheDesksHandling(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if n.Forward != nil && (len(det.Assignments) != 1 || det.Assignments[0].Note != n.Forward.Note) {
+				if n.Forward != nil && !c.RoutedElsewhere && (len(det.Assignments) != 1 || det.Assignments[0].Note != n.Forward.Note) {
 					t.Errorf("assignments %+v; want one, with the note", det.Assignments)
 				}
 				if n.Reply != "" && (tk.Answer != n.Reply || !slices.ContainsFunc(det.Timeline, func(m ticket.Message) bool {
@@ -92,6 +106,28 @@ func TestCreateWithTheDesksHandling(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A supervisor who names another agency than the rule's reassigns the
+// ticket there in the same transaction.
+func TestCreateBySupervisorReassignsTheRulesForward(t *testing.T) {
+	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		e.mustRule(t, routingRule(1, "25747", 2, true))
+		c, err := e.svc.Create(ctx, sup, ticket.NewTicket{Channel: ticket.Phone, Content: "Ổ gà", Classify: true, Category: "ha_tang_giao_thong",
+			Area: "25747", Forward: &ticket.ForwardTo{Agency: "SXD", Note: "Việc của Sở"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		det, err := e.svc.Detail(ctx, sup, c.Ticket.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.RoutedElsewhere || c.Ticket.AgencyCode != "SXD" || len(det.Assignments) != 2 || det.Assignments[1].Note != "Việc của Sở" || det.Assignments[0].State != ticket.AsgWithdrawn {
+			t.Fatalf("routed elsewhere %v, agency %s, assignments %+v; want SXD after TDM", c.RoutedElsewhere, c.Ticket.AgencyCode, det.Assignments)
+		}
+	})
 }
 
 // A step refused at the end of an intake leaves nothing behind: no

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"log/slog"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -104,6 +103,10 @@ type Created struct {
 	// Duplicate is true when ProviderID was seen before: Ticket is the one
 	// created then, and nothing was written now.
 	Duplicate bool
+	// RoutedElsewhere is true when a routing rule forwarded the ticket by
+	// itself to another agency than Forward named and the actor may not
+	// reassign it: it stays with the rule's agency.
+	RoutedElsewhere bool
 }
 
 func (n *NewTicket) normalize(now time.Time) error {
@@ -192,14 +195,14 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 	}
 	var out Created
 	var id int64
-	var actions []Action // taken after the receipt
+	var h handled // what was done after the receipt
 	// A unique violation aborts a PostgreSQL transaction, so conflicts are
 	// retried whole. Tracking-code collisions are one in 10^8 at ten
 	// million tickets.
 	for attempt := 0; ; attempt++ {
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			id, out.Duplicate, actions, err = s.create(ctx, tx, actor, n, now)
+			id, out.Duplicate, h, err = s.create(ctx, tx, actor, n, now)
 			return err
 		})
 		if err != nil && db.IsUnique(err) && attempt < 3 {
@@ -218,10 +221,10 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 	}
 	out.Ticket = t
 	if !out.Duplicate {
-		auto := n.Forward == nil && slices.Contains(actions, Forward)
-		s.log.Info("ticket received", "ticket_id", t.ID, "channel", t.Channel, "auto_forwarded", auto)
+		out.RoutedElsewhere = h.ruleKept
+		s.log.Info("ticket received", "ticket_id", t.ID, "channel", t.Channel, "auto_forwarded", h.auto)
 		s.changed(t, "receive")
-		for _, a := range actions {
+		for _, a := range h.actions {
 			s.log.Info("ticket "+string(a), "ticket_id", t.ID, "state", t.State, "actor_role", actor.Label())
 			s.changed(t, string(a))
 		}
@@ -229,14 +232,14 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 	return out, nil
 }
 
-func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n NewTicket, now time.Time) (id int64, dup bool, actions []Action, err error) {
+func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n NewTicket, now time.Time) (id int64, dup bool, h handled, err error) {
 	if n.ProviderID != "" {
 		err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM messages WHERE channel = $1 AND provider_id = $2`, string(n.Channel), n.ProviderID).Scan(&id)
 		if err == nil {
-			return id, true, nil, nil
+			return id, true, h, nil
 		}
 		if err != sql.ErrNoRows {
-			return 0, false, nil, db.Fail(err)
+			return 0, false, h, db.Fail(err)
 		}
 	}
 	t := Ticket{Code: newCode(), State: Received, Kind: n.Kind, Priority: n.Priority, Channel: n.Channel,
@@ -245,7 +248,7 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	if n.Category != "" {
 		var kind string
 		if t.CategoryID, kind, err = s.categoryID(ctx, tx, n.Category, "category"); err != nil {
-			return 0, false, nil, err
+			return 0, false, h, err
 		}
 		if t.Kind == "" {
 			t.Kind = kind
@@ -256,14 +259,14 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	}
 	if n.Area != "" {
 		if t.AreaCode, err = s.wardCode(ctx, tx, n.Area, "area"); err != nil {
-			return 0, false, nil, err
+			return 0, false, h, err
 		}
 	}
 	if t.ContactID, err = s.contacts.Resolve(ctx, tx, n.Contact); err != nil {
-		return 0, false, nil, err
+		return 0, false, h, err
 	}
 	if err := s.applySLA(ctx, &t, t.ReceivedAt); err != nil {
-		return 0, false, nil, err
+		return 0, false, h, err
 	}
 	args := []any{t.Code, t.State, t.Kind, t.Priority, t.Channel, nullID(t.CategoryID), nullStr(t.AreaCode), t.Address, n.Lat, n.Lng,
 		t.Title, t.Content, nullID(t.ContactID), t.ShareIdentity, nullID(t.SLAPolicyID), t.ReceivedAt, t.Deadline, t.WarnAt,
@@ -275,11 +278,11 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 		insert, args = insertTicketSearchSQL, append(args, searchText(t))
 	}
 	if err = tx.QueryRowContext(ctx, insert, args...).Scan(&t.ID); err != nil {
-		return 0, false, nil, err // a code collision is retried by Create
+		return 0, false, h, err // a code collision is retried by Create
 	}
 	if s.db.Dialect != db.Postgres {
 		if err := s.index(ctx, tx, t, false); err != nil {
-			return 0, false, nil, err
+			return 0, false, h, err
 		}
 	}
 	kind := MsgInbound
@@ -290,28 +293,16 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 		Body: t.Content, ProviderID: n.ProviderID, CreatedAt: t.ReceivedAt}); err != nil {
 		if db.IsUnique(err) {
 			// A concurrent delivery of the same provider message won.
-			return 0, false, nil, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
+			return 0, false, h, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
 		}
-		return 0, false, nil, db.Fail(err)
+		return 0, false, h, db.Fail(err)
 	}
 	if err := audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
 		Action: "ticket.receive", TicketID: t.ID, Detail: map[string]any{"channel": string(t.Channel)}}); err != nil {
-		return 0, false, nil, err
+		return 0, false, h, err
 	}
-	if n.Classify || n.Forward != nil || n.Reply != "" {
-		actions, err := s.handle(ctx, tx, actor, &t, n)
-		return t.ID, false, actions, err
-	}
-	if t.CategoryID != 0 && t.AreaCode != "" {
-		auto, err := s.autoForward(ctx, tx, &t, now)
-		if err != nil {
-			return 0, false, nil, err
-		}
-		if auto {
-			actions = append(actions, Forward)
-		}
-	}
-	return t.ID, false, actions, nil
+	h, err = s.handle(ctx, tx, actor, &t, n, now)
+	return t.ID, false, h, err
 }
 
 // The province is kept beside the ward so province-wide lists have an

@@ -1,9 +1,7 @@
 package desk
 
 import (
-	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -12,16 +10,16 @@ import (
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
-	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/vntext"
 	"github.com/hotline-1022/hotline/internal/web"
 )
 
 // The call-taker: an operator records a phone call on one compact form,
 // in the order the conversation goes, in under a minute. Saving creates
-// the ticket (channel phone) and, in the same request, classifies it and
-// forwards it when the operator chose an agency, all through the ticket
-// service, so every step is audited.
+// the ticket (channel phone), classifies it when the operator chose a
+// category and forwards it when they chose an agency, in one call to the
+// ticket service and one transaction: every step is audited, and a step
+// refused leaves nothing half-done.
 
 // lastCallCookie carries the id of the call just saved with "save and
 // record another call" to the fresh form, which shows its tracking code.
@@ -74,71 +72,40 @@ func (w *Desk) intakeSubmit(rw http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	a := web.ActorOf(r)
 	f := readCallForm(r)
-	bad, err := w.validateCall(ctx, &f)
-	if err != nil {
-		return err
-	}
-	if len(bad) > 0 {
-		return w.intakeRejected(rw, r, f, bad)
-	}
-	created, err := w.Tickets.Create(ctx, a, f.newTicket())
-	if err != nil {
-		// The domain checks again inside its transaction; what it rejects
-		// was not written, and goes beside its field.
-		if e := errs.As(err); e.Code == errs.Invalid {
-			return w.intakeRejected(rw, r, f, map[string]error{callField(e.Field): err})
+	if f.Area != "" && !isDigits(f.Area) {
+		// A ward typed by name: find its code. A code goes to the domain,
+		// which checks it like every other field.
+		code, err := w.ward(ctx, f.Area)
+		if errs.CodeOf(err) == errs.Invalid {
+			return w.intakeRejected(rw, r, f, map[string]error{"area": err})
 		}
+		if err != nil {
+			return err
+		}
+		f.Area = code
+	}
+	// One call records the ticket, classifies it and forwards it, in one
+	// transaction: what the domain refuses was not written, and goes
+	// beside its field.
+	created, err := w.Tickets.Create(ctx, a, f.newTicket())
+	if e := errs.As(err); err != nil && e.Code == errs.Invalid {
+		return w.intakeRejected(rw, r, f, map[string]error{callField(e.Field): err})
+	}
+	if err != nil {
 		return err
 	}
 	t := created.Ticket
-	flash := "intake.recorded"
-	if !created.Duplicate {
-		var err error
-		if flash, err = w.followCall(ctx, a, t, f); err != nil {
-			// The ticket is safe; the operator finishes on its page.
-			w.Log.Warn("call recorded but not classified or forwarded", "ticket_id", t.ID, "error", err.Error())
-			return w.Redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), "intake.follow_failed")
-		}
-	}
-	if f.Another && flash == "intake.recorded" {
+	page := "/console/tickets/" + strconv.FormatInt(t.ID, 10)
+	switch {
+	case created.RoutedElsewhere:
+		return w.Redirect(rw, r, page, "intake.auto_forwarded")
+	case f.Another:
 		http.SetCookie(rw, &http.Cookie{Name: lastCallCookie, Value: strconv.FormatInt(t.ID, 10), Path: "/console/new", MaxAge: 120,
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.Secure(r)})
 		return w.Redirect(rw, r, "/console/new", "")
 	}
-	if flash == "intake.recorded" {
-		// The operator reads the code to the caller from the message.
-		return w.Redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), "intake.recorded_code", "code", t.Code)
-	}
-	return w.Redirect(rw, r, "/console/tickets/"+strconv.FormatInt(t.ID, 10), flash)
-}
-
-// followCall classifies a new ticket when the operator chose a category,
-// and forwards it when they chose an agency. It returns the message for
-// the ticket page. A routing rule may already have forwarded the ticket on
-// creation: to the chosen agency, and there is nothing left to do; or to
-// another one, which a supervisor reassigns and an operator is told about.
-func (w *Desk) followCall(ctx context.Context, a user.Actor, t ticket.Ticket, f callForm) (string, error) {
-	var err error
-	if f.Category != "" && t.State == ticket.Received {
-		in := ticket.Input{Category: f.Category, Kind: f.Kind, Area: f.Area, Priority: f.Priority}
-		if t, err = w.Tickets.Do(ctx, a, t.ID, ticket.Classify, in); err != nil {
-			return "", err
-		}
-	}
-	if f.Agency == "" {
-		return "intake.recorded", nil
-	}
-	in := ticket.Input{Agency: f.Agency, Note: f.Note}
-	switch {
-	case t.State == ticket.Forwarded && strings.EqualFold(t.AgencyCode, f.Agency):
-	case t.State == ticket.Forwarded && !slices.Contains(ticket.Allowed(a, t), ticket.Reassign):
-		return "intake.auto_forwarded", nil
-	case t.State == ticket.Forwarded:
-		_, err = w.Tickets.Do(ctx, a, t.ID, ticket.Reassign, in)
-	default:
-		_, err = w.Tickets.Do(ctx, a, t.ID, ticket.Forward, in)
-	}
-	return "intake.recorded", err
+	// The operator reads the code to the caller from the message.
+	return w.Redirect(rw, r, page, "intake.recorded_code", "code", t.Code)
 }
 
 // intakeRejected shows the form again with everything the operator typed

@@ -5,15 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/hotline-1022/hotline/internal/area"
-	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/errs"
-	"github.com/hotline-1022/hotline/internal/phone"
-	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/vntext"
 )
@@ -64,71 +60,6 @@ func validCallNonce(s string) bool {
 	return err == nil
 }
 
-// validate checks every field at once, so the operator sees every mistake
-// in one go, and resolves a typed ward name to its code. The domain checks
-// again when it creates the ticket; this pass is for the messages.
-func (w *Desk) validateCall(ctx context.Context, f *callForm) (map[string]error, error) {
-	bad := map[string]error{}
-	if p := strings.TrimSpace(f.Phone); p != "" {
-		if _, err := phone.Parse(p); err != nil {
-			bad["phone"] = errs.Invalidf("phone.invalid")
-		}
-	}
-	if vntext.Len(vntext.Line(f.Name)) > contact.MaxName {
-		bad["name"] = errs.Invalidf("field.too_long", "max", strconv.Itoa(contact.MaxName))
-	}
-	if f.Area != "" {
-		code, err := w.ward(ctx, f.Area)
-		if err != nil {
-			if errs.CodeOf(err) != errs.Invalid {
-				return nil, err
-			}
-			bad["area"] = err
-		} else {
-			f.Area = code
-		}
-	}
-	if vntext.Len(vntext.Line(f.Address)) > ticket.MaxAddress {
-		bad["address"] = errs.Invalidf("field.too_long", "max", strconv.Itoa(ticket.MaxAddress))
-	}
-	if f.Category != "" {
-		c, err := w.Categories.ByCode(ctx, f.Category)
-		if err != nil && errs.CodeOf(err) != errs.NotFound {
-			return nil, err
-		}
-		if err != nil || !c.Active {
-			bad["category"] = errs.Invalidf("category.unknown", "code", f.Category)
-		}
-	}
-	if f.Kind != "" {
-		if _, err := category.ParseKind(f.Kind); err != nil {
-			bad["kind"] = err
-		}
-	}
-	if f.Priority != "" && !sla.ValidPriority(f.Priority) {
-		bad["priority"] = errs.Invalidf("ticket.priority_unknown")
-	}
-	switch content := vntext.Clean(f.Content); {
-	case content == "":
-		bad["content"] = errs.Invalidf("ticket.content_required")
-	case vntext.Len(content) > ticket.MaxContent:
-		bad["content"] = errs.Invalidf("field.too_long", "max", strconv.Itoa(ticket.MaxContent))
-	}
-	if f.Agency != "" {
-		a, err := w.Agencies.ByCode(ctx, f.Agency)
-		if err != nil && errs.CodeOf(err) != errs.NotFound {
-			return nil, err
-		}
-		if err != nil || !a.ActiveOn(w.Today()) {
-			bad["agency"] = errs.Invalidf("agency.unknown", "code", f.Agency)
-		}
-	}
-	if vntext.Len(vntext.Clean(f.Note)) > ticket.MaxReason {
-		bad["note"] = errs.Invalidf("field.too_long", "max", strconv.Itoa(ticket.MaxReason))
-	}
-	return bad, nil
-}
-
 // ward accepts a ward code, or a ward name that has exactly one best
 // match in the deployment's province: an operator who typed "thu dau mot"
 // and pressed Enter meant Thủ Dầu Một.
@@ -174,11 +105,15 @@ func (w *Desk) ward(ctx context.Context, s string) (string, error) {
 	return "", errs.Invalidf("intake.area_pick")
 }
 
-// newTicket is the form as the domain takes it.
+// newTicket is the form as the domain takes it: a category chosen is the
+// operator's classification, an agency chosen a forward.
 func (f callForm) newTicket() ticket.NewTicket {
 	n := ticket.NewTicket{Channel: ticket.Phone, Content: f.Content, Kind: f.Kind, Category: f.Category, Area: f.Area,
-		Address: f.Address, Priority: f.Priority, ShareIdentity: f.Share,
-		Contact: contact.Input{Name: f.Name, Phone: strings.TrimSpace(f.Phone)}}
+		Address: f.Address, Priority: f.Priority, ShareIdentity: f.Share, Classify: f.Category != "",
+		Contact: contact.Input{Name: f.Name, Phone: f.Phone}}
+	if f.Agency != "" {
+		n.Forward = &ticket.ForwardTo{Agency: f.Agency, Note: f.Note}
+	}
 	if validCallNonce(f.Nonce) {
 		n.ProviderID = "console-" + f.Nonce
 	}
@@ -192,6 +127,10 @@ func callField(field string) string {
 		return "phone"
 	case "contact.name":
 		return "name"
+	case "forward.agency":
+		return "agency"
+	case "forward.note":
+		return "note"
 	}
 	for _, f := range callFields {
 		if f == field {
