@@ -64,22 +64,42 @@ func runServe(ctx context.Context, args []string, env *environment) error {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	ln, err := a.Listen()
 	if err != nil {
 		return err
 	}
+	accounts, err := start(ctx, a, demo.Options{Tickets: *demoTickets})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	if cfg.Demo {
-		accounts, err := demo.Load(ctx, a, demo.Options{Tickets: *demoTickets})
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("demo: %w", err)
-		}
 		printDemo(env.stdout, "http://"+ln.Addr().String(), accounts)
 	}
 	return a.Serve(ctx, ln)
+}
+
+// start is everything serve does to the database before serving: the
+// schema, the reference data and, with --demo, the demo province (its
+// accounts are returned when this start loaded it). It runs as one
+// critical section under the start-up lock, so any number of instances may
+// start together and the demo is loaded once.
+func start(ctx context.Context, a *app.App, opt demo.Options) ([]demo.Account, error) {
+	var accounts []demo.Account
+	err := a.DB.Exclusive(ctx, func(ctx context.Context) error {
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		if !a.Cfg.Demo {
+			return nil
+		}
+		var err error
+		if accounts, err = demo.Load(ctx, a, opt); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		return nil
+	})
+	return accounts, err
 }
 
 func printDemo(w io.Writer, url string, accounts []demo.Account) {

@@ -227,8 +227,14 @@ func (a *App) Close() error {
 // Migrate brings the schema up to date and loads the reference data a
 // fresh database needs: Vietnam's provinces and wards, the default
 // categories and the public holidays. Each step does nothing when its data
-// is already there.
+// is already there. It all runs under the database's start-up lock (see
+// db.Exclusive), so instances starting together load the data once; a
+// caller that holds the lock already (the demo's start) passes its ctx.
 func (a *App) Migrate(ctx context.Context) error {
+	return a.DB.Exclusive(ctx, a.migrate)
+}
+
+func (a *App) migrate(ctx context.Context) error {
 	n, err := a.DB.Migrate(ctx)
 	if err != nil {
 		return err

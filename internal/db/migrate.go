@@ -22,10 +22,6 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-// migrateLockID is the PostgreSQL advisory lock that keeps two instances
-// from migrating at once.
-const migrateLockID = 0x686f746c696e65 // "hotline"
-
 type migration struct {
 	version  int
 	name     string
@@ -139,8 +135,9 @@ func (db *DB) SchemaVersion(ctx context.Context) (applied, known int, err error)
 	return int(v.Int64), known, nil
 }
 
-// Migrate applies every pending migration, each in its own transaction. It
-// is safe to run from several processes at once.
+// Migrate applies every pending migration, each in its own transaction,
+// under the start-up lock (see Exclusive): it is safe to run from several
+// processes at once.
 //
 // It refuses to run when the dialects' migration versions differ, or when
 // a migration already applied has changed since (its SHA-256 is recorded
@@ -152,17 +149,19 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	if err != nil {
 		return 0, err
 	}
+	err = db.Exclusive(ctx, func(ctx context.Context) error {
+		applied, err = db.migrate(ctx, ms)
+		return err
+	})
+	return applied, err
+}
+
+func (db *DB) migrate(ctx context.Context, ms []migration) (applied int, err error) {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Close()
-	if db.Dialect == Postgres {
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLockID); err != nil {
-			return 0, fmt.Errorf("migrate: lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockID) //nolint:errcheck
-	}
 	if err := db.migrationsTable(ctx, conn); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}

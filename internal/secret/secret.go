@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -81,26 +82,18 @@ func NewKey() string {
 // LoadOrCreateFile reads a base64 master key from path, creating the file
 // with a new key (mode 0600) when it does not exist. Demo mode uses it so a
 // first run needs no set-up and later commands find the same key.
+//
+// Processes starting together on one data directory all end up with the
+// same key: the new key is written to a temporary file first and linked
+// into place, which fails when another process got there first, so no one
+// ever reads a file that is still being written.
 func LoadOrCreateFile(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			// Another process created it first; read theirs.
-			return LoadOrCreateFile(path)
-		}
-		if err != nil {
+		if err := createKeyFile(path); err != nil && !errors.Is(err, os.ErrExist) {
 			return nil, err
 		}
-		key := NewKey()
-		if _, err := f.WriteString(key + "\n"); err != nil {
-			f.Close()
-			return nil, err
-		}
-		if err := f.Close(); err != nil {
-			return nil, err
-		}
-		return ParseKey(key)
+		b, err = os.ReadFile(path)
 	}
 	if err != nil {
 		return nil, err
@@ -110,6 +103,29 @@ func LoadOrCreateFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return k, nil
+}
+
+// createKeyFile puts a complete new key file at path, or fails with
+// os.ErrExist when one is there already.
+func createKeyFile(path string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".secret-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.WriteString(NewKey() + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmp, path)
 }
 
 // Seal encrypts plain, binding it to purpose (for example "contact.phone")

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -114,5 +115,33 @@ func TestLoadOrCreateFile(t *testing.T) {
 	k2, err := LoadOrCreateFile(path)
 	if err != nil || !bytes.Equal(k1, k2) {
 		t.Fatalf("second load differs or fails: %v", err)
+	}
+}
+
+// Instances starting together on one data directory share one key, and none
+// reads a key file that another is still writing.
+func TestLoadOrCreateFileConcurrently(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "secret.key")
+		const n = 8
+		keys, errs := make([][]byte, n), make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				keys[i], errs[i] = LoadOrCreateFile(path)
+			}()
+		}
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil || !bytes.Equal(keys[i], keys[0]) {
+				t.Fatalf("round %d, process %d: err %v, same key %v", round, i, errs[i], bytes.Equal(keys[i], keys[0]))
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Fatalf("round %d: %d files left in the data directory, want only the key", round, len(entries))
+		}
 	}
 }
