@@ -25,6 +25,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/channel/account"
 	"github.com/hotline-1022/hotline/internal/channel/messenger"
 	"github.com/hotline-1022/hotline/internal/channel/relay"
+	"github.com/hotline-1022/hotline/internal/channel/viber"
 	"github.com/hotline-1022/hotline/internal/channel/zalo"
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
@@ -195,6 +196,7 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 	a.Adapters = channel.NewRegistry(
 		zalo.New(platforms, a.Now),
 		messenger.New(platforms, a.Now),
+		viber.New(platforms, a.Now),
 	)
 	// Without a data directory (tests) nothing is stored until a test
 	// points the store at a temporary one.

@@ -20,7 +20,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/app"
 	"github.com/hotline-1022/hotline/internal/channel"
-	"github.com/hotline-1022/hotline/internal/channel/relay/relaytest"
+	"github.com/hotline-1022/hotline/internal/channel/viber/vibertest"
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
@@ -38,19 +38,18 @@ var fastQueue = queue.Config{PollInterval: 50 * time.Millisecond, RetryBase: 50 
 type channelApp struct {
 	*testApp
 	url      string
-	platform *relaytest.Viber
+	platform *vibertest.Server
 	stop     func()
 }
 
 func serveChannels(t *testing.T, d *db.DB) *channelApp {
 	t.Helper()
 	ta := newTestAppWith(t, d, app.Config{Province: "79", Queue: fastQueue}, clock.New(time.Now))
-	return startChannels(t, ta, relaytest.NewViber(t))
+	return startChannels(t, ta, vibertest.New(t, vibertest.Config{AuthToken: "viber-token-a"}))
 }
 
-func startChannels(t *testing.T, ta *testApp, platform *relaytest.Viber) *channelApp {
+func startChannels(t *testing.T, ta *testApp, platform *vibertest.Server) *channelApp {
 	t.Helper()
-	ta.Adapters[channel.Viber] = relaytest.ViberAdapter{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -74,8 +73,7 @@ func startChannels(t *testing.T, ta *testApp, platform *relaytest.Viber) *channe
 
 func (ca *channelApp) addViber(t *testing.T, name string) int64 {
 	t.Helper()
-	acct, err := ca.Channels.Add(context.Background(), user.Actor{Origin: "cli"}, channel.Viber, name,
-		map[string]string{"auth_token": "viber-token-" + name, "sender_name": "Tổng đài 1022", "api_base": ca.platform.URL})
+	acct, err := ca.Channels.Add(context.Background(), user.Actor{Origin: "cli"}, channel.Viber, name, ca.platform.Settings())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +178,7 @@ func TestSignedWebhookCreatesOneTicketAndIsAcknowledged(t *testing.T) {
 		var code string
 		d.R().QueryRowContext(context.Background(), `SELECT code FROM tickets WHERE id = $1`, ids[0]).Scan(&code)
 		sent := ca.platform.Sent()[0]
-		if sent.Receiver != "u-01" || !strings.Contains(sent.Text, code) || sent.Token != "viber-token-a" {
+		if sent.Receiver != "u-01" || !strings.Contains(sent.Text, code) || sent.SenderName != "Tổng đài 1022" {
 			t.Fatalf("acknowledgement %+v, code %s", sent, code)
 		}
 		// The next message joins the same ticket.
@@ -230,25 +228,25 @@ func TestRepliesSurviveAnOutageAndARestartExactlyOnce(t *testing.T) {
 		}
 		waitFor(t, "the acknowledgements", func() bool { return len(ca.platform.Sent()) == n })
 		ids := ticketsOf(t, d, acct)
-		// The platform goes down; the operator replies to every ticket.
-		ca.platform.Down(true)
+		// hotline stops with the operator's replies still queued (they are
+		// taken by an instance that serves the API but runs no queue), and
+		// the platform is down when the next instance starts.
+		ca.stop()
 		for i, id := range ids {
 			ca.must(t, "operator", "POST", "/api/v1/tickets/"+strconv.FormatInt(id, 10)+"/reply", map[string]any{"text": "Trả lời " + strconv.Itoa(i)}, 200)
 		}
-		waitFor(t, "failed attempts", func() bool { return ca.platform.Refused() >= n })
-		for _, id := range ids[:1] {
-			if got := ca.deliveries(t, id); got[1] != "queued" {
-				t.Fatalf("during the outage the reply is %v", got)
-			}
+		if got := ca.deliveries(t, ids[0]); got[1] != "queued" {
+			t.Fatalf("before the restart the reply is %v", got)
 		}
-		// Stop hotline with the replies still queued, bring the platform
-		// back, start a new instance over the same database.
-		ca.stop()
-		ca.platform.Down(false)
+		before := ca.platform.Attempts()
+		ca.platform.FailSends(2*n, vibertest.Outage)
 		next := &testApp{App: app.New(app.Config{Province: "79", Queue: fastQueue}, d, ca.Box, ca.Log), logs: ca.logs, tokens: ca.tokens, srv: ca.srv}
 		ca2 := startChannels(t, next, ca.platform)
 		waitFor(t, "every reply", func() bool { return len(ca.platform.Sent()) == 2*n })
 		time.Sleep(300 * time.Millisecond) // would a retry send one again?
+		if tries := ca.platform.Attempts() - before; tries != 3*n {
+			t.Fatalf("%d send attempts, want %d failed and %d sent; sent %+v", tries, 2*n, n, ca.platform.Sent())
+		}
 		counts := map[string]int{}
 		for _, s := range ca.platform.Sent() {
 			counts[s.Text]++
@@ -283,15 +281,15 @@ func TestPermanentSendErrorsShowOnTheTicket(t *testing.T) {
 		}
 		id := ticketsOf(t, d, acct)[0]
 		waitFor(t, "the acknowledgement", func() bool { return len(ca.platform.Sent()) == 1 })
-		ca.platform.Unsubscribe("gone")
+		ca.platform.FailSends(1, vibertest.NotSubscribed)
 		ca.must(t, "operator", "POST", "/api/v1/tickets/"+strconv.FormatInt(id, 10)+"/reply", map[string]any{"text": "Đã chuyển đơn vị thu gom"}, 200)
 		waitFor(t, "the failure", func() bool {
 			got := ca.deliveries(t, id)
 			return len(got) == 2 && got[1] == "failed:blocked"
 		})
-		refused := ca.platform.Refused()
+		tries := ca.platform.Attempts()
 		time.Sleep(300 * time.Millisecond)
-		if ca.platform.Refused() != refused {
+		if ca.platform.Attempts() != tries {
 			t.Fatal("a permanent failure was retried")
 		}
 		a, err := ca.Channels.Get(context.Background(), acct)

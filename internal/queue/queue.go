@@ -194,7 +194,9 @@ func (q *Queue) Run(ctx context.Context) error {
 	if q.client == nil {
 		return errors.New("queue: not open")
 	}
-	if err := q.client.Start(ctx); err != nil {
+	// River cancels the jobs in flight when the context given to Start
+	// ends; a graceful stop must let them finish and record what they did.
+	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("queue start: %w", err)
 	}
 	<-ctx.Done()

@@ -173,6 +173,9 @@ func (r *Relay) send(ctx context.Context, messageID int64, last bool) error {
 		}
 		return se
 	}
+	// The platform has the message: record it even if the job is being
+	// cancelled, or a retry would send it again.
+	ctx = context.WithoutCancel(ctx)
 	if err := r.Tickets.RecordDelivery(ctx, queueActor, ticket.Delivery{MessageID: messageID, State: ticket.DeliverySent,
 		ProviderID: scoped(acct.ID, sent.ProviderID)}); err != nil {
 		return err
