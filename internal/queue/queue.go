@@ -140,34 +140,27 @@ func (q *Queue) Close() {
 	}
 }
 
-// migrateLockID keeps two instances from running River's migrations at
-// once on PostgreSQL ("river").
-const migrateLockID = 0x7269766572
-
 // Migrate brings River's own tables up to date, each step in its own
-// transaction (some of River's steps cannot share one). On PostgreSQL a
-// session advisory lock keeps two instances apart.
+// transaction (some of River's steps cannot share one), under the
+// database's start-up lock, which App.Migrate already holds.
 func (q *Queue) Migrate(ctx context.Context) (int, error) {
 	m, err := rivermigrate.New(q.driver, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return 0, fmt.Errorf("queue migrate: %w", err)
 	}
-	if q.db.Dialect == db.Postgres {
-		conn, err := q.db.Pool().Conn(ctx)
+	var n int
+	err = q.db.Exclusive(ctx, func(ctx context.Context) error {
+		res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		if err != nil {
-			return 0, fmt.Errorf("queue migrate: %w", err)
+			return err
 		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLockID); err != nil {
-			return 0, fmt.Errorf("queue migrate: lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockID) //nolint:errcheck
-	}
-	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		n = len(res.Versions)
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("queue migrate: %w", err)
 	}
-	return len(res.Versions), nil
+	return n, nil
 }
 
 // Unique makes a job unique by its kind and arguments for as long as River
