@@ -238,6 +238,15 @@ func TestRepliesSurviveAnOutageAndARestartExactlyOnce(t *testing.T) {
 		if got := ca.deliveries(t, ids[0]); got[1] != "queued" {
 			t.Fatalf("before the restart the reply is %v", got)
 		}
+		// The backlog shows on /metrics.
+		labels := map[string]string{"account": strconv.FormatInt(acct, 10), "kind": "viber", "name": "a"}
+		fams := mustScrape(t, ca.srv)
+		if q := series(fams["hotline_channel_queued_messages"], labels); q == nil || q.GetGauge().GetValue() != n {
+			t.Fatalf("queued messages on /metrics: %v", q)
+		}
+		if age := series(fams["hotline_channel_oldest_queued_age_seconds"], labels); age == nil || age.GetGauge().GetValue() <= 0 {
+			t.Fatalf("oldest queued age on /metrics: %v", age)
+		}
 		before := ca.platform.Attempts()
 		ca.platform.FailSends(2*n, vibertest.Outage)
 		next := &testApp{App: app.New(app.Config{Province: "79", Queue: fastQueue}, d, ca.Box, ca.Log), logs: ca.logs, tokens: ca.tokens, srv: ca.srv}
@@ -291,6 +300,16 @@ func TestPermanentSendErrorsShowOnTheTicket(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		if ca.platform.Attempts() != tries {
 			t.Fatal("a permanent failure was retried")
+		}
+		labels := map[string]string{"account": strconv.FormatInt(acct, 10), "kind": "viber", "name": "a"}
+		fams := mustScrape(t, ca.srv)
+		for _, name := range []string{"hotline_channel_last_error_timestamp_seconds", "hotline_channel_last_inbound_timestamp_seconds", "hotline_channel_enabled"} {
+			if m := series(fams[name], labels); m == nil || m.GetGauge().GetValue() <= 0 {
+				t.Fatalf("%s: %v", name, m)
+			}
+		}
+		if m := series(fams["hotline_channel_queued_messages"], labels); m == nil || m.GetGauge().GetValue() != 0 {
+			t.Fatalf("queued after a permanent failure: %v", m)
 		}
 		a, err := ca.Channels.Get(context.Background(), acct)
 		if err != nil || !strings.HasPrefix(a.LastError, "blocked") || a.LastOutbound.IsZero() || a.LastInbound.IsZero() {
