@@ -7,11 +7,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"image"
+	pngenc "image/png"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -173,6 +177,73 @@ func TestMessengerHandshakeBatchesAndReceipts(t *testing.T) {
 		}
 		if got := ca.deliveries(t, ids[0]); len(got) != 1 || got[0] != "seen" {
 			t.Fatalf("after the read receipt: %v", got)
+		}
+	})
+}
+
+func TestZaloImageIsFetchedAndLocationSetsTheGeoPoint(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ca := serveChannels(t, d)
+		ca.Blobs.Dir = t.TempDir()
+		var png bytes.Buffer
+		img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+		if err := pngenc.Encode(&png, img); err != nil {
+			t.Fatal(err)
+		}
+		var fails atomic.Int32
+		fails.Store(2) // the platform's file server stumbles twice first
+		files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.URL.Path == "/gone.png":
+				http.NotFound(w, r)
+			case fails.Add(-1) >= 0:
+				http.Error(w, "busy", http.StatusServiceUnavailable)
+			default:
+				w.Header().Set("Content-Type", "image/png")
+				w.Write(png.Bytes())
+			}
+		}))
+		defer files.Close()
+		zalo := zalotest.New(t, zalotest.Config{})
+		acct, err := ca.Channels.Add(context.Background(), user.Actor{Origin: "cli"}, channel.Zalo, "OA 1022", zalo.Settings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/hooks/zalo/" + strconv.FormatInt(acct.ID, 10)
+		cfg := zalo.Config()
+		for i, u := range []string{files.URL + "/photo.png", files.URL + "/gone.png"} {
+			body := zalo.Webhook().Image("8421000222", "msg-img-"+strconv.Itoa(i), "", u, time.Now())
+			if code := ca.postSigned(t, path, zaloSignature(t, cfg.AppID, cfg.OASecret, body), body); code != 200 {
+				t.Fatalf("image %d: %d", i, code)
+			}
+		}
+		ids := ticketsOf(t, d, acct.ID)
+		if len(ids) != 1 {
+			t.Fatalf("%d tickets", len(ids))
+		}
+		var n int
+		waitFor(t, "the fetched image", func() bool {
+			d.R().QueryRowContext(context.Background(), `SELECT count(*) FROM attachments WHERE ticket_id = $1 AND mime = 'image/png'`, ids[0]).Scan(&n)
+			return n == 1
+		})
+		var content string
+		d.R().QueryRowContext(context.Background(), `SELECT content FROM tickets WHERE id = $1`, ids[0]).Scan(&content)
+		if content != "[Hình ảnh]" {
+			t.Fatalf("an image without a caption has content %q", content)
+		}
+		// A shared location joins the ticket and sets its geo point.
+		loc := zalo.Webhook().Location("8421000222", "msg-loc", 10.7725, 106.6980, time.Now())
+		if code := ca.postSigned(t, path, zaloSignature(t, cfg.AppID, cfg.OASecret, loc), loc); code != 200 {
+			t.Fatalf("location: %d", code)
+		}
+		var lat, lng float64
+		if err := d.R().QueryRowContext(context.Background(), `SELECT lat, lng FROM tickets WHERE id = $1`, ids[0]).Scan(&lat, &lng); err != nil || lat != 10.7725 || lng != 106.698 {
+			t.Fatalf("geo point %v,%v (%v)", lat, lng, err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		d.R().QueryRowContext(context.Background(), `SELECT count(*) FROM attachments WHERE ticket_id = $1`, ids[0]).Scan(&n)
+		if n != 1 {
+			t.Fatalf("%d attachments, want the one that could be fetched", n)
 		}
 	})
 }

@@ -294,3 +294,37 @@ func (s *Service) contactTickets(ctx context.Context, tx *sql.Tx, accountID int6
 func validPoint(lat, lng float64) bool {
 	return lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180 && (lat != 0 || lng != 0)
 }
+
+// AttachInbound records a file a citizen sent, already in the blob store,
+// on the inbound message messageID: the attachment fetcher's last step.
+// Recording the same file on the same message twice does nothing.
+func (s *Service) AttachInbound(ctx context.Context, actor user.Actor, messageID int64, f NewAttachment) error {
+	if actor.IsUser() {
+		return errs.Forbiddenf("ticket.role_forbidden", "action", "attach", "role", string(actor.Role))
+	}
+	name := vntext.Line(f.Name)
+	if vntext.Len(name) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	now := s.clock()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var ticketID int64
+		if err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM messages WHERE id = $1 AND kind = $2`, messageID, MsgInbound).Scan(&ticketID); err != nil {
+			return db.NotFound(err, "ticket.not_found")
+		}
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM attachments WHERE message_id = $1 AND sha256 = $2`, messageID, f.SHA256).Scan(&one)
+		if err == nil {
+			return nil
+		}
+		if err != sql.ErrNoRows {
+			return db.Fail(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (ticket_id, message_id, sha256, name, mime, size, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ticketID, messageID, f.SHA256, name, f.MIME, f.Size, now); err != nil {
+			return db.Fail(err)
+		}
+		return audit.Append(ctx, tx, audit.Event{At: now, Actor: actor.Label(), Action: "ticket.attach", TicketID: ticketID,
+			Object: "message:" + itoa(messageID), Detail: map[string]any{"sha256": []string{f.SHA256}}})
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/queue"
 	"github.com/hotline-1022/hotline/internal/ticket"
 )
 
@@ -105,6 +106,7 @@ func (r *Relay) hook(w http.ResponseWriter, req *http.Request) {
 	}
 	now := r.Now().UTC()
 	batch := ticket.InboundBatch{Channel: ticket.Channel(acct.Kind), AccountID: acct.ID, Window: cfg.Window, Ack: r.ack}
+	var files [][]channel.Attachment // per stored event
 	for _, e := range events {
 		if !e.At.IsZero() && now.Sub(e.At) > cfg.MaxAge {
 			r.Log.Warn("webhook refused: event too old", "account_id", acct.ID, "kind", string(acct.Kind), "age", now.Sub(e.At).String())
@@ -113,9 +115,24 @@ func (r *Relay) hook(w http.ResponseWriter, req *http.Request) {
 		}
 		if ev, ok := r.event(acct, e); ok {
 			batch.Events = append(batch.Events, ev)
+			files = append(files, e.Attachments)
 		}
 	}
-	batch.Then = func(tx *sql.Tx, _ []ticket.InboundResult) error {
+	// The files are fetched by queued jobs that commit with the messages.
+	batch.Then = func(tx *sql.Tx, results []ticket.InboundResult) error {
+		for i, res := range results {
+			if res.Duplicate || res.MessageID == 0 {
+				continue
+			}
+			for _, f := range files[i] {
+				if !fetchable(f) {
+					continue
+				}
+				if err := r.Queue.Insert(req.Context(), tx, fetchArgs{AccountID: acct.ID, MessageID: res.MessageID, URL: f.URL, Name: f.Name}, queue.Unique); err != nil {
+					return err
+				}
+			}
+		}
 		return account.Inbound(req.Context(), tx, acct.ID, now)
 	}
 	results, err := r.Tickets.Inbound(req.Context(), actor(acct), batch)

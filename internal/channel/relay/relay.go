@@ -12,12 +12,14 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/hotline-1022/hotline/internal/blob"
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
 	"github.com/hotline-1022/hotline/internal/contact"
@@ -41,6 +43,8 @@ type Relay struct {
 	Contacts *contact.Store
 	Queue    *queue.Queue
 	Adapters channel.Registry
+	Blobs    *blob.Store  // where fetched attachments go
+	HTTP     *http.Client // fetches attachments; it should carry a timeout
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -64,6 +68,7 @@ func (r *Relay) cfg() Config {
 // Register adds the relay's workers to q. Call it before q.Open.
 func (r *Relay) Register(q *queue.Queue) {
 	queue.Add(q, &sendWorker{r: r})
+	queue.Add(q, &fetchWorker{r: r})
 }
 
 // actor is the system actor a channel account acts as.
