@@ -39,7 +39,7 @@ func (a *App) buildHandler() http.Handler {
 			Replies: a.Replies, Blobs: a.Blobs, Live: a.Live, Province: a.Cfg.Province},
 		&review.Review{Web: shell, Tickets: a.Tickets},
 		&admin.Admin{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
-			SLA: a.SLA, Audit: a.Audit, Replies: a.Replies, Province: a.Cfg.Province})
+			SLA: a.SLA, Audit: a.Audit, Anchors: audit.AnchorFile(a.Cfg.AnchorFile()), Replies: a.Replies, Province: a.Cfg.Province})
 	if err != nil {
 		// Templates are embedded: this is a build defect the tests catch.
 		panic(err)

@@ -161,7 +161,7 @@ func hashEvent(prev string, e Event, detail string) string {
 type Report struct {
 	Chained   int64 // events checked
 	Unchained int64 // events not yet chained (recent writes, or no chainer ran)
-	Anchors   int   // anchors checked against the chain
+	Anchors   int64 // anchors checked against the chain
 	BrokenAt  int64 // the first seq whose link does not match; 0 when intact
 	Reason    string
 }
@@ -199,7 +199,7 @@ func (l *Log) VerifyAnchored(ctx context.Context, anchors []Anchor) (Report, err
 		r.Reason = fmt.Sprintf("the newest events were removed: the chain ends at event %d, but event %d (id %d) was anchored at %s",
 			r.Chained, newest.Seq, newest.ID, newest.At.UTC().Format(time.RFC3339))
 	}
-	r.Anchors = len(bySeq)
+	r.Anchors = int64(len(bySeq))
 	return r, nil
 }
 

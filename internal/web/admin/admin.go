@@ -45,6 +45,7 @@ type Admin struct {
 	Rules      *routing.Store
 	SLA        *sla.Store
 	Audit      *audit.Log
+	Anchors    audit.AnchorFile // where the server anchors the audit chain; empty: none
 	Replies    *reply.Store
 	Province   string // the deployment's province code, for ward pickers
 }

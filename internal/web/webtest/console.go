@@ -58,12 +58,24 @@ type Console struct {
 // role.
 func NewConsole(t testing.TB, d *db.DB) *Console {
 	t.Helper()
-	return NewConsoleAt(t, d, clock.New(time.Now))
+	return newConsole(t, d, app.Config{Province: "79"}, clock.New(time.Now))
+}
+
+// NewConsoleWith is NewConsole with the given configuration, for a test
+// that needs a data directory.
+func NewConsoleWith(t testing.TB, d *db.DB, cfg app.Config) *Console {
+	t.Helper()
+	return newConsole(t, d, cfg, clock.New(time.Now))
 }
 
 // NewConsoleAt is NewConsole on the clock c, for pages that depend on the
 // hour or the day.
 func NewConsoleAt(t testing.TB, d *db.DB, c clock.Clock) *Console {
+	t.Helper()
+	return newConsole(t, d, app.Config{Province: "79"}, c)
+}
+
+func newConsole(t testing.TB, d *db.DB, cfg app.Config, c clock.Clock) *Console {
 	t.Helper()
 	ctx := context.Background()
 	k, _ := secret.ParseKey(secret.NewKey())
@@ -71,7 +83,7 @@ func NewConsoleAt(t testing.TB, d *db.DB, c clock.Clock) *Console {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.NewWithClock(app.Config{Province: "79"}, d, box, slog.New(slog.DiscardHandler), c)
+	a := app.NewWithClock(cfg, d, box, slog.New(slog.DiscardHandler), c)
 	con := &Console{App: a, Accounts: map[string]user.User{}}
 	for _, ag := range []agency.Agency{
 		{Code: "SXD", Name: "Sở Xây dựng", ValidFrom: "2025-07-01"},
