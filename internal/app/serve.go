@@ -39,7 +39,8 @@ func (a *App) buildHandler() http.Handler {
 			Replies: a.Replies, Blobs: a.Blobs, Live: a.Live, Province: a.Cfg.Province},
 		&review.Review{Web: shell, Tickets: a.Tickets},
 		&admin.Admin{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
-			SLA: a.SLA, Audit: a.Audit, Anchors: audit.AnchorFile(a.Cfg.AnchorFile()), Replies: a.Replies, Province: a.Cfg.Province})
+			SLA: a.SLA, Audit: a.Audit, Anchors: audit.AnchorFile(a.Cfg.AnchorFile()), Replies: a.Replies,
+			Accounts: a.Channels, Channels: a.channelHealth(), Province: a.Cfg.Province})
 	if err != nil {
 		// Templates are embedded: this is a build defect the tests catch.
 		panic(err)
@@ -187,4 +188,13 @@ func (a *App) Listen() (net.Listener, error) {
 		return nil, fmt.Errorf("listen on %s: %w", a.Cfg.Addr, err)
 	}
 	return ln, nil
+}
+
+// channelHealth is the relay for the channels page, or nil without one
+// (a nil *relay.Relay must not become a non-nil interface).
+func (a *App) channelHealth() admin.ChannelHealth {
+	if a.Relay == nil {
+		return nil
+	}
+	return a.Relay
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/channel/account"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/i18n"
@@ -47,7 +48,9 @@ type Admin struct {
 	Audit      *audit.Log
 	Anchors    audit.AnchorFile // where the server anchors the audit chain; empty: none
 	Replies    *reply.Store
-	Province   string // the deployment's province code, for ward pickers
+	Accounts   *account.Store // chat channel accounts
+	Channels   ChannelHealth  // their health; nil without the personal-data key
+	Province   string         // the deployment's province code, for ward pickers
 }
 
 // roles may use the admin pages.
@@ -98,6 +101,8 @@ func (w *Admin) Routes(rt *web.Router) {
 	rt.Page("GET /console/admin/replies/{id}", roles, w.reply)
 	rt.Page("POST /console/admin/replies/{id}", roles, w.replySave)
 	rt.Page("GET /console/admin/channels", roles, w.channels)
+	rt.Page("POST /console/admin/channels", roles, w.channelAdd)
+	rt.Page("POST /console/admin/channels/{id}/enabled", roles, w.channelEnabled)
 	rt.Page("GET /console/admin/areas", roles, w.areas)
 	rt.Page("GET /console/admin/areas/{code}", roles, w.province)
 	rt.Page("GET /console/admin/audit", roles, w.audit)

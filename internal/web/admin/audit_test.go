@@ -52,8 +52,8 @@ func TestAdminChannels(t *testing.T) {
 		if row := channelRow(body, ticket.Zalo); !strings.Contains(row, "Chưa cấu hình") {
 			t.Errorf("zalo: %s", row)
 		}
-		if !strings.Contains(body, "chưa có bộ kết nối") {
-			t.Error("the page does not say that no channel adapters exist")
+		if !strings.Contains(body, "Chưa có tài khoản kênh chat nào.") {
+			t.Error("the page does not say that no chat channel account exists")
 		}
 		newTicket(t, c, ticket.Phone, "Đèn đường trước số 12 Lê Lợi bị hỏng")
 		newTicket(t, c, ticket.Phone, "Nước ngập đường Nguyễn Trãi")
@@ -64,6 +64,46 @@ func TestAdminChannels(t *testing.T) {
 		}
 		if row := channelRow(body, ticket.Web); !strings.Contains(row, `class="ad-num">0</td>`) {
 			t.Errorf("web counted the calls: %s", row)
+		}
+	})
+}
+
+// An admin adds a chat channel account, sees its webhook URL and which
+// secrets are set (never their values), and disables it.
+func TestAdminChannelAccounts(t *testing.T) {
+	dbtest.EachWith(t, webtest.Reference, func(t *testing.T, d *db.DB) {
+		c := webtest.NewConsole(t, d)
+		admin := c.Login(t, "admin")
+		status, body, _ := admin.Post("/console/admin/channels", url.Values{"kind": {"viber"}, "name": {"Bot 1022"},
+			"settings": {"auth_token=very-secret-token\nsender_name=Tổng đài 1022\ncolour=red"}})
+		if status != http.StatusBadRequest || !strings.Contains(body, "colour") || strings.Contains(body, "very-secret-token") {
+			t.Fatalf("an unknown key: %d, or the secret is shown back", status)
+		}
+		if status, _, loc := admin.Post("/console/admin/channels", url.Values{"kind": {"viber"}, "name": {"Bot 1022"},
+			"settings": {"auth_token=very-secret-token\nsender_name=Tổng đài 1022"}}); status != http.StatusSeeOther || loc != "/console/admin/channels" {
+			t.Fatalf("add: %d %s", status, loc)
+		}
+		_, body, _ = admin.Get("/console/admin/channels")
+		row := regexp.MustCompile(`(?s)<tr data-account="(\d+)">.*?</tr>`).FindStringSubmatch(body)
+		if row == nil || !strings.Contains(row[0], "Bot 1022") || !strings.Contains(row[0], "/hooks/viber/"+row[1]) ||
+			!strings.Contains(row[0], "<code>auth_token</code>") || !strings.Contains(row[0], "Đang bật") {
+			t.Fatalf("account row: %v", row)
+		}
+		if strings.Contains(body, "very-secret-token") {
+			t.Fatal("the page shows a secret")
+		}
+		if row := channelRow(body, ticket.Viber); !strings.Contains(row, "Không có tin mới") {
+			t.Errorf("viber with an enabled account: %s", row)
+		}
+		if status, _, _ := admin.Post("/console/admin/channels/"+row[1]+"/enabled", url.Values{"enabled": {"0"}}); status != http.StatusSeeOther {
+			t.Fatalf("disable: %d", status)
+		}
+		_, body, _ = admin.Get("/console/admin/channels")
+		if !strings.Contains(body, "Đã tắt") || !strings.Contains(channelRow(body, ticket.Viber), "Chưa cấu hình") {
+			t.Fatal("the disabled account is not shown as disabled")
+		}
+		if status, _, _ := c.Login(t, "operator").Get("/console/admin/channels"); status != http.StatusForbidden && status != http.StatusNotFound {
+			t.Fatalf("an operator reaches the channels page: %d", status)
 		}
 	})
 }
