@@ -19,9 +19,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/app"
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/messenger/messengertest"
+	"github.com/hotline-1022/hotline/internal/channel/viber/vibertest"
 	"github.com/hotline-1022/hotline/internal/channel/zalo/zalotest"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/user"
@@ -244,6 +247,42 @@ func TestZaloImageIsFetchedAndLocationSetsTheGeoPoint(t *testing.T) {
 		d.R().QueryRowContext(context.Background(), `SELECT count(*) FROM attachments WHERE ticket_id = $1`, ids[0]).Scan(&n)
 		if n != 1 {
 			t.Fatalf("%d attachments, want the one that could be fetched", n)
+		}
+	})
+}
+
+// A Zalo token of unknown expiry is renewed at start by the queue's
+// singleton job; the new pair is stored sealed and sends use it.
+func TestZaloTokenIsRefreshedAndUsed(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		zalo := zalotest.New(t, zalotest.Config{})
+		ta := newTestAppWith(t, d, app.Config{Province: "79", Queue: fastQueue}, clock.New(time.Now))
+		acct, err := ta.Channels.Add(context.Background(), user.Actor{Origin: "cli"}, channel.Zalo, "OA 1022", zalo.Settings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ca := startChannels(t, ta, vibertest.New(t, vibertest.Config{}))
+		waitFor(t, "the refresh", func() bool { return zalo.Refreshes() == 1 })
+		access, refresh := zalo.Tokens()
+		waitFor(t, "the stored pair", func() bool {
+			a, err := ca.Channels.Open(context.Background(), acct.ID, false)
+			return err == nil && a.Settings["access_token"] == access && a.Settings["refresh_token"] == refresh
+		})
+		got, err := ca.Channels.Get(context.Background(), acct.ID)
+		if err != nil || got.TokenExpires.Before(time.Now().Add(20*time.Hour)) {
+			t.Fatalf("token expiry %v (%v)", got.TokenExpires, err)
+		}
+		cfg := zalo.Config()
+		body := zalo.Webhook().Text("8421000333", "msg-tok", "Xe rác đổ sai giờ", time.Now())
+		if code := ca.postSigned(t, "/hooks/zalo/"+strconv.FormatInt(acct.ID, 10), zaloSignature(t, cfg.AppID, cfg.OASecret, body), body); code != 200 {
+			t.Fatalf("webhook: %d", code)
+		}
+		waitFor(t, "the acknowledgement", func() bool { return len(zalo.Sent()) == 1 })
+		if s := zalo.Sent()[0]; s.AccessToken != access {
+			t.Fatalf("sent with %q, want the refreshed %q", s.AccessToken, access)
+		}
+		if n := zalo.Refreshes(); n != 1 {
+			t.Fatalf("%d refreshes of a token valid for a day", n)
 		}
 	})
 }

@@ -54,12 +54,13 @@ type Config struct {
 
 // Queue is the job queue of one process.
 type Queue struct {
-	db      *db.DB
-	cfg     Config
-	workers *river.Workers
-	client  *river.Client[*sql.Tx]
-	driver  riverdriver.Driver[*sql.Tx]
-	pool    *pgxpool.Pool // PostgreSQL listener
+	db       *db.DB
+	cfg      Config
+	workers  *river.Workers
+	periodic []*river.PeriodicJob
+	client   *river.Client[*sql.Tx]
+	driver   riverdriver.Driver[*sql.Tx]
+	pool     *pgxpool.Pool // PostgreSQL listener
 }
 
 // New returns a queue over d. Register workers with Add, then Open.
@@ -96,6 +97,14 @@ func Add[T river.JobArgs](q *Queue, w river.Worker[T]) {
 	river.AddWorker(q.workers, w)
 }
 
+// Every schedules a job of args every interval, from the start. Only the
+// elected leader among the instances inserts it, and one instance works
+// each: a singleton. Call it before Open.
+func (q *Queue) Every(interval time.Duration, args river.JobArgs) {
+	q.periodic = append(q.periodic, river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return args, Unique }, &river.PeriodicJobOpts{RunOnStart: true}))
+}
+
 // Open builds the River client. It does not start working.
 func (q *Queue) Open(ctx context.Context) error {
 	if q.db.Dialect == db.Postgres && q.cfg.DSN != "" {
@@ -114,6 +123,7 @@ func (q *Queue) Open(ctx context.Context) error {
 	c, err := river.NewClient(q.driver, &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: q.cfg.Workers}},
 		Workers:           q.workers,
+		PeriodicJobs:      q.periodic,
 		FetchPollInterval: q.cfg.PollInterval,
 		FetchCooldown:     min(q.cfg.PollInterval, 100*time.Millisecond),
 		MaxAttempts:       q.cfg.MaxAttempts,

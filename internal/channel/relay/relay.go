@@ -34,6 +34,9 @@ type Config struct {
 	MaxBody int64         // webhook body limit; default 1 MiB
 	MaxAge  time.Duration // older events are refused as replays; default 24 h
 	Window  time.Duration // a message joins an open ticket changed within it; default 72 h
+	// RefreshEvery is how often expiring access tokens are looked for;
+	// default 10 min.
+	RefreshEvery time.Duration
 }
 
 // Relay connects channel accounts to tickets.
@@ -62,6 +65,9 @@ func (r *Relay) cfg() Config {
 	if c.Window == 0 {
 		c.Window = 72 * time.Hour
 	}
+	if c.RefreshEvery == 0 {
+		c.RefreshEvery = 10 * time.Minute
+	}
 	return c
 }
 
@@ -69,6 +75,8 @@ func (r *Relay) cfg() Config {
 func (r *Relay) Register(q *queue.Queue) {
 	queue.Add(q, &sendWorker{r: r})
 	queue.Add(q, &fetchWorker{r: r})
+	queue.Add(q, &refreshWorker{r: r})
+	q.Every(r.cfg().RefreshEvery, refreshArgs{})
 }
 
 // actor is the system actor a channel account acts as.
@@ -124,7 +132,7 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 }
 
 // The queue's own actor: it reads the recipient and records deliveries.
-var queueActor = user.Actor{Origin: "system"}
+var queueActor = user.Actor{Origin: "queue"}
 
 // send delivers one message. A permanent failure is recorded on the
 // message and ends the job; a temporary one is retried with backoff,
