@@ -117,7 +117,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// kept, and the platform will not send it again. The write batcher
 	// commits concurrent transactions together, so they share that fsync.
 	common := "_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	wc, err := newCachingConnector("file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&" + common)
+	// Pragmas run in order, and journal_mode needs a lock on the file: with
+	// busy_timeout set first, a process opening the database while another
+	// migrates it waits instead of failing at once with SQLITE_BUSY.
+	wc, err := newCachingConnector("file:" + path + "?_txlock=immediate&" + common + "&_pragma=journal_mode(WAL)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}

@@ -3,6 +3,8 @@ package db_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,5 +50,36 @@ func TestExclusiveExcludesAnotherHandle(t *testing.T) {
 	}
 	if err := other.Exclusive(context.Background(), func(context.Context) error { return nil }); err != nil {
 		t.Fatalf("Exclusive once the lock is free: %v", err)
+	}
+}
+
+// Processes opening a SQLite file together, while another one migrates
+// it, wait for each other instead of failing with SQLITE_BUSY.
+func TestOpenASQLiteFileTogether(t *testing.T) {
+	for round := range 10 {
+		path := filepath.Join(t.TempDir(), "hotline.db")
+		const n = 8
+		errs := make([]error, n+1)
+		var wg sync.WaitGroup
+		for i := range n + 1 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d, err := db.Open(context.Background(), path)
+				if err == nil && i == 0 {
+					_, err = d.Migrate(context.Background())
+				}
+				if d != nil {
+					d.Close()
+				}
+				errs[i] = err
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, opener %d: %v", round, i, err)
+			}
+		}
 	}
 }
