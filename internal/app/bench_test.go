@@ -3,15 +3,20 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/zalo/zalotest"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
@@ -159,6 +164,44 @@ func BenchmarkIntake(b *testing.B) {
 						}
 						res.Body.Close()
 						if res.StatusCode != http.StatusCreated {
+							b.Errorf("status %d", res.StatusCode)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+			})
+
+			// webhook: signed Zalo text events from new users through
+			// POST /hooks/zalo/{id}: verify, parse, ticket, acknowledgement
+			// job, all committed before the 200.
+			b.Run("webhook", func(b *testing.B) {
+				zalo := zalotest.New(b, zalotest.Config{})
+				acct, err := ta.Channels.Add(ctx, user.Actor{Origin: "cli"}, channel.Zalo, "bench-"+strconv.Itoa(b.N), zalo.Settings())
+				if err != nil {
+					b.Fatal(err)
+				}
+				url := ta.srv.URL + "/hooks/zalo/" + strconv.FormatInt(acct.ID, 10)
+				cfg := zalo.Config()
+				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+				b.SetParallelism(4)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						i := n.Add(1)
+						body := zalo.Webhook().Text("u"+strconv.FormatInt(i, 10), "m"+strconv.FormatInt(i, 10), "Đèn đường hỏng trước số "+strconv.FormatInt(i, 10), time.Now())
+						var ts struct{ Timestamp string }
+						_ = json.Unmarshal(body, &ts)
+						sum := sha256.Sum256([]byte(cfg.AppID + string(body) + ts.Timestamp + cfg.OASecret))
+						req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+						req.Header.Set("X-ZEvent-Signature", "mac="+hex.EncodeToString(sum[:]))
+						req.Header.Set("Content-Type", "application/json")
+						res, err := client.Do(req)
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						res.Body.Close()
+						if res.StatusCode != http.StatusOK {
 							b.Errorf("status %d", res.StatusCode)
 							return
 						}
