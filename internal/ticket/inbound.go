@@ -184,7 +184,7 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 		return InboundResult{}, err
 	}
 	if open == 0 {
-		return s.inboundNew(ctx, tx, actor, b, e, text, in, at, now)
+		return s.inboundNew(ctx, tx, actor, b, e, text, in, contactID, at, now)
 	}
 	t, err := s.lock(ctx, tx, open)
 	if err != nil {
@@ -212,29 +212,24 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 	return InboundResult{TicketID: t.ID, MessageID: msg, Code: t.Code}, nil
 }
 
-func (s *Service) inboundNew(ctx context.Context, tx *sql.Tx, actor user.Actor, b InboundBatch, e InboundEvent, text string, in contact.Input, at, now time.Time) (InboundResult, error) {
-	n := NewTicket{Channel: b.Channel, Content: text, Contact: in, ProviderID: e.ProviderID, ReceivedAt: at}
+// inboundNew opens a ticket for a message whose provider id inbound did
+// not find, from the contact it resolved.
+func (s *Service) inboundNew(ctx context.Context, tx *sql.Tx, actor user.Actor, b InboundBatch, e InboundEvent, text string, in contact.Input, contactID int64, at, now time.Time) (InboundResult, error) {
+	n := NewTicket{Channel: b.Channel, Content: text, Contact: in, ProviderID: e.ProviderID, ReceivedAt: at,
+		resolved: true, contactID: contactID, accountID: b.AccountID}
 	if e.Lat != nil && e.Lng != nil && validPoint(*e.Lat, *e.Lng) {
 		n.Lat, n.Lng = e.Lat, e.Lng
 	}
 	if err := n.normalize(now); err != nil {
 		return InboundResult{}, err
 	}
-	id, dup, _, err := s.create(ctx, tx, actor, n, now)
+	m, _, _, err := s.create(ctx, tx, actor, n, now)
 	if err != nil {
 		return InboundResult{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET channel_account_id = $1 WHERE id = $2`, b.AccountID, id); err != nil {
-		return InboundResult{}, db.Fail(err)
-	}
-	r := InboundResult{TicketID: id, New: !dup, Duplicate: dup}
-	if err := tx.QueryRowContext(ctx, `SELECT code FROM tickets WHERE id = $1`, id).Scan(&r.Code); err != nil {
-		return InboundResult{}, db.Fail(err)
-	}
-	if err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE ticket_id = $1 AND kind = $2 ORDER BY id LIMIT 1`, id, MsgInbound).Scan(&r.MessageID); err != nil {
-		return InboundResult{}, db.Fail(err)
-	}
-	if b.Ack != nil && !dup {
+	id := m.id
+	r := InboundResult{TicketID: id, MessageID: m.messageID, Code: m.code, New: true}
+	if b.Ack != nil {
 		ack, err := addMessage(ctx, tx, Message{TicketID: id, Kind: MsgOutbound, Channel: b.Channel, Event: "acknowledge",
 			Body: b.Ack(r.Code), Delivery: DeliveryQueued, CreatedAt: now})
 		if err != nil {

@@ -89,6 +89,13 @@ type NewTicket struct {
 	Classify bool
 	Forward  *ForwardTo // nil: not forwarded
 	Reply    string     // the direct answer to the citizen; excludes Forward
+
+	// Set by Inbound, which has already, in the same transaction, looked
+	// for ProviderID and resolved the contact (contactID); accountID is
+	// the channel account the ticket arrived on.
+	resolved  bool
+	contactID int64
+	accountID int64
 }
 
 // ForwardTo is where Create forwards a new ticket.
@@ -202,7 +209,9 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 	for attempt := 0; ; attempt++ {
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			id, out.Duplicate, h, err = s.create(ctx, tx, actor, n, now)
+			var m made
+			m, out.Duplicate, h, err = s.create(ctx, tx, actor, n, now)
+			id = m.id
 			return err
 		})
 		if err != nil && db.IsUnique(err) && attempt < 3 {
@@ -232,14 +241,21 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 	return out, nil
 }
 
-func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n NewTicket, now time.Time) (id int64, dup bool, h handled, err error) {
-	if n.ProviderID != "" {
-		err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM messages WHERE channel = $1 AND provider_id = $2`, string(n.Channel), n.ProviderID).Scan(&id)
+// made is what create wrote: the ticket, its tracking code and its first
+// timeline entry. A duplicate has only the ticket's id.
+type made struct {
+	id, messageID int64
+	code          string
+}
+
+func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n NewTicket, now time.Time) (m made, dup bool, h handled, err error) {
+	if n.ProviderID != "" && !n.resolved {
+		err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM messages WHERE channel = $1 AND provider_id = $2`, string(n.Channel), n.ProviderID).Scan(&m.id)
 		if err == nil {
-			return id, true, h, nil
+			return m, true, h, nil
 		}
 		if err != sql.ErrNoRows {
-			return 0, false, h, db.Fail(err)
+			return made{}, false, h, db.Fail(err)
 		}
 	}
 	t := Ticket{Code: newCode(), State: Received, Kind: n.Kind, Priority: n.Priority, Channel: n.Channel,
@@ -248,7 +264,7 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	if n.Category != "" {
 		var kind string
 		if t.CategoryID, kind, err = s.categoryID(ctx, tx, n.Category, "category"); err != nil {
-			return 0, false, h, err
+			return made{}, false, h, err
 		}
 		if t.Kind == "" {
 			t.Kind = kind
@@ -259,18 +275,20 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	}
 	if n.Area != "" {
 		if t.AreaCode, err = s.wardCode(ctx, tx, n.Area, "area"); err != nil {
-			return 0, false, h, err
+			return made{}, false, h, err
 		}
 	}
-	if t.ContactID, err = s.contacts.Resolve(ctx, tx, n.Contact); err != nil {
-		return 0, false, h, err
+	if n.resolved {
+		t.ContactID = n.contactID
+	} else if t.ContactID, err = s.contacts.Resolve(ctx, tx, n.Contact); err != nil {
+		return made{}, false, h, err
 	}
 	if err := s.applySLA(ctx, &t, t.ReceivedAt); err != nil {
-		return 0, false, h, err
+		return made{}, false, h, err
 	}
 	args := []any{t.Code, t.State, t.Kind, t.Priority, t.Channel, nullID(t.CategoryID), nullStr(t.AreaCode), t.Address, n.Lat, n.Lng,
 		t.Title, t.Content, nullID(t.ContactID), t.ShareIdentity, nullID(t.SLAPolicyID), t.ReceivedAt, t.Deadline, t.WarnAt,
-		nullID(t.CreatedBy), now}
+		nullID(t.CreatedBy), now, nullID(n.accountID)}
 	insert := insertTicketSQL
 	if s.db.Dialect == db.Postgres {
 		// PostgreSQL keeps the search vector in the row: write it with the
@@ -278,44 +296,46 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 		insert, args = insertTicketSearchSQL, append(args, searchText(t))
 	}
 	if err = tx.QueryRowContext(ctx, insert, args...).Scan(&t.ID); err != nil {
-		return 0, false, h, err // a code collision is retried by Create
+		return made{}, false, h, err // a code collision is retried by Create
 	}
 	if s.db.Dialect != db.Postgres {
 		if err := s.index(ctx, tx, t, false); err != nil {
-			return 0, false, h, err
+			return made{}, false, h, err
 		}
 	}
 	kind := MsgInbound
 	if t.Channel == Phone {
 		kind = MsgCall
 	}
-	if _, err := addMessage(ctx, tx, Message{TicketID: t.ID, Kind: kind, Channel: t.Channel, AuthorID: actor.UserID,
-		Body: t.Content, ProviderID: n.ProviderID, CreatedAt: t.ReceivedAt}); err != nil {
+	msg, err := addMessage(ctx, tx, Message{TicketID: t.ID, Kind: kind, Channel: t.Channel, AuthorID: actor.UserID,
+		Body: t.Content, ProviderID: n.ProviderID, CreatedAt: t.ReceivedAt})
+	if err != nil {
 		if db.IsUnique(err) {
 			// A concurrent delivery of the same provider message won.
-			return 0, false, h, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
+			return made{}, false, h, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
 		}
-		return 0, false, h, db.Fail(err)
+		return made{}, false, h, db.Fail(err)
 	}
 	if err := audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
 		Action: "ticket.receive", TicketID: t.ID, Detail: map[string]any{"channel": string(t.Channel)}}); err != nil {
-		return 0, false, h, err
+		return made{}, false, h, err
 	}
 	h, err = s.handle(ctx, tx, actor, &t, n, now)
-	return t.ID, false, h, err
+	return made{id: t.ID, messageID: msg, code: t.Code}, false, h, err
 }
 
 // The province is kept beside the ward so province-wide lists have an
 // index of their own.
 const insertTicketColumns = `code, state, kind, priority, channel, category_id, area_code, address, lat, lng,
-	title, content, contact_id, share_identity, sla_policy_id, received_at, deadline, warn_at, created_by, updated_at, province_code`
+	title, content, contact_id, share_identity, sla_policy_id, received_at, deadline, warn_at, created_by, updated_at,
+	channel_account_id, province_code`
 
-const insertTicketValues = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+const insertTicketValues = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
 	(SELECT parent_code FROM areas WHERE code = $7)`
 
 var (
 	insertTicketSQL       = `INSERT INTO tickets (` + insertTicketColumns + `) VALUES (` + insertTicketValues + `) RETURNING id`
-	insertTicketSearchSQL = `INSERT INTO tickets (` + insertTicketColumns + `, search) VALUES (` + insertTicketValues + `, to_tsvector('simple', $21)) RETURNING id`
+	insertTicketSearchSQL = `INSERT INTO tickets (` + insertTicketColumns + `, search) VALUES (` + insertTicketValues + `, to_tsvector('simple', $22)) RETURNING id`
 )
 
 // applySLA sets the policy and deadlines of t counted from start.

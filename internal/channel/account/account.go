@@ -310,10 +310,18 @@ func (s *Store) UpdateSettings(ctx context.Context, id int64, changed map[string
 	})
 }
 
+// inboundGrain is how fine last_inbound_at is kept. Every webhook of an
+// account updating its one row would serialise them all on PostgreSQL's
+// row lock, each waiting for the previous one's commit; at most one a
+// second takes it.
+const inboundGrain = time.Second
+
 // Inbound records, inside the caller's transaction, that an account took
-// in a webhook at now.
+// in a webhook at now (to within a second).
 func Inbound(ctx context.Context, q db.Querier, id int64, at time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE channel_accounts SET last_inbound_at = $1 WHERE id = $2`, at.UTC(), id)
+	at = at.UTC()
+	_, err := q.ExecContext(ctx, `UPDATE channel_accounts SET last_inbound_at = $1
+		WHERE id = $2 AND (last_inbound_at IS NULL OR last_inbound_at < $3)`, at, id, at.Add(-inboundGrain))
 	return db.Fail(err)
 }
 
