@@ -255,11 +255,18 @@ func runLoadtest(ctx context.Context, args []string, env *environment) error {
 	f.DurationVar(&cfg.Warmup, "warmup", 0, "time at the start not counted")
 	f.Int64Var(&cfg.Seed, "seed", 0, "seed for the generated reports (0: random)")
 	asJSON := f.Bool("json", false, "print the result as JSON")
+	var z loadtest.Zalo
+	f.Int64Var(&z.Channel, "zalo-channel", 0, "post signed Zalo webhooks to this channel account instead of reports to the API")
+	f.StringVar(&z.AppID, "zalo-app-id", "", "the Zalo account's app_id")
+	f.StringVar(&z.OASecret, "zalo-oa-secret", "", "the Zalo account's oa_secret, which signs the webhooks (HOTLINE_ZALO_OA_SECRET)")
+	f.IntVar(&z.Returning, "zalo-returning", 50, "percent of webhooks from citizens who wrote before in the run")
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if cfg.Token == "" {
-		return fmt.Errorf("--token is required (create one with: hotline token create --email E)")
+	if z.Channel != 0 {
+		cfg.Zalo = &z
+	} else if cfg.Token == "" {
+		return fmt.Errorf("--token is required (create one with: hotline token create --email E), or --zalo-channel for webhooks")
 	}
 	cfg.Out = env.stderr
 	res, err := loadtest.Run(ctx, cfg)

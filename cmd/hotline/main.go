@@ -41,7 +41,7 @@ var commands = []command{
 	{"channel list", "channel list [--base-url URL]   (secrets are never printed)", runChannelList},
 	{"channel disable", "channel disable ID", runChannelDisable},
 	{"audit verify", "audit verify   → exit status 0 when the audit chain is intact", runAuditVerify},
-	{"loadtest", "loadtest --target URL --token T --concurrency N --duration D", runLoadtest},
+	{"loadtest", "loadtest --target URL --token T --concurrency N --duration D   (or --zalo-channel ID --zalo-app-id A --zalo-oa-secret S: signed webhooks)", runLoadtest},
 }
 
 func main() {

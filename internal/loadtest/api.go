@@ -158,6 +158,11 @@ func (a *api) postTicket(ctx context.Context, body []byte, keep bool) (status in
 	if err != nil {
 		return 0, transportMessage(err), nil
 	}
+	return a.do(req, keep)
+}
+
+// do sends a POST and reads its answer as postTicket describes.
+func (a *api) do(req *http.Request, keep bool) (status int, problem string, created []byte) {
 	resp, err := a.http.Do(req)
 	if err != nil {
 		return 0, transportMessage(err), nil
@@ -173,6 +178,23 @@ func (a *api) postTicket(ctx context.Context, body []byte, keep bool) (status in
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
 	}
 	return resp.StatusCode, "", created
+}
+
+// reachable checks that the target answers at all (GET /healthz), for a
+// run that needs nothing from its API.
+func (a *api) reachable(ctx context.Context) error {
+	var health struct {
+		Status string `json:"status"`
+	}
+	err := a.getJSON(ctx, "/healthz", &health)
+	var se *statusError
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return fmt.Errorf("loadtest: %w", ctx.Err())
+	case err != nil && !errors.As(err, &se):
+		return fmt.Errorf("loadtest: cannot reach %s: %s", a.base, strings.TrimPrefix(transportMessage(err), "transport error: "))
+	}
+	return nil // an answer, even an error page: the run will show what it is
 }
 
 // discover asks the target for category and ward codes to put in the

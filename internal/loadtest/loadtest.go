@@ -17,6 +17,11 @@
 //     abandoned (cancelled, reported as Abandoned, not counted) otherwise,
 //     so that a stalled server cannot hold the run forever.
 //
+// With Config.Zalo set, workers post signed Zalo OA webhooks (text
+// messages from new and returning citizens) to a channel account's
+// webhook instead, so that the intake of a chat platform is measured from
+// a separate process too.
+//
 // Reports come from Generator, which other tools (the demo seeder) reuse.
 package loadtest
 
@@ -59,6 +64,9 @@ type Config struct {
 	Seed        int64         // for reproducible content; 0 = time-based
 	Client      *http.Client  // nil: a tuned client (MaxIdleConnsPerHost = Concurrency, timeouts)
 	Out         io.Writer     // progress lines every 5 s (optional)
+	// Zalo, when set, posts signed Zalo webhooks instead of API reports;
+	// no token is needed then.
+	Zalo *Zalo
 
 	// Tests shorten the fixed timings; zero means the defaults.
 	grace, progressEvery time.Duration
@@ -76,7 +84,7 @@ func (c Config) validate() (Config, error) {
 		return c, fmt.Errorf("loadtest: target %q must be an http:// or https:// URL with a host", c.Target)
 	case u.RawQuery != "" || u.Fragment != "":
 		return c, fmt.Errorf("loadtest: target %q must be a base URL without query or fragment", c.Target)
-	case strings.TrimSpace(c.Token) == "":
+	case strings.TrimSpace(c.Token) == "" && c.Zalo == nil:
 		return c, errors.New("loadtest: an API token is required")
 	case c.Concurrency < 0:
 		return c, fmt.Errorf("loadtest: concurrency must be positive, not %d", c.Concurrency)
@@ -84,6 +92,11 @@ func (c Config) validate() (Config, error) {
 		return c, fmt.Errorf("loadtest: duration must be positive, not %s", c.Duration)
 	case c.Warmup < 0:
 		return c, fmt.Errorf("loadtest: warmup must not be negative, not %s", c.Warmup)
+	}
+	if c.Zalo != nil {
+		if err := c.Zalo.validate(); err != nil {
+			return c, err
+		}
 	}
 	c.Target = strings.TrimRight(c.Target, "/")
 	if c.Concurrency == 0 {
@@ -125,17 +138,26 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		defer client.CloseIdleConnections()
 	}
 	a := &api{http: client, base: cfg.Target, token: cfg.Token}
-	categories, areas, notes, err := a.discover(ctx)
-	if err != nil {
-		return Result{}, err
+	var categories, areas, notes []string
+	what := ""
+	if cfg.Zalo == nil {
+		if categories, areas, notes, err = a.discover(ctx); err != nil {
+			return Result{}, err
+		}
+		what = fmt.Sprintf("%d categories, %d wards", len(categories), len(areas))
+	} else {
+		if err := a.reachable(ctx); err != nil {
+			return Result{}, err
+		}
+		what = fmt.Sprintf("Zalo webhooks to channel %d, %d%% from returning citizens", cfg.Zalo.Channel, cfg.Zalo.Returning)
 	}
 
 	warm := ""
 	if cfg.Warmup > 0 {
 		warm = fmt.Sprintf(" after %s warmup", cfg.Warmup)
 	}
-	fmt.Fprintf(cfg.Out, "loadtest: %s, %d workers, %s%s, seed %d, %d categories, %d wards\n",
-		cfg.Target, cfg.Concurrency, cfg.Duration, warm, cfg.Seed, len(categories), len(areas))
+	fmt.Fprintf(cfg.Out, "loadtest: %s, %d workers, %s%s, seed %d, %s\n",
+		cfg.Target, cfg.Concurrency, cfg.Duration, warm, cfg.Seed, what)
 	for _, n := range notes {
 		fmt.Fprintf(cfg.Out, "loadtest: note: %s\n", n)
 	}
@@ -157,6 +179,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	var wg sync.WaitGroup
 	for i := range workers {
 		w := &worker{run: r, gen: newGenerator(cfg.Seed, uint64(i)), status: make(map[int]int)}
+		if cfg.Zalo != nil {
+			w.zalo = newZaloSender(cfg.Zalo, r.start, i)
+		}
 		workers[i] = w
 		wg.Go(func() { w.loop(ctx, reqCtx) })
 	}
@@ -175,6 +200,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		Status:      make(map[int]int),
 		Categories:  len(categories),
 		Areas:       len(areas),
+		Webhooks:    cfg.Zalo != nil,
 		Notes:       append(notes, r.notes...),
 		Sample:      r.sample,
 	}
@@ -231,17 +257,25 @@ func (r *run) note(msg string) {
 }
 
 // checkCreated looks at one 2xx answer: a target that is not hotline (a
-// proxy's page, another service) answers 2xx without a tracking code, and
-// its throughput would mean nothing.
-func (r *run) checkCreated(body []byte) {
+// proxy's page, another service) answers 2xx without a tracking code, or
+// to a webhook without hotline's {"status":"ok"}, and its throughput
+// would mean nothing.
+func (r *run) checkCreated(body []byte, webhook bool) {
 	var t struct {
 		Code string `json:"code"`
 	}
-	if json.Unmarshal(body, &t) == nil && t.Code != "" {
+	switch {
+	case webhook && checkHook(body):
+		return
+	case !webhook && json.Unmarshal(body, &t) == nil && t.Code != "":
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if webhook {
+		r.notes = append(r.notes, `the target answered a webhook 2xx without {"status":"ok"}: is it hotline?`)
+		return
+	}
 	r.notes = append(r.notes, "the target answered 2xx without a ticket code: is it a hotline API?")
 }
 
@@ -284,7 +318,8 @@ func (r *run) progress(out io.Writer, interval time.Duration) (stop func()) {
 // workers share nothing on the hot path but a few atomic counters.
 type worker struct {
 	*run
-	gen *Generator
+	gen  *Generator
+	zalo *zaloSender // set when the run posts Zalo webhooks
 
 	latencies []time.Duration // of counted requests
 	status    map[int]int
@@ -297,13 +332,22 @@ type worker struct {
 // run under reqCtx, which ends drainGrace after the deadline.
 func (w *worker) loop(ctx, reqCtx context.Context) {
 	for ctx.Err() == nil && time.Now().Before(w.deadline) {
-		body, err := json.Marshal(w.gen.Report(w.categories, w.areas))
-		if err != nil {
-			panic(err) // a map of strings always marshals
+		var post func() (int, string, []byte)
+		if w.zalo != nil {
+			body, signature := w.zalo.next(w.gen, time.Now())
+			post = func() (int, string, []byte) {
+				return w.api.postZalo(reqCtx, w.zalo.z.Channel, body, signature, !w.checked.Load())
+			}
+		} else {
+			body, err := json.Marshal(w.gen.Report(w.categories, w.areas))
+			if err != nil {
+				panic(err) // a map of strings always marshals
+			}
+			post = func() (int, string, []byte) { return w.api.postTicket(reqCtx, body, !w.checked.Load()) }
 		}
 		began := time.Now()
 		w.sent.Add(1)
-		status, problem, created := w.api.postTicket(reqCtx, body, !w.checked.Load())
+		status, problem, created := post()
 		done := time.Now()
 		if status == 0 && reqCtx.Err() != nil {
 			// Cut off by the grace period or by the caller: not a
@@ -323,7 +367,7 @@ func (w *worker) loop(ctx, reqCtx context.Context) {
 			w.failed.Add(1)
 			w.note(problem)
 		} else if created != nil && w.checked.CompareAndSwap(false, true) {
-			w.checkCreated(created)
+			w.checkCreated(created, w.zalo != nil)
 		}
 	}
 }

@@ -581,3 +581,16 @@ func TestResultPrintAndJSON(t *testing.T) {
 		t.Errorf("JSON = %s", j)
 	}
 }
+
+func TestRunRejectsBadZaloConfig(t *testing.T) {
+	for _, z := range []Zalo{
+		{AppID: "1", OASecret: "s"},
+		{Channel: 1, OASecret: "s"},
+		{Channel: 1, AppID: "1"},
+		{Channel: 1, AppID: "1", OASecret: "s", Returning: 101},
+	} {
+		if _, err := Run(context.Background(), Config{Target: "http://127.0.0.1:9", Zalo: &z}); err == nil || !strings.Contains(err.Error(), "Zalo") && !strings.Contains(err.Error(), "percentage") {
+			t.Errorf("%+v: %v", z, err)
+		}
+	}
+}

@@ -28,6 +28,7 @@ type Result struct {
 	Sample             []string // up to 5 distinct error messages seen (status + error.code/message), for diagnosis
 	Categories         int      // category codes found on the target and used in reports
 	Areas              int      // ward codes found on the target and used in reports
+	Webhooks           bool     // the run posted Zalo webhooks, not API reports
 	Notes              []string // what did not go as planned, e.g. reports sent without categories
 }
 
@@ -69,7 +70,11 @@ func (r Result) Print(w io.Writer) {
 		}
 		row("status", "%s", strings.Join(parts, "  "))
 	}
-	row("reports", "%d categories, %d wards", r.Categories, r.Areas)
+	if r.Webhooks {
+		row("sent", "signed Zalo webhooks (user_send_text)")
+	} else {
+		row("reports", "%d categories, %d wards", r.Categories, r.Areas)
+	}
 	for _, n := range r.Notes {
 		row("note", "%s", n)
 	}
@@ -97,6 +102,7 @@ func (r Result) JSON() ([]byte, error) {
 		ElapsedS    float64        `json:"elapsed_s"`
 		Throughput  float64        `json:"throughput"`
 		LatencyMS   latencyMS      `json:"latency_ms"`
+		Webhooks    bool           `json:"webhooks"`
 		Categories  int            `json:"categories"`
 		Areas       int            `json:"areas"`
 		Notes       []string       `json:"notes"`
@@ -105,8 +111,8 @@ func (r Result) JSON() ([]byte, error) {
 		Target: r.Target, Concurrency: r.Concurrency, Seed: r.Seed,
 		Requests: r.Requests, Errors: r.Errors, Abandoned: r.Abandoned, Status: status,
 		ElapsedS: r.Elapsed.Seconds(), Throughput: r.Throughput,
-		LatencyMS:  latencyMS{ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max)},
-		Categories: r.Categories, Areas: r.Areas,
+		LatencyMS: latencyMS{ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max)},
+		Webhooks:  r.Webhooks, Categories: r.Categories, Areas: r.Areas,
 		Notes: nonNil(r.Notes), Sample: nonNil(r.Sample),
 	}, "", "  ")
 }
