@@ -277,10 +277,40 @@ func (s *Store) open(ctx context.Context, q db.Querier, id int64, disabledToo bo
 	return channel.Account{ID: a.ID, Kind: a.Kind, Name: a.Name, Enabled: a.Enabled, Settings: settings}, nil
 }
 
-// UpdateSettings replaces some settings (a refreshed token pair) in one
-// statement, so a single-use refresh token is never lost half-way. The
-// caller holds whatever lock keeps two instances from refreshing at once.
-func (s *Store) UpdateSettings(ctx context.Context, id int64, changed map[string]string, expires time.Time) error {
+// ClaimRefresh takes the account's refresh lease until until, when no
+// other holder's lease runs at now: one conditional UPDATE, so of two
+// instances asking at once one gets it. lease is the holder's own token.
+func (s *Store) ClaimRefresh(ctx context.Context, id int64, lease string, now, until time.Time) (bool, error) {
+	res, err := s.db.W().ExecContext(ctx, `UPDATE channel_accounts SET refresh_lease = $1, refresh_lease_until = $2
+		WHERE id = $3 AND (refresh_lease_until IS NULL OR refresh_lease_until < $4)`, lease, until.UTC(), id, now.UTC())
+	if err != nil {
+		return false, db.Fail(err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, db.Fail(err)
+}
+
+// Refreshing reports whether someone holds the account's refresh lease at
+// now: a new token pair may be on its way.
+func (s *Store) Refreshing(ctx context.Context, id int64, now time.Time) (bool, error) {
+	var n int
+	err := s.db.W().QueryRowContext(ctx, `SELECT count(*) FROM channel_accounts WHERE id = $1 AND refresh_lease_until >= $2`, id, now.UTC()).Scan(&n)
+	return n > 0, db.Fail(err)
+}
+
+// ReleaseRefresh gives the lease back, if lease still holds it.
+func (s *Store) ReleaseRefresh(ctx context.Context, id int64, lease string) error {
+	_, err := s.db.W().ExecContext(ctx, `UPDATE channel_accounts SET refresh_lease = '', refresh_lease_until = NULL
+		WHERE id = $1 AND refresh_lease = $2`, id, lease)
+	return db.Fail(err)
+}
+
+// StoreRefresh replaces some settings (a refreshed token pair) and the
+// token expiry in one statement, so a single-use refresh token is never
+// lost half-way, and gives back the refresh lease. The pair is stored even
+// when the lease ran out meanwhile: the platform spent the old refresh
+// token, so this pair is the only one that works.
+func (s *Store) StoreRefresh(ctx context.Context, id int64, lease string, changed map[string]string, expires time.Time) error {
 	now := s.clock()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		acct, err := s.open(ctx, tx, id, true)
@@ -301,8 +331,10 @@ func (s *Store) UpdateSettings(ctx context.Context, id int64, changed map[string
 		if !expires.IsZero() {
 			exp = sql.NullTime{Time: expires.UTC(), Valid: true}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE channel_accounts SET settings = $1, secrets_enc = $2, token_expires_at = COALESCE($3, token_expires_at), updated_at = $4 WHERE id = $5`,
-			string(pj), sealed, exp, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE channel_accounts SET settings = $1, secrets_enc = $2, token_expires_at = COALESCE($3, token_expires_at), updated_at = $4,
+			refresh_lease = CASE WHEN refresh_lease = $6 THEN '' ELSE refresh_lease END,
+			refresh_lease_until = CASE WHEN refresh_lease = $6 THEN NULL ELSE refresh_lease_until END WHERE id = $5`,
+			string(pj), sealed, exp, now, id, lease); err != nil {
 			return db.Fail(err)
 		}
 		return audit.Append(ctx, tx, audit.Event{At: now, Actor: user.System.Label(), Action: "channel.settings",

@@ -34,9 +34,16 @@ type Config struct {
 	MaxBody int64         // webhook body limit; default 1 MiB
 	MaxAge  time.Duration // older events are refused as replays; default 24 h
 	Window  time.Duration // a message joins an open ticket changed within it; default 72 h
-	// RefreshEvery is how often expiring access tokens are looked for;
-	// default 10 min.
-	RefreshEvery time.Duration
+
+	// Access tokens that expire (Zalo) are refreshed RefreshBefore their
+	// expiry (default 3 h), looked at every RefreshEvery (default 10 min);
+	// a refresher holds the account's lease at most RefreshLease (default
+	// 1 min), and a send refused while another instance refreshes waits
+	// RefreshWait (default 2 s) and tries again.
+	RefreshBefore time.Duration
+	RefreshEvery  time.Duration
+	RefreshLease  time.Duration
+	RefreshWait   time.Duration
 }
 
 // Relay connects channel accounts to tickets.
@@ -65,8 +72,17 @@ func (r *Relay) cfg() Config {
 	if c.Window == 0 {
 		c.Window = 72 * time.Hour
 	}
+	if c.RefreshBefore == 0 {
+		c.RefreshBefore = 3 * time.Hour
+	}
 	if c.RefreshEvery == 0 {
 		c.RefreshEvery = 10 * time.Minute
+	}
+	if c.RefreshLease == 0 {
+		c.RefreshLease = time.Minute
+	}
+	if c.RefreshWait == 0 {
+		c.RefreshWait = 2 * time.Second
 	}
 	return c
 }
@@ -75,8 +91,7 @@ func (r *Relay) cfg() Config {
 func (r *Relay) Register(q *queue.Queue) {
 	queue.Add(q, &sendWorker{r: r})
 	queue.Add(q, &fetchWorker{r: r})
-	queue.Add(q, &refreshWorker{r: r})
-	q.Every(r.cfg().RefreshEvery, refreshArgs{})
+	r.registerRefresh(q)
 }
 
 // actor is the system actor a channel account acts as.
@@ -168,9 +183,24 @@ func (r *Relay) send(ctx context.Context, messageID int64, last bool) error {
 	if to == "" {
 		return fail(channel.UnknownRecipient, "the contact has no identity on this account")
 	}
-	sent, err := ad.Send(ctx, acct, channel.Outbound{UserID: to, Text: o.Body, LastInbound: o.LastInbound})
+	out := channel.Outbound{UserID: to, Text: o.Body, LastInbound: o.LastInbound}
+	sent, err := ad.Send(ctx, acct, out)
+	var se *channel.SendError
+	if err != nil && errors.As(err, &se) && se.Reason == channel.TokenInvalid {
+		// A refresh racing this send: try again with the token it stored,
+		// or wait for the one another instance is fetching.
+		next, wait, ierr := r.afterTokenInvalid(ctx, acct)
+		switch {
+		case ierr != nil:
+			return ierr
+		case wait:
+			return river.JobSnooze(r.cfg().RefreshWait)
+		case next.ID != 0:
+			acct = next
+			sent, err = ad.Send(ctx, acct, out)
+		}
+	}
 	if err != nil {
-		var se *channel.SendError
 		if !errors.As(err, &se) {
 			se = &channel.SendError{Reason: channel.Unavailable, Err: err}
 		}

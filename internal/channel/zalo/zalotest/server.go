@@ -70,6 +70,8 @@ type Server struct {
 	issued    int
 	refreshes int
 	failAuth  channeltest.Failures
+	held      chan struct{} // while open, token calls wait (HoldRefreshes)
+	arrived   chan struct{} // a token call is waiting
 }
 
 // New starts a fake that is closed when the test ends.
@@ -133,6 +135,25 @@ func (s *Server) FailRefreshes(n int, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failAuth.Add(n, f)
+}
+
+// HoldRefreshes makes the next token calls wait, and tells on the channel
+// it returns each time one has arrived, until release is called: a refresh
+// caught in flight, for tests of what races it.
+func (s *Server) HoldRefreshes() (arrived <-chan struct{}, release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	held, a := make(chan struct{}), make(chan struct{}, 16)
+	s.held, s.arrived = held, a
+	var once sync.Once
+	return a, func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.held = nil
+			s.mu.Unlock()
+			close(held)
+		})
+	}
 }
 
 // ExpireTokens makes every access token issued so far invalid (-216),
@@ -253,6 +274,15 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	if held := s.held; held != nil {
+		select {
+		case s.arrived <- struct{}{}:
+		default:
+		}
+		s.mu.Unlock()
+		<-held
+		s.mu.Lock()
+	}
 	defer s.mu.Unlock()
 	if f, ok := s.failAuth.Next(); ok {
 		f.Write(w)
