@@ -60,6 +60,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/tickets", handler: a.listTickets},
 		{Method: "GET", Path: "/api/v1/tickets/{id}", handler: a.getTicket},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/reveal", handler: a.reveal},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/link-contact", handler: a.linkContact},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/{action}", handler: a.act},
 		{Method: "GET", Path: "/api/v1/agencies", handler: a.agencies},
 		{Method: "GET", Path: "/api/v1/categories", handler: a.categories},

@@ -409,3 +409,25 @@ func (a *API) reveal(w http.ResponseWriter, r *http.Request) error {
 	httpx.WriteJSON(w, http.StatusOK, ContactJSON{Name: c.Name, Phone: c.Phone, Email: c.Email, Address: c.Address})
 	return nil
 }
+
+// linkContact merges the ticket's chat user into the known contact whose
+// phone number the user gave.
+func (a *API) linkContact(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.ticketByParam(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Phone string `json:"phone"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	act := actor(r)
+	t, err = a.Tickets.LinkContact(r.Context(), act, t.ID, in.Phone)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, a.ticketJSON(r, act, t))
+	return nil
+}

@@ -350,3 +350,28 @@ func (s *Store) State(ctx context.Context, ident Identity) (string, error) {
 		ident.Kind, s.box.Hash(ident.Kind, strings.TrimSpace(ident.Value))).Scan(&st)
 	return st, db.NotFound(err, "contact.not_found")
 }
+
+// Merge moves, inside the caller's transaction, every identity of contact
+// from to contact into: the person behind a chat identity turned out to
+// be a known contact. Fields into lacks are filled from from's. The
+// caller moves what else refers to from (tickets) and audits.
+func (s *Store) Merge(ctx context.Context, q db.Querier, from, into int64) error {
+	if from == into || from == 0 || into == 0 {
+		return errs.Invalidf("field.invalid").InField("contact")
+	}
+	var name, ph, email, addr []byte
+	if err := q.QueryRowContext(ctx, `SELECT name_enc, phone_enc, email_enc, address_enc FROM contacts WHERE id = $1`, from).
+		Scan(&name, &ph, &email, &addr); err != nil {
+		return db.NotFound(err, "contact.not_found")
+	}
+	var c Contact
+	if err := s.open(&c, name, ph, email, addr); err != nil {
+		return err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	if err := s.fillMissing(ctx, q, into, Input{Name: c.Name, Phone: c.Phone, Email: c.Email, Address: c.Address}, now); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, `UPDATE contact_identities SET contact_id = $1 WHERE contact_id = $2`, into, from)
+	return db.Fail(err)
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
@@ -162,6 +163,11 @@ func (r *Relay) event(acct channel.Account, e channel.Event) (ticket.InboundEven
 		}
 		if ev.Text == "" {
 			ev.Text = r.placeholder(e)
+		}
+		if e.Phone != "" && !strings.Contains(ev.Text, e.Phone) {
+			// A shared phone number stays on the timeline, where the
+			// operator can link the chat user to a known contact.
+			ev.Text += " " + e.Phone
 		}
 	case channel.EventFollow:
 		ev.Kind = ticket.InFollow
