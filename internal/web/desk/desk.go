@@ -52,6 +52,7 @@ func (w *Desk) Routes(rt *web.Router) {
 	rt.Page("GET /console/tickets/{id}", web.AllStaff, w.ticketPage)
 	rt.Page("POST /console/tickets/{id}/reveal", web.AllStaff, w.reveal)
 	rt.Page("POST /console/tickets/{id}/presence", web.AllStaff, w.presence)
+	rt.Page("POST /console/tickets/{id}/link-contact", deskRoles, w.linkContact)
 	rt.Page("GET /console/attachments/{id}", web.AllStaff, w.attachment)
 	// Bodies are limited before the session check reads the CSRF field
 	// from them, so an oversized upload is refused before it is parsed.

@@ -61,6 +61,16 @@ type workspaceData struct {
 	Reveal      *actionForm
 	Masked      bool // the user sees the reporter masked
 	Desk        bool // the user is hotline staff (sees identities)
+	// Links are the known contacts the ticket's chat user may be (a
+	// phone number they gave is the contact's), masked as the reporter is.
+	Links []linkOffer
+}
+
+// linkOffer is one known contact a chat user may be.
+type linkOffer struct {
+	Name  string // the contact's name, masked for who may not see it
+	Phone string // for display
+	Value string // the number the link form sends; empty when masked
 }
 
 // revealed is a reporter's identity shown to an agency handler after an
@@ -139,6 +149,17 @@ func (w *Desk) renderTicket(rw http.ResponseWriter, r *http.Request, status int,
 	}
 	if rev != nil {
 		rev.Phone = nationalPhone(rev.Phone)
+	}
+	cands, err := w.Tickets.LinkCandidates(ctx, a, t)
+	if err != nil {
+		return err
+	}
+	for _, c := range cands {
+		o := linkOffer{Name: c.Contact.Name, Phone: c.Phone}
+		if !c.Masked {
+			o.Phone, o.Value = nationalPhone(c.Phone), c.Phone
+		}
+		v.Links = append(v.Links, o)
 	}
 	if v.Desk && t.ContactID != 0 {
 		pg, err := w.Tickets.List(ctx, a, ticket.Filter{ContactID: t.ContactID, Limit: 21})

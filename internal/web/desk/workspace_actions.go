@@ -162,6 +162,22 @@ func (w *Desk) reveal(rw http.ResponseWriter, r *http.Request) error {
 	return w.renderTicket(rw, r, http.StatusOK, p, t, &revealed{Name: c.Name, Phone: c.Phone, Email: c.Email, Address: c.Address})
 }
 
+// linkContact merges the ticket's chat user into the known contact whose
+// phone number they gave, as the workspace offered.
+func (w *Desk) linkContact(rw http.ResponseWriter, r *http.Request) error {
+	t, err := w.ticketOf(r)
+	if err != nil {
+		return err
+	}
+	linked, err := w.Tickets.LinkContact(r.Context(), web.ActorOf(r), t.ID, r.PostFormValue("phone"))
+	if err != nil {
+		return w.failed(rw, r, t, "link", err)
+	}
+	p := w.NewPage(r, "", "inbox")
+	p.Flash = p.T("ws.link.done")
+	return w.renderTicket(rw, r, http.StatusOK, p, linked, nil)
+}
+
 // presence is the workspace's heartbeat: who else has the ticket open.
 // The page posts it every 20 seconds with the CSRF header, and with
 // left=1 and the token in the body (navigator.sendBeacon sets no headers)
