@@ -150,6 +150,9 @@ func (w *Desk) renderTicket(rw http.ResponseWriter, r *http.Request, status int,
 	if rev != nil {
 		rev.Phone = nationalPhone(rev.Phone)
 	}
+	if v.Desk {
+		w.fallbacks(p, v)
+	}
 	cands, err := w.Tickets.LinkCandidates(ctx, a, t)
 	if err != nil {
 		return err
@@ -182,6 +185,29 @@ func (w *Desk) renderTicket(rw http.ResponseWriter, r *http.Request, status int,
 	p.Data = v
 	w.Render(rw, r, status, "ticket", p)
 	return nil
+}
+
+// fallbacks offers, beside each reply whose delivery failed, the
+// contact's other channels: the reply did not reach the citizen, and the
+// operator should not have to look for another way.
+func (w *Desk) fallbacks(p *web.Page, v *workspaceData) {
+	c := v.Reporter.Contact
+	for i := range v.Timeline {
+		e := &v.Timeline[i]
+		if e.Kind != ticket.MsgOutbound || e.DelState != ticket.DeliveryFailed {
+			continue
+		}
+		f := &fallback{Reason: p.T("ws.fallback.reason.rejected")}
+		if key := "ws.fallback.reason." + e.DelError; p.Has(key) {
+			f.Reason = p.T(key)
+		}
+		if c.Phone != "" {
+			f.Phone, f.Tel = nationalPhone(c.Phone), c.Phone
+		}
+		f.Email = c.Email
+		f.None = f.Phone == "" && f.Email == ""
+		e.Fallback = f
+	}
 }
 
 // kindName is a request kind's display name.

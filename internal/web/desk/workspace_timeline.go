@@ -26,13 +26,26 @@ type entry struct {
 	Details   []detail
 	Delivery  string // outbound: the delivery state, translated
 	DelState  string // queued, sent, delivered, failed
-	Files     []file
-	Alert     bool // an SLA warning or breach
+	DelError  string // failed: the reason (a channel.Reason)
+	// Fallback, on a failed delivery the hotline's staff see, offers
+	// another way to reach the citizen.
+	Fallback *fallback
+	Files    []file
+	Alert    bool // an SLA warning or breach
 }
 
 // detail is a labelled fact of an event; Link makes the value a link.
 type detail struct {
 	Label, Value, Link string
+}
+
+// fallback is what a failed delivery offers instead: why it failed, and
+// the contact's other ways to be reached (a call-back, an email).
+type fallback struct {
+	Reason     string // translated
+	Phone, Tel string // for display, and the tel: target
+	Email      string
+	None       bool // no other channel is known
 }
 
 // file is an attachment in the timeline.
@@ -102,7 +115,7 @@ func (w *Desk) timeline(ctx context.Context, p *web.Page, msgs []ticket.Message,
 			if d, _ := m.Data["direct"].(bool); d {
 				e.Heading = p.T("ws.tl.outbound_direct", "channel", channel)
 			}
-			e.DelState = m.Delivery
+			e.DelState, e.DelError = m.Delivery, m.DeliveryError
 			if m.Delivery != "" {
 				e.Delivery = p.T("ws.delivery." + m.Delivery)
 			}
