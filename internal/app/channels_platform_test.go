@@ -186,8 +186,9 @@ func TestMessengerHandshakeBatchesAndReceipts(t *testing.T) {
 
 func TestZaloImageIsFetchedAndLocationSetsTheGeoPoint(t *testing.T) {
 	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
-		ca := serveChannels(t, d)
-		ca.Blobs.Dir = t.TempDir()
+		ta := newTestAppWith(t, d, app.Config{Province: "79", Queue: fastQueue}, clock.New(time.Now))
+		ta.Blobs.Dir = t.TempDir() // before Serve: its housekeeping sweeps the store
+		ca := startChannels(t, ta, vibertest.New(t, vibertest.Config{AuthToken: "viber-token-a"}))
 		var png bytes.Buffer
 		img := image.NewRGBA(image.Rect(0, 0, 4, 4))
 		if err := pngenc.Encode(&png, img); err != nil {

@@ -129,7 +129,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -141,12 +141,32 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r := sql.OpenDB(rc)
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	if err := r.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, r); err != nil {
 		w.Close()
 		r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return &DB{Dialect: SQLite, write: w, read: r, path: path, batch: newBatcher(w)}, nil
+}
+
+// pingSQLite opens the first connection, which runs the pragmas. SQLite
+// does not call the busy handler everywhere a new connection can meet
+// another's lock (switching a new file to WAL, reading a WAL index that is
+// being rebuilt), so a refusal for a lock is retried here, for as long as
+// busy_timeout would have waited.
+func pingSQLite(ctx context.Context, pool *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := pool.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // pingRetry waits briefly for a server that is still starting.

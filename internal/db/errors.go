@@ -81,3 +81,10 @@ func Fail(err error) error {
 	}
 	return unavailable(err)
 }
+
+// isBusy reports whether SQLite refused for a lock another connection
+// holds (SQLITE_BUSY and its extended codes).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
