@@ -317,3 +317,50 @@ func TestPermanentSendErrorsShowOnTheTicket(t *testing.T) {
 		}
 	})
 }
+
+func TestViberFailedCallbackMarksTheMessageFailed(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ca := serveChannels(t, d)
+		acct := ca.addViber(t, "a")
+		path := "/hooks/viber/" + strconv.FormatInt(acct, 10)
+		hook := vibertest.Webhook{AuthToken: "viber-token-a"}
+		if code := ca.post(t, path, hook.AuthToken, viberMessage(81, "far", "Nắp cống bị mất ở ngã tư", time.Now())); code != 200 {
+			t.Fatal(code)
+		}
+		id := ticketsOf(t, d, acct)[0]
+		waitFor(t, "the acknowledgement", func() bool { return len(ca.deliveries(t, id)) == 1 && ca.deliveries(t, id)[0] == "sent" })
+		token := ca.platform.Sent()[0].Token
+		// Delivered, then Viber reports it could not reach the device after
+		// all: the message is failed, with the reason, like a refused send.
+		if code := ca.post(t, path, hook.AuthToken, hook.Receipt("delivered", "far", token, time.Now())); code != 200 {
+			t.Fatal(code)
+		}
+		body := hook.Failed("far", token, "receiver has no suitable device", time.Now())
+		for range 2 { // a redelivery changes nothing more
+			if code := ca.post(t, path, hook.AuthToken, body); code != 200 {
+				t.Fatal(code)
+			}
+		}
+		if got := ca.deliveries(t, id); len(got) != 1 || got[0] != "failed:undelivered" {
+			t.Fatalf("after the failed callback: %v", got)
+		}
+		a, err := ca.Channels.Get(context.Background(), acct)
+		if err != nil || a.LastError != "undelivered: receiver has no suitable device" {
+			t.Fatalf("account's last error %q %v", a.LastError, err)
+		}
+		// A late seen does not undo it; a failure for a token we never sent
+		// changes nothing; a badly signed one is refused.
+		if code := ca.post(t, path, hook.AuthToken, hook.Receipt("seen", "far", token, time.Now())); code != 200 {
+			t.Fatal(code)
+		}
+		if code := ca.post(t, path, hook.AuthToken, hook.Failed("far", 12345, "x", time.Now())); code != 200 {
+			t.Fatal(code)
+		}
+		if code := ca.post(t, path, "wrong", hook.Failed("far", token, "x", time.Now())); code != http.StatusUnauthorized {
+			t.Fatal(code)
+		}
+		if got := ca.deliveries(t, id); len(got) != 1 || got[0] != "failed:undelivered" {
+			t.Fatalf("at the end: %v", got)
+		}
+	})
+}

@@ -68,6 +68,10 @@ const (
 	// their provider ids, or Watermark says "everything sent up to then".
 	EventDelivered EventType = "delivered"
 	EventSeen      EventType = "seen"
+	// EventFailed: the platform took a message we sent but could not
+	// deliver it (Viber's "failed" callback). Refs holds its provider id,
+	// Failure the platform's own description.
+	EventFailed EventType = "failed"
 	// EventCheck is a platform's test of the webhook (Viber's "webhook"
 	// event): answered 200, nothing stored.
 	EventCheck EventType = "check"
@@ -117,9 +121,12 @@ type Event struct {
 	Location    *Location
 	Phone       string // a phone number the user shared, as sent
 
-	// For EventDelivered and EventSeen.
+	// For EventDelivered, EventSeen and EventFailed.
 	Refs      []string
 	Watermark time.Time
+	// For EventFailed: why, in the platform's words (for staff, never for
+	// citizens).
+	Failure string
 }
 
 // Outbound is one message to send to a user.
@@ -197,6 +204,9 @@ const (
 	Blocked          Reason = "blocked"           // the user blocked or unfollowed us
 	UnknownRecipient Reason = "unknown_recipient" // no such user for this account
 	Rejected         Reason = "rejected"          // any other 4xx the platform will refuse again
+	// Undelivered: the platform accepted the message and later reported
+	// that it could not deliver it (EventFailed).
+	Undelivered Reason = "undelivered"
 )
 
 // Permanent reports whether retrying cannot help.

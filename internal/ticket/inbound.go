@@ -20,6 +20,8 @@ const (
 	InUnfollow  = "unfollow"
 	InDelivered = "delivered"
 	InSeen      = "seen"
+	// InFailed: the platform could not deliver one of our messages.
+	InFailed = "failed"
 )
 
 // InboundEvent is one event from a chat channel account, normalised.
@@ -39,6 +41,9 @@ type InboundEvent struct {
 	// watermark ("everything up to then").
 	Refs      []string
 	Watermark time.Time
+	// For InFailed: why, as a channel reason (shown on the message like a
+	// send that failed).
+	Reason string
 }
 
 // InboundBatch is everything one webhook body carried, stored all or
@@ -65,6 +70,7 @@ type InboundResult struct {
 	Code      string
 	New       bool // the message opened a new ticket
 	Duplicate bool // seen before: nothing was written
+	Failed    bool // a failure report marked a message on TicketID failed
 }
 
 // open ticket states a citizen's new message joins.
@@ -74,7 +80,8 @@ var joinable = []State{Received, Classified, Forwarded, Accepted, Returned, Answ
 // message joins the contact's open ticket on that account within the
 // window, or opens a new one (acknowledged, when b.Ack is set, through
 // the outbox); a redelivered message is stored once; receipts move the
-// delivery state of our messages; follows update the identity.
+// delivery state of our messages, a platform's failure report marks them
+// failed; follows update the identity.
 func (s *Service) Inbound(ctx context.Context, actor user.Actor, b InboundBatch) ([]InboundResult, error) {
 	if actor.IsUser() {
 		return nil, errs.Forbiddenf("ticket.role_forbidden", "action", "inbound", "role", string(actor.Role))
@@ -113,7 +120,10 @@ func (s *Service) Inbound(ctx context.Context, actor user.Actor, b InboundBatch)
 		if r.TicketID != 0 && !r.Duplicate {
 			if t, err := s.get(ctx, r.TicketID); err == nil {
 				action := "inbound"
-				if r.New {
+				switch {
+				case r.Failed:
+					action = "delivery"
+				case r.New:
 					action = "receive"
 					s.log.Info("ticket received", "ticket_id", t.ID, "channel", t.Channel)
 				}
@@ -151,6 +161,9 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 		}
 		_, err := receipt(ctx, tx, state, b.Channel, e.Refs, tickets, e.Watermark)
 		return InboundResult{}, err
+	case InFailed:
+		id, err := failReceipt(ctx, tx, b.Channel, e.Refs, e.Reason)
+		return InboundResult{TicketID: id, Failed: id != 0}, err
 	case InMessage:
 	default:
 		return InboundResult{}, errs.Invalidf("field.invalid").InField("kind")

@@ -161,3 +161,23 @@ func receipt(ctx context.Context, tx *sql.Tx, state string, channel Channel, pro
 	}
 	return n, nil
 }
+
+// failReceipt records, inside tx, that the platform could not deliver the
+// outbound messages with the given scoped provider ids: a message sent or
+// delivered becomes failed with reason, as a send the platform refused
+// would. One the user has seen stays seen. It returns the ticket of the
+// last message that changed, 0 when none did.
+func failReceipt(ctx context.Context, tx *sql.Tx, channel Channel, providerIDs []string, reason string) (int64, error) {
+	if reason == "" {
+		return 0, errs.Invalidf("field.required").InField("reason")
+	}
+	var ticketID int64
+	for _, p := range providerIDs {
+		err := tx.QueryRowContext(ctx, `UPDATE messages SET delivery = $1, delivery_error = $2 WHERE channel = $3 AND provider_id = $4 AND kind = $5
+			AND delivery IN ($6, $7) RETURNING ticket_id`, DeliveryFailed, reason, string(channel), p, MsgOutbound, DeliverySent, DeliveryDelivered).Scan(&ticketID)
+		if err != nil && err != sql.ErrNoRows {
+			return 0, db.Fail(err)
+		}
+	}
+	return ticketID, nil
+}

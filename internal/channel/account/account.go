@@ -366,10 +366,16 @@ func (s *Store) Outbound(ctx context.Context, id int64, at time.Time) error {
 // Failed records a send or refresh error (the platform's code and message,
 // never a citizen's data) at at.
 func (s *Store) Failed(ctx context.Context, id int64, msg string, at time.Time) error {
+	return Failed(ctx, s.db.W(), id, msg, at)
+}
+
+// Failed records, with q (the caller's transaction, say), an account's
+// error at at: a delivery failure a webhook reported.
+func Failed(ctx context.Context, q db.Querier, id int64, msg string, at time.Time) error {
 	if len(msg) > 500 {
 		msg = msg[:500]
 	}
-	_, err := s.db.W().ExecContext(ctx, `UPDATE channel_accounts SET last_error = $1, last_error_at = $2 WHERE id = $3`, strings.ToValidUTF8(msg, ""), at.UTC(), id)
+	_, err := q.ExecContext(ctx, `UPDATE channel_accounts SET last_error = $1, last_error_at = $2 WHERE id = $3`, strings.ToValidUTF8(msg, ""), at.UTC(), id)
 	return db.Fail(err)
 }
 

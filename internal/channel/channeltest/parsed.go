@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hotline-1022/hotline/internal/channel"
 )
@@ -11,7 +12,7 @@ import (
 // CheckParsed fails t unless Parse's result keeps the contract whatever
 // the body: an error wrapping ErrMalformed and no events, or events the
 // framework can store (a user, a UTC time, a message id and some content
-// for messages, references for receipts). The adapters' fuzz tests call it.
+// for messages, references for receipts and failures). The adapters' fuzz tests call it.
 func CheckParsed(t testing.TB, evs []channel.Event, err error) {
 	t.Helper()
 	if err != nil {
@@ -43,6 +44,10 @@ func CheckParsed(t testing.TB, evs []channel.Event, err error) {
 		case channel.EventDelivered, channel.EventSeen:
 			if len(ev.Refs) == 0 && ev.Watermark.IsZero() {
 				t.Fatalf("receipt without refs or watermark: %+v", ev)
+			}
+		case channel.EventFailed:
+			if len(ev.Refs) == 0 || !utf8.ValidString(ev.Failure) {
+				t.Fatalf("failure without refs, or its description not UTF-8: %+v", ev)
 			}
 		case channel.EventFollow, channel.EventUnfollow:
 		default:

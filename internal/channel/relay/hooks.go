@@ -108,6 +108,7 @@ func (r *Relay) hook(w http.ResponseWriter, req *http.Request) {
 	now := r.Now().UTC()
 	batch := ticket.InboundBatch{Channel: ticket.Channel(acct.Kind), AccountID: acct.ID, Window: cfg.Window, Ack: r.ack}
 	var files [][]channel.Attachment // per stored event
+	var failure string               // the last delivery failure reported, for the channel page
 	for _, e := range events {
 		if !e.At.IsZero() && now.Sub(e.At) > cfg.MaxAge {
 			r.Log.Warn("webhook refused: event too old", "account_id", acct.ID, "kind", string(acct.Kind), "age", now.Sub(e.At).String())
@@ -117,6 +118,9 @@ func (r *Relay) hook(w http.ResponseWriter, req *http.Request) {
 		if ev, ok := r.event(acct, e); ok {
 			batch.Events = append(batch.Events, ev)
 			files = append(files, e.Attachments)
+			if e.Type == channel.EventFailed {
+				failure = string(channel.Undelivered) + ": " + e.Failure
+			}
 		}
 	}
 	// The files are fetched by queued jobs that commit with the messages.
@@ -132,6 +136,11 @@ func (r *Relay) hook(w http.ResponseWriter, req *http.Request) {
 				if err := r.Queue.Insert(req.Context(), tx, fetchArgs{AccountID: acct.ID, MessageID: res.MessageID, URL: f.URL, Name: f.Name}, queue.Unique); err != nil {
 					return err
 				}
+			}
+		}
+		if failure != "" {
+			if err := account.Failed(req.Context(), tx, acct.ID, failure, now); err != nil {
+				return err
 			}
 		}
 		return account.Inbound(req.Context(), tx, acct.ID, now)
@@ -182,6 +191,11 @@ func (r *Relay) event(acct channel.Account, e channel.Event) (ticket.InboundEven
 			ev.Refs = append(ev.Refs, scoped(acct.ID, ref))
 		}
 		ev.Watermark = e.Watermark
+	case channel.EventFailed:
+		ev.Kind, ev.Reason = ticket.InFailed, string(channel.Undelivered)
+		for _, ref := range e.Refs {
+			ev.Refs = append(ev.Refs, scoped(acct.ID, ref))
+		}
 	default:
 		return ticket.InboundEvent{}, false
 	}

@@ -26,6 +26,7 @@ type callback struct {
 	User         *user       `json:"user"`
 	UserID       string      `json:"user_id"`
 	Subscribed   bool        `json:"subscribed"`
+	Desc         string      `json:"desc"` // failed: why
 	Message      *struct {
 		Type     string `json:"type"`
 		Text     string `json:"text"`
@@ -43,9 +44,7 @@ type callback struct {
 	} `json:"message"`
 }
 
-// Parse reads one callback. Left out on purpose: failed (a delivery
-// failure of ours; the contract has no event for it, and send_message
-// already reported what it could), conversation_started from a user who
+// Parse reads one callback. Left out on purpose: conversation_started from a user who
 // has not subscribed (nothing can be sent to them but the welcome message
 // in the HTTP answer, which the contract does not carry), client_status
 // and events Viber adds later.
@@ -91,13 +90,18 @@ func (*Adapter) Parse(body []byte) ([]channel.Event, error) {
 		ev = channel.Event{Type: channel.EventFollow, UserID: c.User.ID, UserName: c.User.Name}
 	case "unsubscribed":
 		ev = channel.Event{Type: channel.EventUnfollow, UserID: c.UserID}
-	case "delivered", "seen":
+	case "delivered", "seen", "failed":
 		if token == "" {
 			return nil, fmt.Errorf("%w: %s without message_token", channel.ErrMalformed, c.Event)
 		}
 		ev = channel.Event{Type: channel.EventDelivered, UserID: c.UserID, Refs: []string{token}}
-		if c.Event == "seen" {
+		switch c.Event {
+		case "seen":
 			ev.Type = channel.EventSeen
+		case "failed":
+			// The failure description is "desc" (the official SDK; one
+			// community library reads "descr").
+			ev.Type, ev.Failure = channel.EventFailed, strings.ToValidUTF8(c.Desc, "")
 		}
 	default:
 		return nil, nil

@@ -49,10 +49,10 @@ func TestParseFixtures(t *testing.T) {
 		{File: "unsubscribed.json", Want: []channel.Event{{Type: channel.EventUnfollow, UserID: vuser, At: ms(1732694400000)}}},
 		{File: "delivered.json", Want: []channel.Event{{Type: channel.EventDelivered, UserID: vuser, At: ms(1732694460000), Refs: []string{"5741311803571721087"}}}},
 		{File: "seen.json", Want: []channel.Event{{Type: channel.EventSeen, UserID: vuser, At: ms(1732694470000), Refs: []string{"5741311803571721087"}}}},
+		{File: "failed.json", Want: []channel.Event{{Type: channel.EventFailed, UserID: vuser, At: ms(1732694480000), Refs: []string{"5741311803571721088"}, Failure: "failure description"}}},
 		{File: "webhook.json", Want: []channel.Event{{Type: channel.EventCheck, At: ms(1732694400000)}}},
 		// Left out on purpose (see parse.go).
 		{File: "conversation_started.json", Want: nil},
-		{File: "failed.json", Want: nil},
 		{File: "message_rich_media.json", Want: nil},
 	}
 	channeltest.CheckFixtures(t, viber.New(http.DefaultClient, nil), fixtures)
@@ -78,6 +78,8 @@ func TestParseMalformed(t *testing.T) {
 		"subscribed without user":   `{"event":"subscribed","timestamp":1,"message_token":1}`,
 		"unsubscribed without user": `{"event":"unsubscribed","timestamp":1,"message_token":1}`,
 		"seen without token":        `{"event":"seen","timestamp":1,"user_id":"u"}`,
+		"failed without token":      `{"event":"failed","timestamp":1,"user_id":"u","desc":"x"}`,
+		"failed without user":       `{"event":"failed","timestamp":1,"message_token":1,"desc":"x"}`,
 	}
 	channeltest.CheckMalformed(t, viber.New(http.DefaultClient, nil), cases)
 }

@@ -42,6 +42,7 @@ type callback struct {
 	Type         string         `json:"type,omitempty"`
 	Subscribed   *bool          `json:"subscribed,omitempty"`
 	Silent       *bool          `json:"silent,omitempty"`
+	Desc         string         `json:"desc,omitempty"`
 }
 
 func (c callback) body() []byte {
@@ -81,6 +82,12 @@ func (w Webhook) Unsubscribed(userID string, token uint64, at time.Time) []byte 
 // Receipt is delivered or seen (event) for our message token.
 func (w Webhook) Receipt(event, userID string, token uint64, at time.Time) []byte {
 	return callback{Event: event, Timestamp: at.UnixMilli(), ChatHostname: "SN-CHAT-03_", MessageToken: tok(token), UserID: userID}.body()
+}
+
+// Failed is Viber reporting that it could not deliver our message token
+// to userID, with its description.
+func (w Webhook) Failed(userID string, token uint64, desc string, at time.Time) []byte {
+	return callback{Event: "failed", Timestamp: at.UnixMilli(), ChatHostname: "SN-CHAT-03_", MessageToken: tok(token), UserID: userID, Desc: desc}.body()
 }
 
 // Check is the callback set_webhook sends to test the URL.
