@@ -105,7 +105,7 @@ func viberMessage(token int64, userID, text string, at time.Time) []byte {
 }
 
 // ticketsOf lists the ids of the tickets on a channel account.
-func ticketsOf(t *testing.T, d *db.DB, acct int64) []int64 {
+func ticketsOf(t testing.TB, d *db.DB, acct int64) []int64 {
 	t.Helper()
 	rows, err := d.R().QueryContext(context.Background(), `SELECT id FROM tickets WHERE channel_account_id = $1 ORDER BY id`, acct)
 	if err != nil {

@@ -16,10 +16,12 @@ func TestSQLiteKeepsStatementsPrepared(t *testing.T) {
 	ctx := context.Background()
 	commented := "-- name: CountUsers :one\n/* a note */ SELECT count(*) FROM users WHERE id > $1"
 	plain := `SELECT count(*) FROM users WHERE id < $1`
+	// A semicolon in a comment or a string does not make a script.
+	inner := "SELECT count(*) -- one; two\n FROM users /* x; y */ WHERE email <> 'a;b' AND id <> $1;"
 	script := `CREATE TABLE cache_probe (x INTEGER); DROP TABLE cache_probe`
 	onlyComment := "-- nothing but a comment"
 	for range 2 {
-		for _, q := range []string{commented, plain} {
+		for _, q := range []string{commented, plain, inner} {
 			var n int
 			if err := d.W().QueryRowContext(ctx, q, 0).Scan(&n); err != nil {
 				t.Fatalf("%q: %v", q, err)
@@ -34,7 +36,7 @@ func TestSQLiteKeepsStatementsPrepared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(cached, commented) || !slices.Contains(cached, plain) {
+	if !slices.Contains(cached, commented) || !slices.Contains(cached, plain) || !slices.Contains(cached, inner) {
 		t.Errorf("not kept prepared: %q", cached)
 	}
 	if slices.Contains(cached, script) || slices.Contains(cached, onlyComment) {

@@ -342,7 +342,7 @@ func (s *Store) StoreRefresh(ctx context.Context, id int64, lease string, change
 	})
 }
 
-// inboundGrain is how fine last_inbound_at is kept. Every webhook of an
+// inboundGrain is how fine last_inbound_at (and last_outbound_at) is kept. Every webhook of an
 // account updating its one row would serialise them all on PostgreSQL's
 // row lock, each waiting for the previous one's commit; at most one a
 // second takes it.
@@ -357,9 +357,13 @@ func Inbound(ctx context.Context, q db.Querier, id int64, at time.Time) error {
 	return db.Fail(err)
 }
 
-// Outbound records a successful send at at.
+// Outbound records a successful send at at, to within a second as
+// Inbound does: a backlog drained by several workers would otherwise
+// write (and on SQLite sync) the one row once per message.
 func (s *Store) Outbound(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.W().ExecContext(ctx, `UPDATE channel_accounts SET last_outbound_at = $1 WHERE id = $2`, at.UTC(), id)
+	at = at.UTC()
+	_, err := s.db.W().ExecContext(ctx, `UPDATE channel_accounts SET last_outbound_at = $1
+		WHERE id = $2 AND (last_outbound_at IS NULL OR last_outbound_at < $3)`, at, id, at.Add(-inboundGrain))
 	return db.Fail(err)
 }
 
