@@ -162,6 +162,15 @@ func (r *Relay) afterTokenInvalid(ctx context.Context, acct channel.Account) (re
 		}
 		return channel.Account{}, false, err
 	}
+	// Whether someone else holds the lease is asked before the token is
+	// read again: a refresh that ends between the two is then seen by the
+	// read, and one still running by the question.
+	busy := false
+	if !refreshed {
+		if busy, err = r.Accounts.Refreshing(ctx, acct.ID, r.Now()); err != nil {
+			return channel.Account{}, false, err
+		}
+	}
 	fresh, err = r.Accounts.Open(ctx, acct.ID, false)
 	if err != nil {
 		return channel.Account{}, false, err
@@ -169,10 +178,5 @@ func (r *Relay) afterTokenInvalid(ctx context.Context, acct channel.Account) (re
 	if fresh.Settings["access_token"] != used {
 		return fresh, false, nil
 	}
-	if !refreshed {
-		// Someone else holds the lease: their new pair is on its way.
-		busy, err := r.Accounts.Refreshing(ctx, acct.ID, r.Now())
-		return channel.Account{}, busy, err
-	}
-	return channel.Account{}, false, nil
+	return channel.Account{}, busy, nil // busy: their new pair is on its way
 }
