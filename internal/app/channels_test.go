@@ -364,3 +364,35 @@ func TestViberFailedCallbackMarksTheMessageFailed(t *testing.T) {
 		}
 	})
 }
+
+// An account with its own acknowledgement sends it, with the new ticket's
+// code; another account of the same kind keeps the catalogue's.
+func TestTheAcknowledgementIsTheAccountsOwn(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ca := serveChannels(t, d)
+		own, plain := ca.addViber(t, "own"), ca.addViber(t, "plain")
+		if err := ca.Channels.SetAck(context.Background(), user.Actor{UserID: 1, Role: user.Admin}, own, "Sở TT&TT đã nhận, mã {code}."); err != nil {
+			t.Fatal(err)
+		}
+		for i, acct := range []int64{own, plain} {
+			path := "/hooks/viber/" + strconv.FormatInt(acct, 10)
+			if code := ca.post(t, path, "viber-token-a", viberMessage(int64(600+i), "u-ack", "Cây đổ chắn đường", time.Now())); code != 200 {
+				t.Fatal(code)
+			}
+		}
+		waitFor(t, "both acknowledgements", func() bool { return len(ca.platform.Sent()) == 2 })
+		codes := map[int64]string{}
+		for _, acct := range []int64{own, plain} {
+			var code string
+			d.R().QueryRowContext(context.Background(), `SELECT code FROM tickets WHERE channel_account_id = $1`, acct).Scan(&code)
+			codes[acct] = code
+		}
+		texts := map[string]bool{}
+		for _, s := range ca.platform.Sent() {
+			texts[s.Text] = true
+		}
+		if !texts["Sở TT&TT đã nhận, mã "+codes[own]+"."] || !texts[ca.Catalog.T("vi", "channel.ack", "code", codes[plain])] {
+			t.Fatalf("acknowledgements %v, codes %v", texts, codes)
+		}
+	})
+}

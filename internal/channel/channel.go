@@ -42,6 +42,9 @@ type Account struct {
 	// Settings are the account's keys (DESIGN §8), secrets included and
 	// already decrypted. Never log them.
 	Settings map[string]string
+	// Ack is the framework's, not the adapter's: the acknowledgement of a
+	// new ticket as an admin wrote it, with {code}; empty: the default.
+	Ack string
 }
 
 // Setting returns a setting, or def when it is empty.

@@ -64,6 +64,9 @@ type Account struct {
 	Enabled  bool
 	Settings map[string]string // the non-secret settings
 	Secrets  []string          // the names of the secrets that are set
+	// Ack is the acknowledgement a new ticket gets, with {code} for its
+	// tracking code, as an admin wrote it; empty: the catalogue's default.
+	Ack string
 
 	LastInbound  time.Time
 	LastOutbound time.Time
@@ -197,7 +200,41 @@ func (s *Store) SetEnabled(ctx context.Context, actor user.Actor, id int64, enab
 	})
 }
 
-const selectAccount = `SELECT id, kind, name, enabled, settings, secrets_enc, last_inbound_at, last_outbound_at,
+// MaxAck bounds an acknowledgement template, in characters: it must fit
+// every platform's text message once the code is in (Messenger takes
+// fewer than 2,000).
+const MaxAck = 1000
+
+// AckCode is the placeholder an acknowledgement template must hold: the
+// new ticket's tracking code.
+const AckCode = "{code}"
+
+// SetAck sets the acknowledgement the account sends on a new ticket; an
+// empty text goes back to the catalogue's default. A text without the
+// tracking code's placeholder is refused: the citizen needs the code.
+func (s *Store) SetAck(ctx context.Context, actor user.Actor, id int64, text string) error {
+	text = vntext.Clean(text)
+	switch {
+	case vntext.Len(text) > MaxAck:
+		return errs.Invalidf("field.too_long", "max", strconv.Itoa(MaxAck)).InField("ack")
+	case text != "" && !strings.Contains(text, AckCode):
+		return errs.Invalidf("channel.ack_no_code", "code", AckCode).InField("ack")
+	}
+	now := s.clock()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE channel_accounts SET ack_template = $1, updated_at = $2 WHERE id = $3`, text, now, id)
+		if err != nil {
+			return db.Fail(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.NotFoundf("channel.not_found")
+		}
+		return audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
+			Action: "channel.ack", Object: "channel:" + strconv.FormatInt(id, 10), Detail: map[string]any{"default": text == ""}})
+	})
+}
+
+const selectAccount = `SELECT id, kind, name, enabled, settings, secrets_enc, ack_template, last_inbound_at, last_outbound_at,
 	last_error, last_error_at, token_expires_at, created_at FROM channel_accounts`
 
 type scanner interface{ Scan(...any) error }
@@ -208,7 +245,7 @@ func (s *Store) scan(row scanner, secrets map[string]string) (Account, error) {
 	var kind, settings string
 	var sealed []byte
 	var in, out, errAt, exp sql.NullTime
-	if err := row.Scan(&a.ID, &kind, &a.Name, &a.Enabled, &settings, &sealed, &in, &out, &a.LastError, &errAt, &exp, &a.CreatedAt); err != nil {
+	if err := row.Scan(&a.ID, &kind, &a.Name, &a.Enabled, &settings, &sealed, &a.Ack, &in, &out, &a.LastError, &errAt, &exp, &a.CreatedAt); err != nil {
 		return Account{}, err
 	}
 	a.Kind = channel.Kind(kind)
@@ -274,7 +311,7 @@ func (s *Store) open(ctx context.Context, q db.Querier, id int64, disabledToo bo
 	}
 	settings := maps.Clone(a.Settings)
 	maps.Copy(settings, secrets)
-	return channel.Account{ID: a.ID, Kind: a.Kind, Name: a.Name, Enabled: a.Enabled, Settings: settings}, nil
+	return channel.Account{ID: a.ID, Kind: a.Kind, Name: a.Name, Enabled: a.Enabled, Settings: settings, Ack: a.Ack}, nil
 }
 
 // ClaimRefresh takes the account's refresh lease until until, when no

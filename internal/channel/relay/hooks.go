@@ -14,6 +14,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/queue"
+	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/ticket"
 )
 
@@ -106,7 +107,7 @@ func (r *Relay) hook(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	now := r.Now().UTC()
-	batch := ticket.InboundBatch{Channel: ticket.Channel(acct.Kind), AccountID: acct.ID, Window: cfg.Window, Ack: r.ack}
+	batch := ticket.InboundBatch{Channel: ticket.Channel(acct.Kind), AccountID: acct.ID, Window: cfg.Window, Ack: r.ack(acct)}
 	var files [][]channel.Attachment // per stored event
 	var failure string               // the last delivery failure reported, for the channel page
 	for _, e := range events {
@@ -223,9 +224,16 @@ func (r *Relay) placeholder(e channel.Event) string {
 	return r.Catalog.T(i18n.VI, "channel.msg.empty")
 }
 
-// ack is the automatic acknowledgement of a new ticket, in Vietnamese.
-func (r *Relay) ack(code string) string {
-	return r.Catalog.T(i18n.VI, "channel.ack", "code", code)
+// ack gives the automatic acknowledgement of a new ticket on acct: the
+// account's own text when an admin wrote one, else the catalogue's, in
+// Vietnamese, with the tracking code in place of {code}.
+func (r *Relay) ack(acct channel.Account) func(code string) string {
+	return func(code string) string {
+		if acct.Ack != "" {
+			return reply.Fill(acct.Ack, map[string]string{"code": code})
+		}
+		return r.Catalog.T(i18n.VI, "channel.ack", "code", code)
+	}
 }
 
 // fail answers a store error: 503 when the database is unavailable (the

@@ -103,6 +103,8 @@ func (w *Admin) Routes(rt *web.Router) {
 	rt.Page("GET /console/admin/channels", roles, w.channels)
 	rt.Page("POST /console/admin/channels", roles, w.channelAdd)
 	rt.Page("POST /console/admin/channels/{id}/enabled", roles, w.channelEnabled)
+	rt.Page("GET /console/admin/channels/{id}", roles, w.channel)
+	rt.Page("POST /console/admin/channels/{id}/ack", roles, w.channelAck)
 	rt.Page("GET /console/admin/areas", roles, w.areas)
 	rt.Page("GET /console/admin/areas/{code}", roles, w.province)
 	rt.Page("GET /console/admin/audit", roles, w.audit)

@@ -1,0 +1,88 @@
+package admin
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/hotline-1022/hotline/internal/channel/account"
+	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/reply"
+	"github.com/hotline-1022/hotline/internal/web"
+)
+
+// sampleCode is the tracking code the acknowledgement's preview shows.
+const sampleCode = "K7M3P-9QXD2"
+
+type channelData struct {
+	subnav
+	Account account.Account
+	// Default is the catalogue's acknowledgement in Vietnamese (what is
+	// sent) and in English (for who reads the console in English).
+	Default, DefaultEN string
+	Custom             bool   // the account has its own text
+	Preview            string // the text sent, with a sample code
+	Code               string // the placeholder
+}
+
+// channel shows one chat channel account and its acknowledgement.
+func (w *Admin) channel(rw http.ResponseWriter, r *http.Request) error {
+	a, err := w.accountFor(r)
+	if err != nil {
+		return err
+	}
+	p := w.NewPage(r, "admin.channel.title", "admin")
+	p.Form["ack"] = a.Ack
+	if a.Ack == "" {
+		p.Form["ack"] = w.Catalog.T(i18n.VI, "channel.ack", "code", account.AckCode)
+	}
+	return w.showChannel(rw, r, p, a, http.StatusOK)
+}
+
+func (w *Admin) accountFor(r *http.Request) (account.Account, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return account.Account{}, err
+	}
+	return w.Accounts.Get(r.Context(), id)
+}
+
+func (w *Admin) showChannel(rw http.ResponseWriter, r *http.Request, p *web.Page, a account.Account, status int) error {
+	d := channelData{subnav: subnavOf("channels"), Account: a, Custom: a.Ack != "", Code: account.AckCode,
+		Default:   w.Catalog.T(i18n.VI, "channel.ack", "code", account.AckCode),
+		DefaultEN: w.Catalog.T(i18n.EN, "channel.ack", "code", account.AckCode)}
+	text := a.Ack
+	if text == "" {
+		text = d.Default
+	}
+	d.Preview = reply.Fill(text, map[string]string{"code": sampleCode})
+	p.Data = d
+	w.Render(rw, r, status, "admin_channel", p)
+	return nil
+}
+
+// channelAck saves an account's acknowledgement. The catalogue's text, or
+// an empty one, or the reset button, go back to the default, so the
+// account follows the catalogue when it changes.
+func (w *Admin) channelAck(rw http.ResponseWriter, r *http.Request) error {
+	a, err := w.accountFor(r)
+	if err != nil {
+		return err
+	}
+	text := r.PostFormValue("ack")
+	if r.PostFormValue("reset") == "1" || text == w.Catalog.T(i18n.VI, "channel.ack", "code", account.AckCode) {
+		text = ""
+	}
+	if err := w.Accounts.SetAck(r.Context(), web.ActorOf(r), a.ID, text); err != nil {
+		p := w.NewPage(r, "admin.channel.title", "admin")
+		fill(p, r)
+		if !fieldError(p, err, nil) {
+			return err
+		}
+		return w.showChannel(rw, r, p, a, http.StatusBadRequest)
+	}
+	flash := "admin.flash.channel_ack_saved"
+	if text == "" {
+		flash = "admin.flash.channel_ack_default"
+	}
+	return w.Redirect(rw, r, "/console/admin/channels/"+strconv.FormatInt(a.ID, 10), flash)
+}
