@@ -149,7 +149,7 @@ func mustBacklog(b *testing.B, ta *testApp, platform *vibertest.Server, acct int
 				tickets[i%citizens], "Trả lời số "+strconv.Itoa(i), now).Scan(&id); err != nil {
 				return err
 			}
-			if err := ta.Relay.Enqueue(ctx, tx, id); err != nil {
+			if err := ta.Relay.Enqueue(ctx, tx, id, 0); err != nil {
 				return err
 			}
 		}

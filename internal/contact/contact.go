@@ -131,15 +131,21 @@ func NewStore(d *db.DB, box *secret.Box, now func() time.Time) *Store {
 // it has are not overwritten, since a chat nickname should not replace the
 // name an operator typed.
 func (s *Store) Resolve(ctx context.Context, q db.Querier, in Input) (int64, error) {
-	in, err := Normalize(in)
+	id, _, err := s.ResolveNew(ctx, q, in)
+	return id, err
+}
+
+// ResolveNew is Resolve, and reports whether it created the contact (then
+// the contact has no tickets yet).
+func (s *Store) ResolveNew(ctx context.Context, q db.Querier, in Input) (id int64, created bool, err error) {
+	in, err = Normalize(in)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if in.Empty() {
-		return 0, nil
+		return 0, false, nil
 	}
 	ids := in.identities()
-	var id int64
 	known := 0 // identities, in order, already linked to the contact found
 	for i, ident := range ids {
 		err := q.QueryRowContext(ctx, `SELECT contact_id FROM contact_identities WHERE kind = $1 AND value_hash = $2`,
@@ -149,7 +155,7 @@ func (s *Store) Resolve(ctx context.Context, q db.Querier, in Input) (int64, err
 			break
 		}
 		if err != sql.ErrNoRows {
-			return 0, db.Fail(err)
+			return 0, false, db.Fail(err)
 		}
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
@@ -159,10 +165,11 @@ func (s *Store) Resolve(ctx context.Context, q db.Querier, in Input) (int64, err
 			s.box.Seal("contact.name", in.Name), s.box.Seal("contact.phone", in.Phone),
 			s.box.Seal("contact.email", in.Email), s.box.Seal("contact.address", in.Address), now).Scan(&id)
 		if err != nil {
-			return 0, db.Fail(err)
+			return 0, false, db.Fail(err)
 		}
+		created = true
 	} else if err := s.fillMissing(ctx, q, id, in, now); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	for i, ident := range ids {
 		if i == known-1 {
@@ -173,10 +180,10 @@ func (s *Store) Resolve(ctx context.Context, q db.Querier, in Input) (int64, err
 		if _, err := q.ExecContext(ctx, `INSERT INTO contact_identities (contact_id, kind, value_hash, value_enc, created_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, value_hash) DO NOTHING`,
 			id, ident.Kind, s.box.Hash(ident.Kind, ident.Value), s.box.Seal("identity."+ident.Kind, ident.Value), now); err != nil {
-			return 0, db.Fail(err)
+			return 0, false, db.Fail(err)
 		}
 	}
-	return id, nil
+	return id, created, nil
 }
 
 func (s *Store) fillMissing(ctx context.Context, q db.Querier, id int64, in Input, now time.Time) error {

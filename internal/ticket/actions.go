@@ -136,7 +136,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ti
 			return "", 0, err
 		}
 		if st.outbound {
-			if err := s.enqueue(ctx, tx, msg); err != nil {
+			if err := s.enqueue(ctx, tx, msg, 0); err != nil {
 				return "", 0, err
 			}
 		}

@@ -95,7 +95,7 @@ func (s *Service) Inbound(ctx context.Context, actor user.Actor, b InboundBatch)
 		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 			results = make([]InboundResult, len(b.Events))
 			for i, e := range b.Events {
-				r, err := s.inbound(ctx, tx, actor, b, e)
+				r, err := s.inbound(ctx, tx, actor, b, e, attempt > 0)
 				if err != nil {
 					return err
 				}
@@ -106,8 +106,9 @@ func (s *Service) Inbound(ctx context.Context, actor user.Actor, b InboundBatch)
 			}
 			return nil
 		})
-		// A concurrent delivery of the same message, or a tracking-code
-		// collision: the retry finds the message stored.
+		// A redelivery or a concurrent delivery of the same message, or a
+		// tracking-code collision: the retry looks for the message first
+		// and finds it stored.
 		if err != nil && (db.IsUnique(err) || errs.As(err).Key == "ticket.duplicate_delivery") && attempt < 3 {
 			continue
 		}
@@ -134,7 +135,11 @@ func (s *Service) Inbound(ctx context.Context, actor user.Actor, b InboundBatch)
 	return results, nil
 }
 
-func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b InboundBatch, e InboundEvent) (InboundResult, error) {
+// inbound stores one event. A message is not looked for by its provider id
+// unless lookFirst: a new message (nearly all of them) costs no lookup, and
+// a redelivered one fails on the unique provider id, which Inbound retries
+// with lookFirst.
+func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b InboundBatch, e InboundEvent, lookFirst bool) (InboundResult, error) {
 	now := s.clock()
 	at := e.At.UTC().Truncate(time.Microsecond)
 	if at.IsZero() || at.After(now) {
@@ -168,7 +173,7 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 	default:
 		return InboundResult{}, errs.Invalidf("field.invalid").InField("kind")
 	}
-	if e.ProviderID != "" {
+	if e.ProviderID != "" && lookFirst {
 		var r InboundResult
 		err := tx.QueryRowContext(ctx, `SELECT m.ticket_id, m.id, t.code FROM messages m JOIN tickets t ON t.id = m.ticket_id
 			WHERE m.channel = $1 AND m.provider_id = $2`, string(b.Channel), e.ProviderID).Scan(&r.TicketID, &r.MessageID, &r.Code)
@@ -188,13 +193,15 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 	if vntext.Len(in.Name) > contact.MaxName {
 		in.Name = ""
 	}
-	contactID, err := s.contacts.Resolve(ctx, tx, in)
+	contactID, created, err := s.contacts.ResolveNew(ctx, tx, in)
 	if err != nil {
 		return InboundResult{}, err
 	}
-	open, err := s.openTicket(ctx, tx, contactID, b.AccountID, now.Add(-b.Window))
-	if err != nil {
-		return InboundResult{}, err
+	var open int64
+	if !created { // a contact made just now has no ticket to join
+		if open, err = s.openTicket(ctx, tx, contactID, b.AccountID, now.Add(-b.Window)); err != nil {
+			return InboundResult{}, err
+		}
 	}
 	if open == 0 {
 		return s.inboundNew(ctx, tx, actor, b, e, text, in, contactID, at, now)
@@ -248,7 +255,7 @@ func (s *Service) inboundNew(ctx context.Context, tx *sql.Tx, actor user.Actor, 
 		if err != nil {
 			return InboundResult{}, db.Fail(err)
 		}
-		if err := s.enqueue(ctx, tx, ack); err != nil {
+		if err := s.enqueue(ctx, tx, ack, b.AccountID); err != nil {
 			return InboundResult{}, err
 		}
 	}

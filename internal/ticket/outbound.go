@@ -25,16 +25,18 @@ const (
 // takes an outbound timeline entry inside the transaction that writes it,
 // so the message is sent if and only if the entry commits. Messages on
 // tickets no channel account can answer (a phone call) it leaves queued
-// for a person.
+// for a person. accountID is the channel account that answers the
+// message's ticket when the caller knows it (a new chat ticket's
+// acknowledgement), 0 for the outbox to find out.
 type Outbox interface {
-	Enqueue(ctx context.Context, tx *sql.Tx, messageID int64) error
+	Enqueue(ctx context.Context, tx *sql.Tx, messageID, accountID int64) error
 }
 
-func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, messageID int64) error {
+func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, messageID, accountID int64) error {
 	if s.Outbox == nil {
 		return nil
 	}
-	return s.Outbox.Enqueue(ctx, tx, messageID)
+	return s.Outbox.Enqueue(ctx, tx, messageID, accountID)
 }
 
 // Outgoing is what the queue needs to send one outbound message.

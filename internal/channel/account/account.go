@@ -297,21 +297,29 @@ func (s *Store) List(ctx context.Context) ([]Account, error) {
 // Open returns the account for its adapter, secrets decrypted into
 // Settings. Disabled accounts are NotFound unless disabledToo.
 func (s *Store) Open(ctx context.Context, id int64, disabledToo bool) (channel.Account, error) {
-	return s.open(ctx, s.db.R(), id, disabledToo)
+	c, _, err := s.open(ctx, s.db.R(), id, disabledToo)
+	return c, err
 }
 
-func (s *Store) open(ctx context.Context, q db.Querier, id int64, disabledToo bool) (channel.Account, error) {
+// OpenEnabled is Open of an enabled account for a webhook, with the
+// account's own record beside it (its last inbound, which the webhook
+// need not write again within the second).
+func (s *Store) OpenEnabled(ctx context.Context, id int64) (channel.Account, Account, error) {
+	return s.open(ctx, s.db.R(), id, false)
+}
+
+func (s *Store) open(ctx context.Context, q db.Querier, id int64, disabledToo bool) (channel.Account, Account, error) {
 	secrets := map[string]string{}
 	a, err := s.scan(q.QueryRowContext(ctx, selectAccount+` WHERE id = $1`, id), secrets)
 	if err != nil {
-		return channel.Account{}, db.NotFound(err, "channel.not_found")
+		return channel.Account{}, Account{}, db.NotFound(err, "channel.not_found")
 	}
 	if !a.Enabled && !disabledToo {
-		return channel.Account{}, errs.NotFoundf("channel.not_found")
+		return channel.Account{}, Account{}, errs.NotFoundf("channel.not_found")
 	}
 	settings := maps.Clone(a.Settings)
 	maps.Copy(settings, secrets)
-	return channel.Account{ID: a.ID, Kind: a.Kind, Name: a.Name, Enabled: a.Enabled, Settings: settings, Ack: a.Ack}, nil
+	return channel.Account{ID: a.ID, Kind: a.Kind, Name: a.Name, Enabled: a.Enabled, Settings: settings, Ack: a.Ack}, a, nil
 }
 
 // ClaimRefresh takes the account's refresh lease until until, when no
@@ -350,7 +358,7 @@ func (s *Store) ReleaseRefresh(ctx context.Context, id int64, lease string) erro
 func (s *Store) StoreRefresh(ctx context.Context, id int64, lease string, changed map[string]string, expires time.Time) error {
 	now := s.clock()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		acct, err := s.open(ctx, tx, id, true)
+		acct, _, err := s.open(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
@@ -386,9 +394,13 @@ func (s *Store) StoreRefresh(ctx context.Context, id int64, lease string, change
 const inboundGrain = time.Second
 
 // Inbound records, inside the caller's transaction, that an account took
-// in a webhook at now (to within a second).
-func Inbound(ctx context.Context, q db.Querier, id int64, at time.Time) error {
+// in a webhook at now (to within a second). last is the account's last
+// inbound as the caller read it: within the second, nothing is written.
+func Inbound(ctx context.Context, q db.Querier, id int64, at, last time.Time) error {
 	at = at.UTC()
+	if d := at.Sub(last); d >= 0 && d < inboundGrain {
+		return nil
+	}
 	_, err := q.ExecContext(ctx, `UPDATE channel_accounts SET last_inbound_at = $1
 		WHERE id = $2 AND (last_inbound_at IS NULL OR last_inbound_at < $3)`, at, id, at.Add(-inboundGrain))
 	return db.Fail(err)

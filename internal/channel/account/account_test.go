@@ -39,8 +39,16 @@ func TestInboundIsKeptToTheSecond(t *testing.T) {
 			{t0.Add(1500 * time.Millisecond), t0.Add(1500 * time.Millisecond)},
 			{t0.Add(time.Hour), t0.Add(time.Hour)}, // much later
 		} {
-			if err := d.Tx(ctx, func(tx *sql.Tx) error { return account.Inbound(ctx, tx, a.ID, step.at) }); err != nil {
+			// Once as a webhook that read the account before does, once as
+			// one that read it long ago: the row decides.
+			before, err := s.Get(ctx, a.ID)
+			if err != nil {
 				t.Fatal(err)
+			}
+			for _, last := range []time.Time{before.LastInbound, {}} {
+				if err := d.Tx(ctx, func(tx *sql.Tx) error { return account.Inbound(ctx, tx, a.ID, step.at, last) }); err != nil {
+					t.Fatal(err)
+				}
 			}
 			got, err := s.Get(ctx, a.ID)
 			if err != nil {

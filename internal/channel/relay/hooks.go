@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
@@ -28,35 +29,36 @@ func (r *Relay) Handler() http.Handler {
 }
 
 // hookAccount finds the enabled account the path names, of the path's
-// kind, with its adapter. ok false means the answer was written.
-func (r *Relay) hookAccount(w http.ResponseWriter, req *http.Request) (channel.Account, channel.Adapter, bool) {
+// kind, with its adapter and its last inbound. ok false means the answer
+// was written.
+func (r *Relay) hookAccount(w http.ResponseWriter, req *http.Request) (channel.Account, channel.Adapter, time.Time, bool) {
 	kind := channel.Kind(req.PathValue("kind"))
 	ad, found := r.Adapters[kind]
 	id, err := strconv.ParseInt(req.PathValue("channel"), 10, 64)
 	if !found || err != nil || id <= 0 {
 		http.NotFound(w, req)
-		return channel.Account{}, nil, false
+		return channel.Account{}, nil, time.Time{}, false
 	}
-	acct, err := r.Accounts.Open(req.Context(), id, false)
+	acct, rec, err := r.Accounts.OpenEnabled(req.Context(), id)
 	if err != nil {
 		if errs.As(err).Code == errs.NotFound {
 			http.NotFound(w, req)
 		} else {
 			r.fail(w, err)
 		}
-		return channel.Account{}, nil, false
+		return channel.Account{}, nil, time.Time{}, false
 	}
 	if acct.Kind != kind {
 		http.NotFound(w, req)
-		return channel.Account{}, nil, false
+		return channel.Account{}, nil, time.Time{}, false
 	}
-	return acct, ad, true
+	return acct, ad, rec.LastInbound, true
 }
 
 // handshake answers a platform's GET verification (Messenger's
 // hub.challenge); platforms without one get 404.
 func (r *Relay) handshake(w http.ResponseWriter, req *http.Request) {
-	acct, ad, ok := r.hookAccount(w, req)
+	acct, ad, _, ok := r.hookAccount(w, req)
 	if !ok {
 		return
 	}
@@ -81,7 +83,7 @@ func (r *Relay) handshake(w http.ResponseWriter, req *http.Request) {
 // platform retries.
 func (r *Relay) hook(w http.ResponseWriter, req *http.Request) {
 	cfg := r.cfg()
-	acct, ad, ok := r.hookAccount(w, req)
+	acct, ad, lastInbound, ok := r.hookAccount(w, req)
 	if !ok {
 		return
 	}
@@ -144,7 +146,7 @@ func (r *Relay) hook(w http.ResponseWriter, req *http.Request) {
 				return err
 			}
 		}
-		return account.Inbound(req.Context(), tx, acct.ID, now)
+		return account.Inbound(req.Context(), tx, acct.ID, now, lastInbound)
 	}
 	results, err := r.Tickets.Inbound(req.Context(), actor(acct), batch)
 	if err != nil {
