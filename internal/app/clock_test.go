@@ -10,6 +10,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 )
 
@@ -49,7 +50,7 @@ func TestOneClockFromTheAPIToTheSweeper(t *testing.T) {
 		events, stop := ta.Live.Subscribe()
 		defer stop()
 		clk.Advance(5*time.Hour + time.Minute)
-		if _, overdue, err := ta.Tickets.Sweep(ctx); err != nil || overdue != 1 {
+		if _, overdue, err := ta.Tickets.Sweep(ctx, ticket.SLARunner); err != nil || overdue != 1 {
 			t.Fatalf("sweep: %d overdue, %v", overdue, err)
 		}
 		timeout := time.After(5 * time.Second)

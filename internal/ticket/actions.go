@@ -167,8 +167,9 @@ func requiredText(v, field string, max int) (string, error) {
 	return v, nil
 }
 
-// perform is the body of each action. The transition table has already
-// said yes to who and from where; what remains is each action's own rules.
+// perform is the body of each action. The workflow table (check) has
+// already said yes to who, from where and on which facts of the ticket;
+// what remains is each action's input.
 func (s *Service) perform(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ticket, a Action, in Input, now time.Time) (step, error) {
 	switch a {
 	case Classify:
@@ -222,9 +223,6 @@ func (s *Service) perform(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 	case Publish:
 		return s.publish(ctx, tx, t, in, now)
 	case Unpublish:
-		if t.PublishedAt.IsZero() {
-			return step{}, errs.Conflictf("ticket.not_published")
-		}
 		t.PublishedAt = time.Time{}
 		return step{}, nil
 	}

@@ -50,9 +50,6 @@ func (s *Service) extension(ctx context.Context, tx *sql.Tx, actor user.Actor, t
 	}
 	switch a {
 	case RequestExtension:
-		if asg.ExtState == "requested" {
-			return step{}, errs.Conflictf("ticket.extension_pending")
-		}
 		reason, err := requiredText(in.Reason, "reason", MaxReason)
 		if err != nil {
 			return step{}, err
@@ -70,9 +67,6 @@ func (s *Service) extension(ctx context.Context, tx *sql.Tx, actor user.Actor, t
 			until, reason, nullID(actor.UserID), now, asg.ID)
 		return step{data: map[string]any{"until": until.Format(time.RFC3339), "agency": asg.AgencyCode}, body: reason}, err
 	case GrantExtension:
-		if asg.ExtState != "requested" {
-			return step{}, errs.Conflictf("ticket.extension_none_pending")
-		}
 		// The agency's clock, and the ticket's with it, now runs to the
 		// granted date from the forward, on the policy's calendar.
 		p, err := s.sla.Policy(ctx, t.SLAPolicyID)
@@ -90,9 +84,6 @@ func (s *Service) extension(ctx context.Context, tx *sql.Tx, actor user.Actor, t
 		t.WarnAt, t.Deadline = due.WarnAt, due.Deadline
 		return step{data: map[string]any{"until": t.Deadline.Format(time.RFC3339)}, resetSLA: true}, nil
 	default: // DenyExtension
-		if asg.ExtState != "requested" {
-			return step{}, errs.Conflictf("ticket.extension_none_pending")
-		}
 		reason, err := requiredText(in.Reason, "reason", MaxReason)
 		if err != nil {
 			return step{}, err
@@ -124,15 +115,12 @@ func (s *Service) answer(ctx context.Context, tx *sql.Tx, actor user.Actor, t *T
 	return step{data: map[string]any{"agency": asg.AgencyCode}, body: text}, nil
 }
 
-// review is approve and send-back. Four eyes: an operator may not approve
-// an answer on a ticket they forwarded themselves; a supervisor may.
+// review is approve and send-back. The four-eyes rule is the workflow
+// table's (check).
 func (s *Service) review(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ticket, a Action, in Input, now time.Time) (step, error) {
 	asg, err := s.currentAssignment(ctx, tx, *t)
 	if err != nil {
 		return step{}, err
-	}
-	if actor.Role == user.Operator && (asg.ForwardedBy == actor.UserID || t.AnsweredBy == actor.UserID) {
-		return step{}, errs.Forbiddenf("ticket.own_answer")
 	}
 	if a == Approve {
 		return step{data: map[string]any{"agency": asg.AgencyCode}}, nil

@@ -275,9 +275,6 @@ func (s *Service) merge(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ti
 }
 
 func (s *Service) publish(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, now time.Time) (step, error) {
-	if t.Answer == "" {
-		return step{}, errs.Conflictf("ticket.publish_no_answer")
-	}
 	p, scrub, err := s.anonymise(ctx, *t)
 	if err != nil {
 		return step{}, err

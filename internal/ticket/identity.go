@@ -35,7 +35,7 @@ func (s *Service) Reporter(ctx context.Context, actor user.Actor, t Ticket) (Rep
 	if actor.SeesIdentity() {
 		return Reporter{Contact: c}, nil
 	}
-	return Reporter{Contact: c.Masked(), Masked: true, CanReveal: t.ShareIdentity && actor.Role == user.Agency}, nil
+	return Reporter{Contact: c.Masked(), Masked: true, CanReveal: t.ShareIdentity && Permit(actor, Reveal) == nil}, nil
 }
 
 // Reveal shows an agency handler the reporter's identity, when the
@@ -47,8 +47,8 @@ func (s *Service) Reveal(ctx context.Context, actor user.Actor, ticketID int64, 
 	if err != nil {
 		return contact.Contact{}, err
 	}
-	if actor.Role != user.Agency {
-		return contact.Contact{}, errs.Forbiddenf("ticket.role_forbidden", "action", "reveal", "role", string(actor.Role))
+	if err := Permit(actor, Reveal); err != nil {
+		return contact.Contact{}, err
 	}
 	if !t.ShareIdentity {
 		return contact.Contact{}, errs.Forbiddenf("ticket.identity_confidential")

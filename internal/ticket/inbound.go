@@ -83,8 +83,8 @@ var joinable = []State{Received, Classified, Forwarded, Accepted, Returned, Answ
 // delivery state of our messages, a platform's failure report marks them
 // failed; follows update the identity.
 func (s *Service) Inbound(ctx context.Context, actor user.Actor, b InboundBatch) ([]InboundResult, error) {
-	if actor.IsUser() {
-		return nil, errs.Forbiddenf("ticket.role_forbidden", "action", "inbound", "role", string(actor.Role))
+	if err := Permit(actor, Inbound); err != nil {
+		return nil, err
 	}
 	if !validChannel(b.Channel) || b.AccountID == 0 {
 		return nil, errs.Invalidf("ticket.channel_unknown", "channel", string(b.Channel)).InField("channel")
@@ -314,8 +314,8 @@ func validPoint(lat, lng float64) bool {
 // on the inbound message messageID: the attachment fetcher's last step.
 // Recording the same file on the same message twice does nothing.
 func (s *Service) AttachInbound(ctx context.Context, actor user.Actor, messageID int64, f NewAttachment) error {
-	if actor.IsUser() {
-		return errs.Forbiddenf("ticket.role_forbidden", "action", "attach", "role", string(actor.Role))
+	if err := Permit(actor, Attach); err != nil {
+		return err
 	}
 	name := vntext.Line(f.Name)
 	if vntext.Len(name) > 200 {

@@ -370,14 +370,14 @@ func TestSweepWarnsOnceThenEscalates(t *testing.T) {
 		done := e.mustCreate(t, ticket.NewTicket{Content: "Câu hỏi"})
 		e.mustDo(t, op, done.ID, ticket.Reply, ticket.Input{Text: "Trả lời ngay"})
 		e.clock.Advance(4*time.Hour + time.Minute)
-		if w, o, err := e.svc.Sweep(ctx); err != nil || w != 1 || o != 0 {
+		if w, o, err := e.svc.Sweep(ctx, ticket.SLARunner); err != nil || w != 1 || o != 0 {
 			t.Fatalf("at 4h: warned %d overdue %d, %v", w, o, err)
 		}
-		if w, o, _ := e.svc.Sweep(ctx); w != 0 || o != 0 {
+		if w, o, _ := e.svc.Sweep(ctx, ticket.SLARunner); w != 0 || o != 0 {
 			t.Fatalf("second sweep marked again: %d %d", w, o)
 		}
 		e.clock.Advance(time.Hour)
-		if w, o, err := e.svc.Sweep(ctx); err != nil || w != 0 || o != 1 {
+		if w, o, err := e.svc.Sweep(ctx, ticket.SLARunner); err != nil || w != 0 || o != 1 {
 			t.Fatalf("at 5h: warned %d overdue %d, %v", w, o, err)
 		}
 		got, _ := e.svc.Get(ctx, op, tk.ID)
@@ -488,7 +488,7 @@ func TestOverdueEscalatesToThePolicyRole(t *testing.T) {
 		other := e.mustCreate(t, ticket.NewTicket{Content: "Ổ gà"})
 		e.clock.Advance(5*time.Hour + time.Minute)
 		e.changes = nil
-		if w, o, err := e.svc.Sweep(ctx); err != nil || w != 2 || o != 2 {
+		if w, o, err := e.svc.Sweep(ctx, ticket.SLARunner); err != nil || w != 2 || o != 2 {
 			t.Fatalf("sweep: warned %d overdue %d, %v; want 2 and 2", w, o, err)
 		}
 		want := map[int64]user.Role{land.ID: user.Admin, other.ID: user.Supervisor}

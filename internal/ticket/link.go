@@ -101,8 +101,8 @@ func (s *Service) LinkContact(ctx context.Context, actor user.Actor, ticketID in
 	if err != nil {
 		return Ticket{}, err
 	}
-	if actor.IsUser() && !slices.Contains(desk, actor.Role) {
-		return Ticket{}, errs.Forbiddenf("ticket.role_forbidden", "action", "link-contact", "role", string(actor.Role))
+	if err := Permit(actor, LinkChat); err != nil {
+		return Ticket{}, err
 	}
 	e164, err := phone.Normalize(number)
 	if err != nil {

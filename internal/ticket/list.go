@@ -98,7 +98,7 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 		return "$" + strconv.Itoa(len(args))
 	}
 	switch {
-	case actor.CanReadAll():
+	case ReadsAll(actor):
 	case actor.Role == user.Agency && actor.AgencyID != 0:
 		where = append(where, "t.agency_id = "+arg(actor.AgencyID))
 	default:

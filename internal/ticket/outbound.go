@@ -56,8 +56,8 @@ type Outgoing struct {
 // Outgoing returns outbound message id for the queue. Only system actors
 // send.
 func (s *Service) Outgoing(ctx context.Context, actor user.Actor, id int64) (Outgoing, error) {
-	if actor.IsUser() {
-		return Outgoing{}, errs.Forbiddenf("ticket.role_forbidden", "action", "delivery", "role", string(actor.Role))
+	if err := Permit(actor, Deliver); err != nil {
+		return Outgoing{}, err
 	}
 	return outgoing(ctx, s.db.R(), id)
 }
@@ -99,8 +99,8 @@ type Delivery struct {
 // RecordDelivery records how an outbound message fared. A message already
 // sent stays sent: a job that runs twice records once.
 func (s *Service) RecordDelivery(ctx context.Context, actor user.Actor, d Delivery) error {
-	if actor.IsUser() {
-		return errs.Forbiddenf("ticket.role_forbidden", "action", "delivery", "role", string(actor.Role))
+	if err := Permit(actor, Deliver); err != nil {
+		return err
 	}
 	if d.State != DeliverySent && d.State != DeliveryFailed {
 		return errs.Invalidf("field.invalid").InField("delivery")

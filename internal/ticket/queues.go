@@ -143,10 +143,7 @@ func byDeadline(t Ticket) time.Time { return t.Deadline }
 // checkQueueActor lets the hotline desk read the queues; agencies and
 // viewers have their own views.
 func checkQueueActor(actor user.Actor) error {
-	if actor.IsUser() && !actor.Is(desk...) {
-		return errs.Forbiddenf("ticket.role_forbidden", "action", "list", "role", string(actor.Role))
-	}
-	return nil
+	return Permit(actor, WorkQueues)
 }
 
 // Queue returns one page of a queue: limit items (50 when ≤ 0, at most

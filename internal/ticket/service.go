@@ -197,8 +197,8 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 	if err := n.normalize(now); err != nil {
 		return Created{}, err
 	}
-	if actor.IsUser() && !actor.Is(desk...) {
-		return Created{}, errs.Forbiddenf("ticket.role_forbidden", "action", "create", "role", string(actor.Role))
+	if err := Permit(actor, Create); err != nil {
+		return Created{}, err
 	}
 	var out Created
 	var id int64
@@ -249,6 +249,9 @@ type made struct {
 }
 
 func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n NewTicket, now time.Time) (m made, dup bool, h handled, err error) {
+	if err := Permit(actor, Create); err != nil {
+		return made{}, false, h, err
+	}
 	if n.ProviderID != "" && !n.resolved {
 		err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM messages WHERE channel = $1 AND provider_id = $2`, string(n.Channel), n.ProviderID).Scan(&m.id)
 		if err == nil {

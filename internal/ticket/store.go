@@ -19,18 +19,20 @@ const selectTicket = `SELECT t.id, t.code, t.state, t.kind, t.priority, t.channe
 	t.contact_id, t.share_identity, t.owner_id, t.agency_id, ag.code, ag.name, t.assignment_id, t.sla_policy_id,
 	t.received_at, t.deadline, t.warn_at, t.first_response_at, t.resolved_at, t.closed_at,
 	t.answer, t.answered_by, t.merged_into, mt.code, t.rating, t.rating_comment,
-	t.published_at, t.public_title, t.public_content, t.public_answer, t.created_by, t.updated_at
+	t.published_at, t.public_title, t.public_content, t.public_answer, t.created_by, t.updated_at,
+	ca.forwarded_by, ca.ext_state
 FROM tickets t
 LEFT JOIN categories c ON c.id = t.category_id
 LEFT JOIN areas ar ON ar.code = t.area_code
 LEFT JOIN areas pr ON pr.code = ar.parent_code
 LEFT JOIN agencies ag ON ag.id = t.agency_id
-LEFT JOIN tickets mt ON mt.id = t.merged_into`
+LEFT JOIN tickets mt ON mt.id = t.merged_into
+LEFT JOIN assignments ca ON ca.id = t.assignment_id`
 
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
-	var catID, contactID, ownerID, agencyID, asgID, policyID, answeredBy, mergedInto, rating, createdBy sql.NullInt64
-	var catCode, catVI, catEN, area, areaName, provName, agCode, agName, mergedCode sql.NullString
+	var catID, contactID, ownerID, agencyID, asgID, policyID, answeredBy, mergedInto, rating, createdBy, fwdBy sql.NullInt64
+	var catCode, catVI, catEN, area, areaName, provName, agCode, agName, mergedCode, extState sql.NullString
 	var lat, lng sql.NullFloat64
 	var first, resolved, closed, published sql.NullTime
 	err := row.Scan(&t.ID, &t.Code, &t.State, &t.Kind, &t.Priority, &t.Channel,
@@ -38,7 +40,8 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 		&contactID, &t.ShareIdentity, &ownerID, &agencyID, &agCode, &agName, &asgID, &policyID,
 		&t.ReceivedAt, &t.Deadline, &t.WarnAt, &first, &resolved, &closed,
 		&t.Answer, &answeredBy, &mergedInto, &mergedCode, &rating, &t.RatingComment,
-		&published, &t.PublicTitle, &t.PublicContent, &t.PublicAnswer, &createdBy, &t.UpdatedAt)
+		&published, &t.PublicTitle, &t.PublicContent, &t.PublicAnswer, &createdBy, &t.UpdatedAt,
+		&fwdBy, &extState)
 	if err != nil {
 		return t, err
 	}
@@ -52,6 +55,7 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	}
 	t.ContactID, t.OwnerID, t.AgencyID, t.AgencyCode, t.AgencyName = contactID.Int64, ownerID.Int64, agencyID.Int64, agCode.String, agName.String
 	t.AssignmentID, t.SLAPolicyID = asgID.Int64, policyID.Int64
+	t.ForwardedBy, t.ExtensionPending = fwdBy.Int64, extState.String == "requested"
 	t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.PublishedAt = first.Time, resolved.Time, closed.Time, published.Time
 	t.AnsweredBy, t.MergedInto, t.MergedIntoCode, t.Rating, t.CreatedBy = answeredBy.Int64, mergedInto.Int64, mergedCode.String, int(rating.Int64), createdBy.Int64
 	t.ReceivedAt, t.Deadline, t.WarnAt, t.UpdatedAt = t.ReceivedAt.UTC(), t.Deadline.UTC(), t.WarnAt.UTC(), t.UpdatedAt.UTC()

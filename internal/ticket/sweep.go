@@ -18,7 +18,11 @@ const sweepLockID = 0x736c61737765 // "slaswe"
 // the people concerned see it at once: an overdue ticket is escalated to
 // its SLA policy's escalation role (Change.EscalateTo, and "escalate_to" on
 // the timeline event). It returns how many it marked.
-func (s *Service) Sweep(ctx context.Context) (warned, overdue int, err error) {
+// Only the SLA runner (SLARunner) sweeps.
+func (s *Service) Sweep(ctx context.Context, actor user.Actor) (warned, overdue int, err error) {
+	if err := Permit(actor, MarkSLA); err != nil {
+		return 0, 0, err
+	}
 	now := s.clock()
 	var changes []Change
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -114,7 +118,7 @@ func (w *Sweeper) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			if _, _, err := w.Service.Sweep(ctx); err != nil && ctx.Err() == nil && w.OnError != nil {
+			if _, _, err := w.Service.Sweep(ctx, SLARunner); err != nil && ctx.Err() == nil && w.OnError != nil {
 				w.OnError(err)
 			}
 		}

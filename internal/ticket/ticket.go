@@ -106,6 +106,12 @@ type Ticket struct {
 	AgencyCode   string
 	AgencyName   string
 	AssignmentID int64
+	// Facts of the current forwarding (AssignmentID) the workflow table
+	// needs: who forwarded it (the four-eyes rule) and whether the agency's
+	// extension request awaits a decision. Read with the ticket, in the
+	// same query.
+	ForwardedBy      int64
+	ExtensionPending bool
 
 	SLAPolicyID     int64
 	ReceivedAt      time.Time

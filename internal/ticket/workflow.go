@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/user"
@@ -105,10 +106,114 @@ func ParseAction(s string) (Action, error) {
 	return a, nil
 }
 
-// check decides whether actor may take action a on t. The order matters:
-// a ticket the actor may not see is NotFound before anything else, so
-// probing reveals nothing; then the role (Forbidden); then the state
-// (Conflict).
+// Operations that are not steps of the ticket life but are granted in
+// the same table: who may open a ticket, add a citizen's message to one,
+// and so on. They have no API action path (ParseAction refuses them).
+const (
+	Create     Action = "create"   // open a ticket: the call-taker, a channel, the portal
+	Inbound    Action = "inbound"  // store a channel's webhook events (messages, receipts, follows)
+	Attach     Action = "attach"   // record a file a citizen sent on their message
+	Deliver    Action = "delivery" // read an outbound message for sending and record how it fared
+	MarkSLA    Action = "sla"      // mark tickets at risk and overdue, escalating them
+	Reveal     Action = "reveal"   // show an agency the reporter who agreed to it
+	LinkChat   Action = "link-contact"
+	ReadAll    Action = "read"   // see every ticket (lists, reads), not only one's own
+	WorkQueues Action = "queues" // the desk's work queues
+)
+
+// Kind is the kind of system actor an origin names. Users are known by
+// their role instead.
+type Kind string
+
+// The system actors. An Origin that is none of these is no one: it may
+// do nothing (fail closed).
+const (
+	KindChannel Kind = "channel" // "channel:zalo", "channel:viber"…: a channel webhook
+	KindQueue   Kind = "queue"   // the durable queue: sends, deliveries, attachment fetches
+	KindSLA     Kind = "sla"     // the SLA sweeper
+	KindSystem  Kind = "system"  // the service's own follow-ups (a routing rule's forward)
+	KindCLI     Kind = "cli"     // the hotline command: administration
+	KindDemo    Kind = "demo"    // the demo loader (its tickets are made by its demo users)
+	KindCitizen Kind = "citizen" // the citizen on the portal, for their own tickets
+)
+
+// KindOf returns the kind of system actor a is; "" for users and for
+// origins the table does not know.
+func KindOf(a user.Actor) Kind {
+	if a.IsUser() {
+		return ""
+	}
+	if ch, ok := strings.CutPrefix(a.Origin, "channel:"); ok {
+		if validChannel(Channel(ch)) {
+			return KindChannel
+		}
+		return ""
+	}
+	switch k := Kind(a.Origin); k {
+	case KindQueue, KindSLA, KindSystem, KindCLI, KindDemo:
+		return k
+	case KindCitizen:
+		if a.ContactID != 0 {
+			return k
+		}
+	}
+	return ""
+}
+
+// grants is who may do what outside the ticket life's own table: the
+// operations above for staff roles, and everything any system actor may
+// do, lifecycle actions included. A system actor's lifecycle actions
+// still obey the states of lifecycle; nothing else is allowed to it.
+var grants = struct {
+	roles   map[Action][]user.Role
+	systems map[Kind][]Action
+}{
+	roles: map[Action][]user.Role{
+		Create:     desk,
+		Reveal:     {user.Agency}, // and only when the reporter agreed; the desk sees identities anyway
+		LinkChat:   desk,
+		ReadAll:    {user.Admin, user.Supervisor, user.Operator, user.Viewer},
+		WorkQueues: desk,
+	},
+	systems: map[Kind][]Action{
+		KindChannel: {Create, Inbound},
+		KindQueue:   {Deliver, Attach},
+		KindSLA:     {MarkSLA},
+		KindSystem:  {Forward, ReadAll},
+		KindCLI:     {ReadAll},
+		KindDemo:    nil,
+		KindCitizen: {Create, Rate, Reopen},
+	},
+}
+
+// Permit reports whether actor may do a at all, whatever the ticket: the
+// role or system-actor part of the table. Errors are Forbidden.
+func Permit(actor user.Actor, a Action) error {
+	if actor.IsUser() {
+		roles, ok := grants.roles[a]
+		if r, life := lifecycle[a]; life {
+			roles, ok = r.roles, true
+		}
+		if ok && slices.Contains(roles, actor.Role) {
+			return nil
+		}
+	} else if slices.Contains(grants.systems[KindOf(actor)], a) {
+		return nil
+	}
+	role := string(actor.Role)
+	if !actor.IsUser() {
+		role = actor.Label()
+	}
+	return errs.Forbiddenf("ticket.role_forbidden", "action", string(a), "role", role)
+}
+
+// check decides whether actor may take action a on t now. The order
+// matters: a ticket the actor may not see is NotFound before anything
+// else, so probing reveals nothing; then the role (Forbidden); then the
+// state (Conflict); then the facts of this ticket each action depends on:
+// the agency's forwarding, a pending extension, the four-eyes rule, an
+// answer to publish. The console, the API's allowed_actions and the
+// service all ask this, through Allowed or apply.
 func check(a Action, actor user.Actor, t Ticket) error {
 	if !Visible(actor, t) {
 		return errs.NotFoundf("ticket.not_found")
@@ -117,26 +222,74 @@ func check(a Action, actor user.Actor, t Ticket) error {
 	if !ok {
 		return errs.NotFoundf("ticket.action_unknown", "action", string(a))
 	}
-	if actor.IsUser() && !slices.Contains(r.roles, actor.Role) {
-		return errs.Forbiddenf("ticket.role_forbidden", "action", string(a), "role", string(actor.Role))
+	if err := Permit(actor, a); err != nil {
+		return err
 	}
 	if !slices.Contains(r.from, t.State) {
 		return errs.Conflictf("ticket.transition_illegal", "action", string(a), "state", string(t.State))
 	}
+	switch a {
+	case Take:
+		if t.OwnerID == actor.UserID {
+			return errs.Conflictf("ticket.already_owner")
+		}
+	case Accept, Return, AnswerAction, RequestExtension, GrantExtension, DenyExtension, Reassign:
+		if t.AssignmentID == 0 {
+			return errs.Conflictf("ticket.no_assignment")
+		}
+	case Approve, SendBack:
+		if t.AssignmentID == 0 {
+			return errs.Conflictf("ticket.no_assignment")
+		}
+		// Four eyes: an operator may not review an answer on a ticket they
+		// forwarded or answered themselves; a supervisor may.
+		if actor.Role == user.Operator && (t.ForwardedBy == actor.UserID || t.AnsweredBy == actor.UserID) {
+			return errs.Forbiddenf("ticket.own_answer")
+		}
+	case Publish:
+		if t.Answer == "" {
+			return errs.Conflictf("ticket.publish_no_answer")
+		}
+	case Unpublish:
+		if t.PublishedAt.IsZero() {
+			return errs.Conflictf("ticket.not_published")
+		}
+	}
+	switch a {
+	case RequestExtension:
+		if t.ExtensionPending {
+			return errs.Conflictf("ticket.extension_pending")
+		}
+	case GrantExtension, DenyExtension:
+		if !t.ExtensionPending {
+			return errs.Conflictf("ticket.extension_none_pending")
+		}
+	}
 	return nil
 }
 
-// Visible reports whether actor may see t at all: agency users see only
-// tickets currently with their agency.
+// Visible reports whether actor may see t at all: the desk, viewers and
+// the system's own tooling see every ticket; agency users only tickets
+// currently with their agency; a citizen only their own. A channel or
+// the queue sees none through here: what they need they read by id.
 func Visible(actor user.Actor, t Ticket) bool {
-	if actor.CanReadAll() {
+	switch {
+	case ReadsAll(actor):
 		return true
+	case actor.IsUser():
+		return actor.Role == user.Agency && actor.AgencyID != 0 && t.AgencyID == actor.AgencyID
+	case KindOf(actor) == KindCitizen:
+		return t.ContactID == actor.ContactID
 	}
-	return actor.Role == user.Agency && actor.AgencyID != 0 && t.AgencyID == actor.AgencyID
+	return false
 }
 
+// ReadsAll reports whether actor sees every ticket.
+func ReadsAll(actor user.Actor) bool { return Permit(actor, ReadAll) == nil }
+
 // Allowed returns the actions actor may take on t now, for showing only
-// the buttons that will work.
+// the buttons that will work: exactly those the service accepts (given
+// valid input).
 func Allowed(actor user.Actor, t Ticket) []Action {
 	var out []Action
 	for _, a := range Actions() {
@@ -146,3 +299,6 @@ func Allowed(actor user.Actor, t Ticket) []Action {
 	}
 	return out
 }
+
+// SLARunner is the actor of the SLA sweeper.
+var SLARunner = user.Actor{Origin: string(KindSLA)}

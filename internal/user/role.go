@@ -39,7 +39,10 @@ type Actor struct {
 	Role     Role
 	AgencyID int64  // set for agency users
 	Origin   string // for non-users: "system", "cli", "citizen", "channel:zalo"
-	IP       string
+	// ContactID is, for a citizen (Origin "citizen"), who they are: they
+	// act on their own tickets only.
+	ContactID int64
+	IP        string
 }
 
 // System is the actor for background work.
@@ -81,8 +84,9 @@ func (a Actor) Is(roles ...Role) bool {
 	return false
 }
 
-// CanReadAll reports whether the actor sees every ticket, not only its
-// agency's.
+// CanReadAll reports whether a signed-in user sees every ticket, not only
+// their agency's. What system actors may read is the ticket package's
+// table (ticket.ReadsAll).
 func (a Actor) CanReadAll() bool {
-	return a.Is(Admin, Supervisor, Operator, Viewer) || (!a.IsUser() && a.Origin != "")
+	return a.IsUser() && a.Is(Admin, Supervisor, Operator, Viewer)
 }

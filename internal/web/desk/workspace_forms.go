@@ -98,36 +98,12 @@ func (b formBuilder) text(a ticket.Action, label string, rows int, def string) f
 func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *workspaceData, cats []category.Category, ags []agency.Agency) error {
 	a := web.ActorOf(r)
 	t := v.T
+	// The workflow table decides, on the ticket's facts (its forwarding,
+	// a pending extension, the four-eyes rule): the console offers exactly
+	// what the service will accept, and decides nothing itself.
 	can := map[ticket.Action]bool{}
 	for _, x := range ticket.Allowed(a, t) {
 		can[x] = true
-	}
-	// Offer only what will work: the workflow table knows roles and
-	// states; these are the finer rules the actions check themselves.
-	if t.OwnerID == a.UserID {
-		delete(can, ticket.Take)
-	}
-	if a.Role == user.Operator && v.Current != nil && (v.Current.ForwardedBy == a.UserID || t.AnsweredBy == a.UserID) {
-		delete(can, ticket.Approve)
-		delete(can, ticket.SendBack)
-	}
-	pending := v.Current != nil && v.Current.ExtState == "requested"
-	if pending {
-		delete(can, ticket.RequestExtension)
-	} else {
-		delete(can, ticket.GrantExtension)
-		delete(can, ticket.DenyExtension)
-	}
-	if v.Current == nil {
-		for _, x := range []ticket.Action{ticket.Accept, ticket.Return, ticket.RequestExtension, ticket.AnswerAction} {
-			delete(can, x)
-		}
-	}
-	if t.Answer == "" {
-		delete(can, ticket.Publish)
-	}
-	if t.PublishedAt.IsZero() {
-		delete(can, ticket.Unpublish)
 	}
 	b := formBuilder{p: p, failed: p.Form["_failed"]}
 	lang := string(p.Lang)
@@ -266,7 +242,7 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 		f.Fields = append(f.Fields, b.reason(ticket.Return, "ws.f.reason"))
 		v.Forms = append(v.Forms, f)
 	}
-	if can[ticket.RequestExtension] {
+	if can[ticket.RequestExtension] && v.Current != nil {
 		f := b.form(ticket.RequestExtension)
 		f.Intro = append(f.Intro, p.T("ws.extension.current", "deadline", p.Time(v.Current.Deadline)))
 		until := b.field("request-extension", "until", "datetime", "ws.f.until", "")
@@ -274,7 +250,7 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 		f.Fields = append(f.Fields, until, b.reason(ticket.RequestExtension, "ws.f.reason"))
 		v.Forms = append(v.Forms, f)
 	}
-	if pending && (can[ticket.GrantExtension] || can[ticket.DenyExtension]) {
+	if v.Current != nil && (can[ticket.GrantExtension] || can[ticket.DenyExtension]) {
 		req := p.T("ws.extension.request", "agency", v.Agencies[v.Current.AgencyID], "until", p.Time(v.Current.ExtUntil), "deadline", p.Time(v.Current.Deadline))
 		if can[ticket.GrantExtension] {
 			f := b.form(ticket.GrantExtension)

@@ -306,7 +306,7 @@ func TestWorkspaceShowsEveryEventInBothLanguages(t *testing.T) {
 	do("supervisor", life, ticket.Unpublish, ticket.Input{})
 	do("operator", life, ticket.Close, ticket.Input{})
 	do("operator", life, ticket.Reopen, ticket.Input{Reason: "Người dân chưa hài lòng"})
-	do("operator", life, ticket.Take, ticket.Input{})
+	do("supervisor", life, ticket.Take, ticket.Input{})
 	do("supervisor", life, ticket.Forward, ticket.Input{Agency: "SXD"})
 	do("supervisor", life, ticket.Reassign, ticket.Input{Agency: "UBND.TDM", Note: "Thuộc phường"})
 	do("tdm", life, ticket.Return, ticket.Input{Reason: "Không thuộc thẩm quyền"})
@@ -314,7 +314,7 @@ func TestWorkspaceShowsEveryEventInBothLanguages(t *testing.T) {
 	do("operator", dup, ticket.Merge, ticket.Input{Into: life.Code})
 	refused := mustTicket(t, c, ticketSpec{})
 	do("operator", refused, ticket.Refuse, ticket.Input{Reason: "Quấy rối"})
-	if _, _, err := c.Tickets.Sweep(ctx); err != nil {
+	if _, _, err := c.Tickets.Sweep(ctx, ticket.SLARunner); err != nil {
 		t.Fatal(err)
 	}
 	events := map[string]bool{}
