@@ -32,6 +32,13 @@ type handled struct {
 // it, and Created says so. A direct answer takes the place of the rule.
 func (s *Service) handle(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ticket, n NewTicket, now time.Time) (handled, error) {
 	var h handled
+	// An actor who may create but not handle (a channel, a citizen) is
+	// refused for the step, not told that the new ticket is not theirs.
+	for a, want := range map[Action]bool{Classify: n.Classify, Forward: n.Forward != nil, Reply: n.Reply != ""} {
+		if err := Permit(actor, a); want && err != nil {
+			return h, err
+		}
+	}
 	if n.Classify {
 		next, _, err := s.apply(ctx, tx, actor, t, Classify, Input{Category: n.Category, Kind: n.Kind, Area: n.Area, Priority: n.Priority})
 		if err != nil {
