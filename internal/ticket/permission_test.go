@@ -128,6 +128,24 @@ func TestPermissionWalk(t *testing.T) {
 		e := newEnv(t, d)
 		ctx := context.Background()
 		mergeInto := e.mustCreate(t, ticket.NewTicket{Content: "Phản ánh gốc để gộp"}).ID
+		// The rules the walk's states are there for, each side of them.
+		type rule struct {
+			actor string
+			a     ticket.Action
+			want  bool
+		}
+		rules := map[string][]rule{
+			"received, owned by op":                  {{"op", ticket.Take, false}, {"op2", ticket.Take, true}, {"channel", ticket.Take, false}},
+			"forwarded by op to SXD":                 {{"sxd", ticket.RequestExtension, true}, {"tdm", ticket.Accept, false}, {"supervisor", ticket.GrantExtension, false}, {"system", ticket.Accept, false}},
+			"forwarded, extension pending":           {{"sxd", ticket.RequestExtension, false}, {"supervisor", ticket.GrantExtension, true}, {"supervisor", ticket.DenyExtension, true}, {"op", ticket.GrantExtension, false}},
+			"accepted, extension denied":             {{"sxd", ticket.RequestExtension, true}, {"supervisor", ticket.DenyExtension, false}},
+			"answered by SXD, forwarded by op":       {{"op", ticket.Approve, false}, {"op", ticket.SendBack, false}, {"op2", ticket.Approve, true}, {"supervisor", ticket.Approve, true}, {"channel", ticket.Approve, false}},
+			"answered, forwarded by op2":             {{"op2", ticket.Approve, false}, {"op", ticket.Approve, true}},
+			"replied":                                {{"supervisor", ticket.Publish, true}, {"supervisor", ticket.Unpublish, false}, {"citizen", ticket.Rate, true}, {"other citizen", ticket.Rate, false}, {"citizen", ticket.Reopen, true}},
+			"replied directly, no answer to publish": {{"supervisor", ticket.Publish, false}},
+			"closed, published":                      {{"supervisor", ticket.Unpublish, true}, {"channel", ticket.Unpublish, false}},
+			"received":                               {{"op", ticket.Forward, true}, {"system", ticket.Forward, true}, {"channel", ticket.Forward, false}, {"queue", ticket.Forward, false}},
+		}
 		offered := 0
 		for _, st := range walkStates() {
 			id := st.build(t, e)
@@ -135,7 +153,14 @@ func TestPermissionWalk(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for name, actor := range walkActors(tk) {
+			actors := walkActors(tk)
+			for _, r := range rules[st.name] {
+				if got := slices.Contains(ticket.Allowed(actors[r.actor], tk), r.a); got != r.want {
+					t.Errorf("%s: %s offered to %s: %v, want %v", st.name, r.a, r.actor, got, r.want)
+				}
+			}
+			delete(rules, st.name)
+			for name, actor := range actors {
 				allowed := ticket.Allowed(actor, tk)
 				for _, a := range ticket.Actions() {
 					if slices.Contains(allowed, a) {
@@ -160,6 +185,9 @@ func TestPermissionWalk(t *testing.T) {
 					}
 				}
 			}
+		}
+		if len(rules) > 0 {
+			t.Fatalf("rules for states the walk does not build: %v", rules)
 		}
 		if offered < 100 {
 			t.Fatalf("the walk tried only %d offered actions", offered)
