@@ -10,6 +10,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/app"
 	"github.com/hotline-1022/hotline/internal/channel"
+	"github.com/hotline-1022/hotline/internal/channel/account"
 	"github.com/hotline-1022/hotline/internal/user"
 )
 
@@ -33,7 +34,7 @@ func runChannelAdd(ctx context.Context, args []string, env *environment) error {
 		return err
 	}
 	if len(rest) == 0 {
-		return fmt.Errorf("which kind? hotline channel add zalo|messenger|viber --name N key=value…")
+		return fmt.Errorf("which kind? hotline channel add zalo|messenger|viber|cti --name N key=value…")
 	}
 	kind := channel.Kind(rest[0])
 	settings := map[string]string{}
@@ -59,7 +60,11 @@ func runChannelAdd(ctx context.Context, args []string, env *environment) error {
 	if err != nil {
 		return explain(a, err)
 	}
-	out, _ := json.Marshal(map[string]any{"id": acct.ID, "kind": acct.Kind, "webhook_url": webhookURL(*base, acct.WebhookPath())})
+	opened, err := a.Channels.Open(ctx, acct.ID, true)
+	if err != nil {
+		return explain(a, err)
+	}
+	out, _ := json.Marshal(map[string]any{"id": acct.ID, "kind": acct.Kind, "webhook_url": webhookURL(*base, account.HookURLPath(opened))})
 	fmt.Fprintln(env.stdout, string(out))
 	return nil
 }

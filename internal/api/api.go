@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/area"
+	"github.com/hotline-1022/hotline/internal/call"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
@@ -39,6 +40,8 @@ type API struct {
 	Now        func() time.Time
 	TrustProxy bool
 	Province   string // the deployment's province code: area search starts there
+	Calls      *call.Store
+	CTI        http.Handler // POST /api/v1/cti/{token}; its token is its authentication
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -62,6 +65,10 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/tickets/{id}/reveal", handler: a.reveal},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/link-contact", handler: a.linkContact},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/{action}", handler: a.act},
+		{Method: "POST", Path: "/api/v1/cti/{token}", Public: true, handler: a.cti},
+		{Method: "GET", Path: "/api/v1/calls", handler: a.listCalls},
+		{Method: "GET", Path: "/api/v1/calls/{id}", handler: a.getCall},
+		{Method: "POST", Path: "/api/v1/calls/{id}/callback", handler: a.callback},
 		{Method: "GET", Path: "/api/v1/agencies", handler: a.agencies},
 		{Method: "GET", Path: "/api/v1/categories", handler: a.categories},
 		{Method: "GET", Path: "/api/v1/kinds", handler: a.kinds},

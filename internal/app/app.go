@@ -20,6 +20,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/blob"
+	"github.com/hotline-1022/hotline/internal/call"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
@@ -134,6 +135,7 @@ type App struct {
 	Queue      *queue.Queue   // the durable job queue (outbound messages)
 	Adapters   channel.Registry
 	Relay      *relay.Relay // webhooks in, queued sends out; nil without Box
+	Calls      *call.Store  // phone calls from the CTI endpoint; nil without Box
 
 	handlerOnce sync.Once
 	handler     http.Handler
@@ -211,6 +213,7 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 			Blobs: a.Blobs, HTTP: platforms, Catalog: a.Catalog, Log: log, Now: a.Now, Config: cfg.Channels}
 		a.Relay.Register(a.Queue)
 		a.Tickets.Outbox = a.Relay
+		a.Calls = call.NewStore(d, box, a.Contacts, a.Now)
 	}
 	if err := a.Queue.Open(context.Background()); err != nil {
 		// Only a malformed database URL fails here, and db.Open took it:

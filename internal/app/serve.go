@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hotline-1022/hotline/internal/channel/cti"
 	"net"
 	"net/http"
 	"sync"
@@ -31,7 +32,10 @@ func (a *App) Handler() http.Handler {
 func (a *App) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	apiv1 := &api.API{Tickets: a.Tickets, Auth: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
-		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province}
+		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province, Calls: a.Calls}
+	if a.Calls != nil {
+		apiv1.CTI = &cti.Handler{Accounts: a.Channels, Calls: a.Calls, Live: a.Live, Log: a.Log, Now: a.Now}
+	}
 	mux.Handle("/api/", apiv1.Handler())
 	shell := &web.Web{Users: a.Users, Agencies: a.Agencies, Catalog: a.Catalog, Log: a.Log, Clock: a.Clock, TrustProxy: a.Cfg.TrustProxy}
 	h, err := shell.Handler(

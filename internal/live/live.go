@@ -13,7 +13,7 @@ import (
 // Event is something a console should show at once. It carries no
 // personal data: browsers fetch what they may see.
 type Event struct {
-	Kind     string `json:"kind"` // "ticket" or "presence"
+	Kind     string `json:"kind"` // "ticket", "presence" or "call"
 	TicketID int64  `json:"ticket_id"`
 	Code     string `json:"code,omitempty"`
 	Action   string `json:"action,omitempty"`
@@ -22,7 +22,11 @@ type Event struct {
 	// EscalateTo is, on an overdue ticket, the role it is escalated to.
 	EscalateTo string   `json:"escalate_to,omitempty"`
 	Viewers    []Viewer `json:"viewers,omitempty"`
-	Origin     string   `json:"origin,omitempty"` // the instance that published it
+	// For a "call" event: the call that rings, and the users whose phones
+	// ring; only their consoles pop the call up.
+	CallID  int64   `json:"call_id,omitempty"`
+	UserIDs []int64 `json:"user_ids,omitempty"`
+	Origin  string  `json:"origin,omitempty"` // the instance that published it
 }
 
 // Viewer is a staff member with a ticket open.

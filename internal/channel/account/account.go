@@ -7,6 +7,8 @@ package account
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/json"
 	"maps"
@@ -32,6 +34,9 @@ var keys = map[channel.Kind]map[string]bool{
 		"api_base": false, "oauth_base": false},
 	channel.Messenger: {"app_secret": true, "verify_token": true, "page_token": true, "api_base": false, "human_agent": false},
 	channel.Viber:     {"auth_token": true, "sender_name": false, "api_base": false},
+	// The phone system's token is the only authentication of its events
+	// (Zammad's Generic CTI, channels.md §4a); generated when absent.
+	channel.CTI: {"token": true},
 }
 
 // required are the settings without which an account cannot verify a
@@ -143,6 +148,18 @@ func (s *Store) Add(ctx context.Context, actor user.Actor, kind channel.Kind, na
 	if err != nil {
 		return Account{}, err
 	}
+	var hookKey []byte
+	if kind == channel.CTI {
+		if secrets["token"] == "" {
+			secrets["token"] = rand.Text()
+		}
+		if len(secrets["token"]) < 16 {
+			return Account{}, errs.Invalidf("channel.token_short", "min", "16").InField("token")
+		}
+		if s.box != nil {
+			hookKey = s.box.Hash(hookPurpose, secrets["token"])
+		}
+	}
 	now := s.clock()
 	var id int64
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -151,8 +168,8 @@ func (s *Store) Add(ctx context.Context, actor user.Actor, kind channel.Kind, na
 			return err
 		}
 		pj, _ := json.Marshal(plain)
-		if err := tx.QueryRowContext(ctx, `INSERT INTO channel_accounts (kind, name, settings, secrets_enc, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, string(kind), name, string(pj), sealed, now).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO channel_accounts (kind, name, settings, secrets_enc, hook_key, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, string(kind), name, string(pj), sealed, hookKey, now).Scan(&id); err != nil {
 			if db.IsUnique(err) {
 				return errs.Conflictf("channel.name_taken").InField("name")
 			}
@@ -406,6 +423,11 @@ func Inbound(ctx context.Context, q db.Querier, id int64, at, last time.Time) er
 	return db.Fail(err)
 }
 
+// Inbound records that account id took in an event at at.
+func (s *Store) Inbound(ctx context.Context, id int64, at time.Time) error {
+	return Inbound(ctx, s.db.W(), id, at, time.Time{})
+}
+
 // Outbound records a successful send at at, to within a second as
 // Inbound does: a backlog drained by several workers would otherwise
 // write (and on SQLite sync) the one row once per message.
@@ -432,8 +454,47 @@ func Failed(ctx context.Context, q db.Querier, id int64, msg string, at time.Tim
 	return db.Fail(err)
 }
 
+const hookPurpose = "channel.hook_key"
+
+// ByToken opens the enabled account of kind whose URL token is token
+// (a CTI account's), secrets decrypted; NotFound for any other token.
+func (s *Store) ByToken(ctx context.Context, kind channel.Kind, token string) (channel.Account, error) {
+	if s.box == nil || token == "" {
+		return channel.Account{}, errs.NotFoundf("channel.not_found")
+	}
+	var id int64
+	err := s.db.R().QueryRowContext(ctx, `SELECT id FROM channel_accounts WHERE hook_key = $1 AND kind = $2`,
+		s.box.Hash(hookPurpose, token), string(kind)).Scan(&id)
+	if err != nil {
+		return channel.Account{}, db.NotFound(err, "channel.not_found")
+	}
+	acct, err := s.Open(ctx, id, false)
+	if err != nil {
+		return channel.Account{}, err
+	}
+	// The hash matched; compare the token itself too, in constant time.
+	if subtle.ConstantTimeCompare([]byte(acct.Settings["token"]), []byte(token)) != 1 {
+		return channel.Account{}, errs.NotFoundf("channel.not_found")
+	}
+	return acct, nil
+}
+
+// HookURLPath is where the platform posts an opened account's events:
+// a CTI account's /api/v1/cti/{token} (DESIGN §8), or WebhookPath.
+func HookURLPath(a channel.Account) string {
+	if a.Kind == channel.CTI {
+		return "/api/v1/cti/" + a.Settings["token"]
+	}
+	return Account{ID: a.ID, Kind: a.Kind}.WebhookPath()
+}
+
 // WebhookPath is where the platform posts this account's events
 // (DESIGN §8): /hooks/{kind}/{id}.
+// A CTI account's path holds its secret token, so here it is shown as
+// /api/v1/cti/{token}; HookURLPath gives the real one.
 func (a Account) WebhookPath() string {
+	if a.Kind == channel.CTI {
+		return "/api/v1/cti/{token}"
+	}
 	return "/hooks/" + string(a.Kind) + "/" + strconv.FormatInt(a.ID, 10)
 }
