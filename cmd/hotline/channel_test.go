@@ -30,6 +30,10 @@ func TestChannelCommands(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &added); err != nil || added.ID == 0 || added.Kind != "zalo" {
 				t.Fatalf("channel add printed %q (%v)", out, err)
 			}
+			var keys map[string]any // exactly {"id","kind","webhook_url"} (DESIGN §8)
+			if err := json.Unmarshal([]byte(out), &keys); err != nil || len(keys) != 3 {
+				t.Fatalf("channel add printed %q, want exactly id, kind and webhook_url", out)
+			}
 			if want := "https://1022.example.vn/hooks/zalo/" + strconv.FormatInt(added.ID, 10); added.WebhookURL != want {
 				t.Fatalf("webhook_url %q, want %q", added.WebhookURL, want)
 			}
