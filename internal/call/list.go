@@ -2,9 +2,7 @@ package call
 
 import (
 	"context"
-	"encoding/base64"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/db"
@@ -132,31 +130,12 @@ func (s *Store) List(ctx context.Context, act user.Actor, f Filter) (Page, error
 	return p, nil
 }
 
-func makeCursor(kind string, vals ...int64) string {
-	parts := []string{kind}
-	for _, v := range vals {
-		parts = append(parts, strconv.FormatInt(v, 10))
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, ":")))
-}
+func makeCursor(kind string, vals ...int64) string { return db.MakeCursor(kind, vals...) }
 
 func parseCursor(c, kind string, n int) ([]int64, error) {
-	bad := errs.Invalidf("call.cursor_invalid").InField("cursor")
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, bad
+	vals, ok := db.ParseCursor(c, kind, n)
+	if !ok {
+		return nil, errs.Invalidf("call.cursor_invalid").InField("cursor")
 	}
-	parts := strings.Split(string(b), ":")
-	if len(parts) != n+1 || parts[0] != kind {
-		return nil, bad
-	}
-	out := make([]int64, 0, n)
-	for _, p := range parts[1:] {
-		v, err := strconv.ParseInt(p, 10, 64)
-		if err != nil {
-			return nil, bad
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return vals, nil
 }

@@ -3,8 +3,6 @@ package ticket
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -324,37 +322,16 @@ func looksLikePhone(q string) bool {
 	return err == nil
 }
 
-func makeCursor(kind string, vals ...int64) string {
-	parts := []string{kind}
-	for _, v := range vals {
-		parts = append(parts, strconv.FormatInt(v, 10))
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, ":")))
-}
+func makeCursor(kind string, vals ...int64) string { return db.MakeCursor(kind, vals...) }
 
+// parseCursor reads a cursor of the list's newest-first ("i", by id) or
+// deadline ("d", by deadline and id) ordering.
 func parseCursor(c, kind string) ([]int64, error) {
-	bad := errs.Invalidf("ticket.cursor_invalid").InField("cursor")
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, bad
+	vals, ok := db.ParseCursor(c, kind, map[string]int{"i": 1, "d": 2}[kind])
+	if !ok || len(vals) == 0 {
+		return nil, errs.Invalidf("ticket.cursor_invalid").InField("cursor")
 	}
-	parts := strings.Split(string(b), ":")
-	if len(parts) < 2 || parts[0] != kind {
-		return nil, bad
-	}
-	var out []int64
-	for _, p := range parts[1:] {
-		v, err := strconv.ParseInt(p, 10, 64)
-		if err != nil {
-			return nil, bad
-		}
-		out = append(out, v)
-	}
-	want := map[string]int{"i": 1, "d": 2}[kind]
-	if len(out) != want {
-		return nil, fmt.Errorf("%w", bad)
-	}
-	return out, nil
+	return vals, nil
 }
 
 // CursorAfter returns the newest-first cursor of the page that starts just
