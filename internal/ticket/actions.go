@@ -26,6 +26,9 @@ type Input struct {
 	Reason   string // return, refuse, send-back, reopen, request-/deny-extension
 	Until    time.Time
 	Text     string // answer, reply, note
+	// reply: the operator gave the answer in person, on the call or at
+	// the desk; it is on the timeline as delivered, and nothing is sent.
+	InPerson bool
 	Into     string // merge: the other ticket's code or id
 	Rating   int    // rate: 1–5
 	Comment  string // rate
@@ -41,21 +44,44 @@ type step struct {
 	resetSLA  bool           // the deadline moved: the sweeper may warn again
 	follow    Action         // an automatic next action (auto-forward)
 	outbound  bool           // the body goes to the citizen on their channel
+	inPerson  bool           // the body was told to the citizen in person: delivered, not sent
 	auditOnly bool           // nothing for the timeline
 }
 
 // Do performs action a on ticket id as actor, all or nothing: the change,
 // its timeline entry and its audit event commit together or not at all.
 func (s *Service) Do(ctx context.Context, actor user.Actor, id int64, a Action, in Input) (Ticket, error) {
-	return s.do(ctx, actor, id, a, in, nil)
+	return s.do(ctx, actor, id, []Step{{a, in}}, nil)
 }
 
-// do is Do with then, which runs in the same transaction right after the
-// action, given the ticket and the id of the timeline entry the action
-// wrote (0 when it wrote none), before any automatic next action.
-func (s *Service) do(ctx context.Context, actor user.Actor, id int64, a Action, in Input, then func(tx *sql.Tx, t Ticket, msg int64) error) (Ticket, error) {
-	if _, ok := lifecycle[a]; !ok {
-		return Ticket{}, errs.NotFoundf("ticket.action_unknown", "action", string(a))
+// Step is one action of DoSteps with its input.
+type Step struct {
+	Action Action
+	Input  Input
+}
+
+// DoSteps performs several actions on ticket id in order, in one
+// transaction: each is checked by the workflow table on the ticket as
+// the steps before it left it, recorded and audited as if done alone,
+// and if any is refused none is written. The console's "classify and
+// forward" and "answer and close" are two steps of one submit. An
+// automatic next action (a routing rule's forward) follows only the last
+// step.
+func (s *Service) DoSteps(ctx context.Context, actor user.Actor, id int64, steps ...Step) (Ticket, error) {
+	if len(steps) == 0 {
+		return Ticket{}, errs.Invalidf("ticket.no_steps")
+	}
+	return s.do(ctx, actor, id, steps, nil)
+}
+
+// do is DoSteps with then, which runs in the same transaction right after
+// the last step, given the ticket and the id of the timeline entry that
+// step wrote (0 when it wrote none), before any automatic next action.
+func (s *Service) do(ctx context.Context, actor user.Actor, id int64, steps []Step, then func(tx *sql.Tx, t Ticket, msg int64) error) (Ticket, error) {
+	for _, st := range steps {
+		if _, ok := lifecycle[st.Action]; !ok {
+			return Ticket{}, errs.NotFoundf("ticket.action_unknown", "action", string(st.Action))
+		}
 	}
 	var t Ticket
 	var actions []Action
@@ -65,16 +91,20 @@ func (s *Service) do(ctx context.Context, actor user.Actor, id int64, a Action, 
 		if err != nil {
 			return err
 		}
-		next, msg, err := s.apply(ctx, tx, actor, &t, a, in)
-		if err != nil {
-			return err
+		actions = actions[:0]
+		var next Action
+		var msg int64
+		for _, st := range steps {
+			if next, msg, err = s.apply(ctx, tx, actor, &t, st.Action, st.Input); err != nil {
+				return err
+			}
+			actions = append(actions, st.Action)
 		}
 		if then != nil {
 			if err := then(tx, t, msg); err != nil {
 				return err
 			}
 		}
-		actions = append(actions, a)
 		if next != "" {
 			if _, _, err := s.apply(ctx, tx, user.System, &t, next, Input{}); err != nil {
 				return err
@@ -129,13 +159,16 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ti
 		if st.kind != "" {
 			m.Kind = st.kind
 		}
-		if st.outbound {
-			m.Channel, m.Delivery = t.Channel, "queued"
+		switch {
+		case st.inPerson:
+			m.Channel, m.Delivery = t.Channel, DeliveryDelivered
+		case st.outbound:
+			m.Channel, m.Delivery = t.Channel, DeliveryQueued
 		}
 		if msg, err = addMessage(ctx, tx, m); err != nil {
 			return "", 0, err
 		}
-		if st.outbound {
+		if st.outbound && !st.inPerson {
 			if err := s.enqueue(ctx, tx, msg, 0); err != nil {
 				return "", 0, err
 			}

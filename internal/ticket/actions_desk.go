@@ -210,7 +210,11 @@ func (s *Service) reply(t *Ticket, in Input, now time.Time) (step, error) {
 	if t.FirstResponseAt.IsZero() {
 		t.FirstResponseAt = now
 	}
-	return step{data: map[string]any{"direct": direct, "channel": string(t.Channel)}, body: text, kind: MsgOutbound, outbound: true}, nil
+	data := map[string]any{"direct": direct, "channel": string(t.Channel)}
+	if in.InPerson {
+		data["in_person"] = true
+	}
+	return step{data: data, body: text, kind: MsgOutbound, outbound: true, inPerson: in.InPerson}, nil
 }
 
 func (s *Service) reopen(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, now time.Time) (step, error) {

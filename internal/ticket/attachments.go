@@ -45,7 +45,7 @@ func (s *Service) AnswerWith(ctx context.Context, actor user.Actor, id int64, in
 	if len(files) > MaxAttachments {
 		return Ticket{}, errs.Invalidf("field.invalid").InField("files")
 	}
-	return s.do(ctx, actor, id, AnswerAction, in, func(tx *sql.Tx, t Ticket, msg int64) error {
+	return s.do(ctx, actor, id, []Step{{AnswerAction, in}}, func(tx *sql.Tx, t Ticket, msg int64) error {
 		if len(files) == 0 {
 			return nil
 		}

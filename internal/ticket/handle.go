@@ -34,7 +34,7 @@ func (s *Service) handle(ctx context.Context, tx *sql.Tx, actor user.Actor, t *T
 	var h handled
 	// An actor who may create but not handle (a channel, a citizen) is
 	// refused for the step, not told that the new ticket is not theirs.
-	for a, want := range map[Action]bool{Classify: n.Classify, Forward: n.Forward != nil, Reply: n.Reply != ""} {
+	for a, want := range map[Action]bool{Classify: n.Classify, Forward: n.Forward != nil, Reply: n.Reply != "", Close: n.Close} {
 		if err := Permit(actor, a); want && err != nil {
 			return h, err
 		}
@@ -82,13 +82,19 @@ func (s *Service) handle(ctx context.Context, tx *sql.Tx, actor user.Actor, t *T
 		}
 		h.actions = append(h.actions, Forward)
 	case n.Reply != "":
-		if _, _, err := s.apply(ctx, tx, actor, t, Reply, Input{Text: n.Reply}); err != nil {
+		if _, _, err := s.apply(ctx, tx, actor, t, Reply, Input{Text: n.Reply, InPerson: n.Close && inPerson(t.Channel)}); err != nil {
 			if e := errs.As(err); e.Field == "text" {
 				return h, e.InField("reply")
 			}
 			return h, err
 		}
 		h.actions = append(h.actions, Reply)
+		if n.Close {
+			if _, _, err := s.apply(ctx, tx, actor, t, Close, Input{}); err != nil {
+				return h, err
+			}
+			h.actions = append(h.actions, Close)
+		}
 	}
 	return h, nil
 }
@@ -101,3 +107,7 @@ func inField(err error, prefix string) error {
 	}
 	return err
 }
+
+// inPerson reports whether an answer given at once on a report of channel
+// c is given in person: on the call, or at the desk to a visitor.
+func inPerson(c Channel) bool { return c == Phone || c == WalkIn }

@@ -45,6 +45,10 @@ func TestCreateWithTheDesksHandling(t *testing.T) {
 			ticket.Forwarded, "TDM", []string{"ticket.receive", "ticket.classify", "ticket.forward"}},
 		{"not classified, the rule still forwards", true, ticket.NewTicket{Category: "ha_tang_giao_thong", Area: "25747"},
 			ticket.Forwarded, "TDM", []string{"ticket.receive", "ticket.forward"}},
+		{"answered on the call and closed", false, ticket.NewTicket{Classify: true, Category: "hanh_chinh_cong", Reply: "Anh mang CCCD đến phường.", Close: true},
+			ticket.Closed, "", []string{"ticket.receive", "ticket.classify", "ticket.reply", "ticket.close"}},
+		{"answered on the call, the rule does not forward", true, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747", Reply: "Đã sửa xong.", Close: true},
+			ticket.Closed, "", []string{"ticket.receive", "ticket.classify", "ticket.reply", "ticket.close"}},
 		{"a direct answer takes the rule's place", true, ticket.NewTicket{Classify: true, Category: "ha_tang_giao_thong", Area: "25747", Reply: "Đã sửa xong."},
 			ticket.Replied, "", []string{"ticket.receive", "ticket.classify", "ticket.reply"}},
 	}
@@ -91,8 +95,14 @@ func TestCreateWithTheDesksHandling(t *testing.T) {
 				if n.Forward != nil && !c.RoutedElsewhere && (len(det.Assignments) != 1 || det.Assignments[0].Note != n.Forward.Note) {
 					t.Errorf("assignments %+v; want one, with the note", det.Assignments)
 				}
+				// An answer given on the call was delivered then; another
+				// one waits for its channel.
+				delivery := ticket.DeliveryQueued
+				if n.Close {
+					delivery = ticket.DeliveryDelivered
+				}
 				if n.Reply != "" && (tk.Answer != n.Reply || !slices.ContainsFunc(det.Timeline, func(m ticket.Message) bool {
-					return m.Kind == ticket.MsgOutbound && m.Delivery == "queued" && m.Body == n.Reply
+					return m.Kind == ticket.MsgOutbound && m.Delivery == delivery && m.Body == n.Reply
 				})) {
 					t.Errorf("the direct answer is not on its way: answer %q, timeline %+v", tk.Answer, det.Timeline)
 				}
@@ -150,6 +160,8 @@ func TestCreateRefusedAtTheEndLeavesNothing(t *testing.T) {
 		{"an empty answer", ticket.NewTicket{Reply: " \n "}, errs.Invalid, "reply"},
 		{"answer too long", ticket.NewTicket{Reply: strings.Repeat("ạ", ticket.MaxContent+1)}, errs.Invalid, "reply"},
 		{"forwarded and answered", ticket.NewTicket{Forward: &ticket.ForwardTo{Agency: "SXD"}, Reply: "Đã rõ"}, errs.Invalid, "reply"},
+		{"closed without an answer", ticket.NewTicket{Close: true}, errs.Invalid, "reply"},
+		{"answered on the call and forwarded", ticket.NewTicket{Forward: &ticket.ForwardTo{Agency: "SXD"}, Reply: "Đã rõ", Close: true}, errs.Invalid, "reply"},
 		{"classified without a category", ticket.NewTicket{Classify: true, Forward: &ticket.ForwardTo{Agency: "SXD"}}, errs.Invalid, "category"},
 	}
 	tables := []string{"tickets", "contacts", "contact_identities", "messages", "assignments", "audit_events"}
@@ -184,4 +196,56 @@ func TestCreateRefusedAtTheEndLeavesNothing(t *testing.T) {
 			})
 		})
 	}
+}
+
+// Several actions in one submit are one transaction, each checked on the
+// ticket as the steps before it left it: classify and forward, answer and
+// close; a step refused leaves the ticket, its timeline and the audit log
+// as they were.
+func TestDoStepsIsOneTransaction(t *testing.T) {
+	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		n := ticket.NewTicket{Channel: ticket.Email, Content: "Hỏi giờ làm việc của phường", Contact: contact.Input{Name: "Lê Văn C", Phone: "0912000111"}}
+
+		tk := e.mustCreate(t, n)
+		got, err := e.svc.DoSteps(ctx, op, tk.ID, ticket.Step{Action: ticket.Classify, Input: ticket.Input{Category: "ha_tang_giao_thong", Area: "25747"}},
+			ticket.Step{Action: ticket.Forward, Input: ticket.Input{Agency: "SXD"}})
+		if err != nil || got.State != ticket.Forwarded || got.AgencyCode != "SXD" || got.CategoryCode != "ha_tang_giao_thong" {
+			t.Fatalf("classify and forward: %v, state %s, agency %s, category %s", err, got.State, got.AgencyCode, got.CategoryCode)
+		}
+
+		tk = e.mustCreate(t, n)
+		got, err = e.svc.DoSteps(ctx, op, tk.ID, ticket.Step{Action: ticket.Reply, Input: ticket.Input{Text: "Từ 7 giờ 30."}}, ticket.Step{Action: ticket.Close})
+		if err != nil || got.State != ticket.Closed || got.Answer != "Từ 7 giờ 30." {
+			t.Fatalf("answer and close: %v, state %s, answer %q", err, got.State, got.Answer)
+		}
+		evs, err := audit.NewLog(d).List(ctx, audit.Filter{TicketID: tk.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 3 || evs[0].Action != "ticket.close" || evs[1].Action != "ticket.reply" {
+			t.Errorf("audit %+v; want receive, reply, close", evs)
+		}
+
+		// The second step is refused (a refusal needs a reason): nothing of
+		// the first is written.
+		tk = e.mustCreate(t, n)
+		before := e.count(t, `SELECT count(*) FROM audit_events`)
+		msgs := e.count(t, `SELECT count(*) FROM messages`)
+		_, err = e.svc.DoSteps(ctx, op, tk.ID, ticket.Step{Action: ticket.Classify, Input: ticket.Input{Category: "dat_dai"}}, ticket.Step{Action: ticket.Refuse})
+		if errs.CodeOf(err) != errs.Invalid {
+			t.Fatalf("classify then refuse without a reason = %v; want invalid", err)
+		}
+		if after, _ := e.svc.Get(ctx, op, tk.ID); after.State != ticket.Received || after.CategoryCode != "" {
+			t.Errorf("after the refused steps: state %s, category %q", after.State, after.CategoryCode)
+		}
+		if e.count(t, `SELECT count(*) FROM audit_events`) != before || e.count(t, `SELECT count(*) FROM messages`) != msgs {
+			t.Error("the refused steps left audit events or messages")
+		}
+		// A step the workflow refuses: closing what was never answered.
+		if _, err := e.svc.DoSteps(ctx, op, tk.ID, ticket.Step{Action: ticket.Close}); errs.CodeOf(err) != errs.Conflict {
+			t.Errorf("close a received ticket = %v; want conflict", err)
+		}
+	})
 }

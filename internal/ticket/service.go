@@ -89,6 +89,9 @@ type NewTicket struct {
 	Classify bool
 	Forward  *ForwardTo // nil: not forwarded
 	Reply    string     // the direct answer to the citizen; excludes Forward
+	// Close closes the ticket after Reply in the same transaction: the
+	// question was answered on the call and nothing is left to do.
+	Close bool
 
 	// Set by Inbound, which has already, in the same transaction, looked
 	// for ProviderID and resolved the contact (contactID); accountID is
@@ -136,6 +139,8 @@ func (n *NewTicket) normalize(now time.Time) error {
 		return errs.E(errs.Invalid, "field.too_long", "max", "200").InField("provider_id")
 	case n.Forward != nil && n.Reply != "":
 		return errs.Invalidf("ticket.forward_or_reply").InField("reply")
+	case n.Close && n.Reply == "":
+		return errs.Invalidf("ticket.close_needs_reply").InField("reply")
 	}
 	if (n.Lat == nil) != (n.Lng == nil) {
 		return errs.Invalidf("ticket.location_invalid").InField("location")

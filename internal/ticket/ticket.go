@@ -46,10 +46,16 @@ const (
 	Web       Channel = "web"
 	Email     Channel = "email"
 	SMS       Channel = "sms"
+	WalkIn    Channel = "walkin" // a citizen at the desk, recorded by an operator
+	Letter    Channel = "letter" // a letter or a paper form, recorded by an operator
 )
 
 // Channels lists every channel.
-var Channels = []Channel{Phone, Zalo, App, Messenger, Viber, Web, Email, SMS}
+var Channels = []Channel{Phone, Zalo, App, Messenger, Viber, Web, Email, SMS, WalkIn, Letter}
+
+// DeskChannels are the channels an operator records by hand on the
+// call-taker: a call, a visit, a letter.
+var DeskChannels = []Channel{Phone, WalkIn, Letter}
 
 func validChannel(c Channel) bool {
 	for _, x := range Channels {

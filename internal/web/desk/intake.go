@@ -2,6 +2,7 @@ package desk
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,7 @@ type intakeData struct {
 	Kinds      []category.KindInfo
 	Priorities []string
 	Agencies   []intakeAgency
+	Channels   []ticket.Channel
 	AreaName   string         // the chosen ward, when the form comes back
 	Focus      string         // the field that gets the cursor
 	Last       *ticket.Ticket // the call saved just before
@@ -47,6 +49,7 @@ func (w *Desk) intakeForm(rw http.ResponseWriter, r *http.Request) error {
 	p := w.NewPage(r, "intake.title", "new")
 	p.Form["kind"] = string(category.KindReport)
 	p.Form["priority"] = "normal"
+	p.Form["channel"] = string(ticket.Phone)
 	p.Form["nonce"] = newCallNonce()
 	// A phone system can open the form with the caller's number.
 	p.Form["phone"] = r.URL.Query().Get("phone")
@@ -60,6 +63,9 @@ func (w *Desk) intakeForm(rw http.ResponseWriter, r *http.Request) error {
 			if t, err := w.Tickets.Get(r.Context(), web.ActorOf(r), id); err == nil {
 				d.Last = &t
 				p.Flash = p.T("intake.recorded_code", "code", t.Code)
+				if t.State == ticket.Closed {
+					p.Flash = p.T("intake.answered_code", "code", t.Code)
+				}
 			}
 		}
 	}
@@ -72,6 +78,9 @@ func (w *Desk) intakeSubmit(rw http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	a := web.ActorOf(r)
 	f := readCallForm(r)
+	if f.Channel != "" && !slices.Contains(ticket.DeskChannels, ticket.Channel(f.Channel)) {
+		return w.intakeRejected(rw, r, f, map[string]error{"channel": errs.Invalidf("ticket.channel_unknown", "channel", f.Channel)})
+	}
 	if f.Area != "" && !isDigits(f.Area) {
 		// A ward typed by name: find its code. A code goes to the domain,
 		// which checks it like every other field.
@@ -97,6 +106,12 @@ func (w *Desk) intakeSubmit(rw http.ResponseWriter, r *http.Request) error {
 	t := created.Ticket
 	page := "/console/tickets/" + strconv.FormatInt(t.ID, 10)
 	switch {
+	case f.Answered:
+		// The call is over: the next one starts on a fresh form, which
+		// shows the code of this one.
+		http.SetCookie(rw, &http.Cookie{Name: lastCallCookie, Value: strconv.FormatInt(t.ID, 10), Path: "/console/new", MaxAge: 120,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.Secure(r)})
+		return w.Redirect(rw, r, "/console/new", "")
 	case created.RoutedElsewhere:
 		return w.Redirect(rw, r, page, "intake.auto_forwarded")
 	case f.Another:
@@ -149,7 +164,7 @@ func (w *Desk) intakeRejected(rw http.ResponseWriter, r *http.Request, f callFor
 // intakeData loads the pick-lists.
 func (w *Desk) intakeData(r *http.Request, p *web.Page) (*intakeData, error) {
 	ctx := r.Context()
-	d := &intakeData{Kinds: category.Kinds(), Priorities: sla.Priorities, MaxContent: ticket.MaxContent, Focus: "phone",
+	d := &intakeData{Channels: ticket.DeskChannels, Kinds: category.Kinds(), Priorities: sla.Priorities, MaxContent: ticket.MaxContent, Focus: "phone",
 		ContentLen: vntext.Len(vntext.Clean(p.Value("content")))}
 	var err error
 	if d.Categories, err = w.Categories.List(ctx, false); err != nil {

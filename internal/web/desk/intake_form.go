@@ -17,6 +17,7 @@ import (
 // callForm is the call-taker form as the operator typed it, in the order
 // of a call: who is calling, where, what about, and who should handle it.
 type callForm struct {
+	Channel  string // phone, a walk-in, a letter
 	Phone    string
 	Name     string
 	Share    bool
@@ -28,18 +29,20 @@ type callForm struct {
 	Content  string
 	Agency   string // forward at once to this agency code
 	Note     string // for the agency
+	Answer   string // the answer given on the call
+	Answered bool   // "answered on the call": record, answer and close
 	Nonce    string // makes a double submit record one ticket
 	Another  bool   // "save and record another call"
 }
 
 // callFields are the form's fields, for refilling a rejected form.
-var callFields = []string{"phone", "name", "share", "area", "address", "category", "kind", "priority", "content", "agency", "note", "nonce"}
+var callFields = []string{"channel", "phone", "name", "share", "area", "address", "category", "kind", "priority", "content", "agency", "note", "answer", "nonce"}
 
 func readCallForm(r *http.Request) callForm {
 	v := r.PostFormValue
-	return callForm{Phone: v("phone"), Name: v("name"), Share: v("share") == "1", Area: strings.TrimSpace(v("area")), Address: v("address"),
+	return callForm{Channel: v("channel"), Phone: v("phone"), Name: v("name"), Share: v("share") == "1", Area: strings.TrimSpace(v("area")), Address: v("address"),
 		Category: v("category"), Kind: v("kind"), Priority: v("priority"), Content: v("content"), Agency: v("agency"), Note: v("note"),
-		Nonce: v("nonce"), Another: v("next") == "another"}
+		Answer: v("answer"), Answered: v("next") == "answered", Nonce: v("nonce"), Another: v("next") == "another"}
 }
 
 // newCallNonce identifies one filling of the form. It becomes the call's
@@ -108,10 +111,23 @@ func (w *Desk) ward(ctx context.Context, s string) (string, error) {
 // newTicket is the form as the domain takes it: a category chosen is the
 // operator's classification, an agency chosen a forward.
 func (f callForm) newTicket() ticket.NewTicket {
-	n := ticket.NewTicket{Channel: ticket.Phone, Content: f.Content, Kind: f.Kind, Category: f.Category, Area: f.Area,
+	ch := ticket.Channel(f.Channel)
+	if ch == "" {
+		ch = ticket.Phone
+	}
+	n := ticket.NewTicket{Channel: ch, Content: f.Content, Kind: f.Kind, Category: f.Category, Area: f.Area,
 		Address: f.Address, Priority: f.Priority, ShareIdentity: f.Share, Classify: f.Category != "",
 		Contact: contact.Input{Name: f.Name, Phone: f.Phone}}
-	if f.Agency != "" {
+	switch {
+	case f.Answered:
+		// Answered on the call: the answer goes on the timeline as given
+		// in person, and the ticket is closed. An agency chosen too is
+		// refused by the domain (forward or answer, not both).
+		n.Reply, n.Close = strings.TrimSpace(f.Answer), true
+		if f.Agency != "" {
+			n.Forward = &ticket.ForwardTo{Agency: f.Agency, Note: f.Note}
+		}
+	case f.Agency != "":
 		n.Forward = &ticket.ForwardTo{Agency: f.Agency, Note: f.Note}
 	}
 	if validCallNonce(f.Nonce) {
@@ -131,6 +147,8 @@ func callField(field string) string {
 		return "agency"
 	case "forward.note":
 		return "note"
+	case "reply":
+		return "answer"
 	}
 	for _, f := range callFields {
 		if f == field {

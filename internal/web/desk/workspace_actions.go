@@ -58,12 +58,20 @@ func (w *Desk) act(rw http.ResponseWriter, r *http.Request) error {
 		return w.answer(rw, r, t)
 	}
 	in, err := w.formInput(r, a, t)
+	steps := []ticket.Step{{Action: a, Input: in}}
+	if a == ticket.Reply && r.PostFormValue("then") == "close" {
+		// Answer and close: two actions of the workflow in one transaction.
+		steps = append(steps, ticket.Step{Action: ticket.Close})
+	}
 	var after ticket.Ticket
 	if err == nil {
-		after, err = w.Tickets.Do(r.Context(), web.ActorOf(r), t.ID, a, in)
+		after, err = w.Tickets.DoSteps(r.Context(), web.ActorOf(r), t.ID, steps...)
 	}
 	if err != nil {
 		return w.failed(rw, r, t, string(a), err)
+	}
+	if len(steps) > 1 {
+		return w.done(rw, r, after, "reply-close")
 	}
 	return w.done(rw, r, after, a)
 }

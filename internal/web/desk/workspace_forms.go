@@ -32,6 +32,12 @@ type actionForm struct {
 	Open      bool   // shown unfolded
 	Error     string // an error of the whole form
 	Multipart bool
+	More      []formButton // further submit buttons: the same form, another outcome
+}
+
+// formButton is a further submit button of a form, sent as name=value.
+type formButton struct {
+	Name, Value, Label, Style string
 }
 
 // formField is a labelled form field. Kind is text, textarea, select,
@@ -140,6 +146,10 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 				Options: tpl, Empty: p.T("ws.reply.template_none"), Hint: "reply-text"})
 		}
 		f.Fields = append(f.Fields, b.text(ticket.Reply, "ws.reply.text", 8, def))
+		// Most questions need nothing after the answer: answer and close
+		// in one submit, or answer and keep the ticket open.
+		f.Submit, f.Style = p.T("ws.reply.keep_open"), ""
+		f.More = append(f.More, formButton{Name: "then", Value: "close", Label: p.T("ws.reply.and_close"), Style: "primary"})
 		v.Compose = append(v.Compose, f)
 	}
 	if can[ticket.AnswerAction] {

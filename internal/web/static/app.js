@@ -108,10 +108,17 @@
     list.id = input.id + "-list"; wrap.appendChild(list);
     input.setAttribute("role", "combobox"); input.setAttribute("aria-controls", list.id); input.setAttribute("aria-expanded", "false");
     var label = document.getElementById(input.id + "-name");
+    // The form sends the ward's code from a hidden field; the box shows
+    // the ward's name once one is chosen. A name typed without choosing
+    // goes as typed, and the server looks it up.
+    var code = document.createElement("input"); code.type = "hidden"; code.name = input.name; code.value = input.value;
+    code.setAttribute("data-ward-code", ""); input.removeAttribute("name"); wrap.appendChild(code);
+    function nameOf(a) { return a.full_name + (a.province ? ", " + a.province : ""); }
+    if (/^\d+$/.test(input.value) && label && label.textContent.trim()) input.value = label.textContent.trim();
     var timer, sel = -1, items = [];
     function choose(a) {
-      input.value = a.code; list.hidden = true; input.setAttribute("aria-expanded", "false");
-      if (label) label.textContent = a.full_name + (a.province ? ", " + a.province : "");
+      code.value = a.code; input.value = nameOf(a); list.hidden = true; input.setAttribute("aria-expanded", "false");
+      if (label) label.textContent = nameOf(a);
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }
     function show(found) {
@@ -127,6 +134,8 @@
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var q = input.value.trim();
+      code.value = q;
+      if (label) label.textContent = "";
       if (q.length < 2 || /^\d+$/.test(q)) { show([]); return; }
       timer = setTimeout(function () {
         fetch("/api/v1/areas?limit=12&q=" + encodeURIComponent(q), { credentials: "same-origin" })

@@ -55,7 +55,8 @@
 
   var suggestSeq = 0;
   function suggest() {
-    var cat = category ? category.value : "", ward = area && /^\d+$/.test(area.value.trim()) ? area.value.trim() : "";
+    var code = form.querySelector("input[data-ward-code]"), w = code ? code.value.trim() : area ? area.value.trim() : "";
+    var cat = category ? category.value : "", ward = /^\d+$/.test(w) ? w : "";
     if (!cat && !ward) { hint.textContent = ""; return; }
     var seq = ++suggestSeq;
     fetch("/console/new/suggest?" + new URLSearchParams({ category: cat, area: ward }), { credentials: "same-origin" })
