@@ -74,6 +74,11 @@ func TestBrowserAnswerAndClose(t *testing.T) {
 	b := webtest.NewBrowser(t, c)
 	b.LoginAs("operator")
 	b.Visit("/console/tickets/" + strconv.FormatInt(tk.ID, 10))
+	// A new report's reply box is folded until the operator opens it.
+	if webtest.Eval[bool](b, `document.getElementById("act-reply").open`) {
+		t.Error("the reply box of an unclassified report is open")
+	}
+	b.Click("#act-reply summary")
 	typeInto(b, "reply-text", "Từ 7 giờ 30 đến 17 giờ, thứ Hai đến thứ Sáu.")
 	b.ClickToLoad(`#form-reply button[value=close]`)
 	b.WaitText(".ws-code .state", c.Catalog.T(i18n.VI, "state.closed"))

@@ -59,6 +59,13 @@ func (w *Desk) act(rw http.ResponseWriter, r *http.Request) error {
 	}
 	in, err := w.formInput(r, a, t)
 	steps := []ticket.Step{{Action: a, Input: in}}
+	if _, combined := r.PostForm["category"]; a == ticket.Forward && combined && err == nil {
+		// Classify and forward, one form: the classification first, in
+		// the same transaction.
+		var cl ticket.Input
+		cl, err = w.formInput(r, ticket.Classify, t)
+		steps = []ticket.Step{{Action: ticket.Classify, Input: cl}, {Action: a, Input: in}}
+	}
 	if a == ticket.Reply && r.PostFormValue("then") == "close" {
 		// Answer and close: two actions of the workflow in one transaction.
 		steps = append(steps, ticket.Step{Action: ticket.Close})
@@ -70,7 +77,7 @@ func (w *Desk) act(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return w.failed(rw, r, t, string(a), err)
 	}
-	if len(steps) > 1 {
+	if last := steps[len(steps)-1].Action; last == ticket.Close && len(steps) > 1 {
 		return w.done(rw, r, after, "reply-close")
 	}
 	return w.done(rw, r, after, a)

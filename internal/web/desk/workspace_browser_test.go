@@ -14,6 +14,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
 	"github.com/hotline-1022/hotline/internal/routing"
+	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/web/webtest"
 )
 
@@ -97,15 +98,18 @@ func TestBrowserWorkspaceAgencyPath(t *testing.T) {
 			op.WaitText(".picker-list li", "Phường Thủ Dầu Một")
 			op.Click(op.ByText(".picker-list li", "Phường Thủ Dầu Một, Hồ Chí Minh (25747)"))
 			op.WaitText("#classify-area-name", "Phường Thủ Dầu Một")
-			op.ClickToLoad("#form-classify button[type=submit]")
-			op.WaitText(".flash", "Đã lưu phân loại.")
-			if got := webtest.Eval[string](op, `document.getElementById("forward-agency").value`); got != "SXD" {
-				t.Fatalf("the forward form suggests %q, want the routing rule's SXD", got)
-			}
+			// Classify and forward in one submit, to the agency the
+			// routing rules suggest for the chosen category and ward.
 			op.WaitText("#hint-forward-agency", "Gợi ý theo quy tắc phân công: Sở Xây dựng.")
+			if got := webtest.Eval[string](op, `document.getElementById("forward-agency").value`); got != "SXD" {
+				t.Fatalf("the classify-and-forward form suggests %q, want the routing rule's SXD", got)
+			}
 			typeInto(op, "forward-note", "Nhờ đơn vị kiểm tra gấp.")
-			op.ClickToLoad("#form-forward button[type=submit]")
+			op.ClickToLoad("#form-classify button[type=submit]")
 			op.WaitText(".flash", "Đã chuyển phản ánh cho đơn vị xử lý.")
+			if after, err := c.Tickets.Get(ctx, c.Actor("operator"), tk.ID); err != nil || after.State != ticket.Forwarded || after.CategoryCode != "xay_dung_nha_o" || after.AreaCode != "25747" {
+				t.Fatalf("after one submit: %v, state %s, category %s, ward %s; want forwarded, classified", err, after.State, after.CategoryCode, after.AreaCode)
+			}
 
 			ag := webtest.NewBrowser(t, c)
 			ag.Viewport(size.w, size.h)

@@ -21,6 +21,7 @@ import (
 // form posts to /console/tickets/{id}/{Action} with the CSRF token.
 type actionForm struct {
 	Action    string
+	ID        string // the form element's id; form-<Action> when empty
 	URL       string // where it posts
 	CSRF      string
 	Title     string
@@ -35,9 +36,19 @@ type actionForm struct {
 	More      []formButton // further submit buttons: the same form, another outcome
 }
 
+// Key names the form in element ids: form-<Key>, act-<Key>.
+func (f actionForm) Key() string {
+	if f.ID != "" {
+		return strings.TrimPrefix(f.ID, "form-")
+	}
+	return f.Action
+}
+
 // formButton is a further submit button of a form, sent as name=value.
 type formButton struct {
 	Name, Value, Label, Style string
+	Action                    string // posts to this action instead (formaction)
+	URL                       string // set with the form's URLs
 }
 
 // formField is a labelled form field. Kind is text, textarea, select,
@@ -132,7 +143,10 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 	// Composers, under the timeline.
 	if can[ticket.Reply] {
 		f := b.form(ticket.Reply)
-		f.Title, f.Style, f.Open = p.T("ws.reply.title"), "primary", true
+		// Folded until the ticket is classified (or the operator opens it):
+		// a new report is usually classified or forwarded first.
+		f.Title, f.Style = p.T("ws.reply.title"), "primary"
+		f.Open = f.Open || t.State != ticket.Received
 		f.Intro = append(f.Intro, p.T("ws.reply.via", "channel", p.T("channel."+string(t.Channel))))
 		def := ""
 		if t.State == ticket.Approved {
@@ -179,38 +193,10 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 		v.Compose = append(v.Compose, f)
 	}
 
-	// The rest, beside the timeline.
-	if can[ticket.Classify] {
-		f := b.form(ticket.Classify)
-		f.Open = f.Open || t.State == ticket.Received
-		f.Style = "primary"
-		kind := b.field("classify", "kind", "select", "ws.f.kind", t.Kind)
-		for _, k := range category.Kinds() {
-			kind.Options = append(kind.Options, formOption{Value: string(k.Code), Label: k.Name(lang)})
-		}
-		cat := b.field("classify", "category", "select", "ws.f.category", t.CategoryCode)
-		cat.Required, cat.Empty = true, p.T("ws.choose")
-		for _, c := range cats {
-			if c.Active {
-				cat.Options = append(cat.Options, formOption{Value: c.Code, Label: c.Name(lang), Meta: c.DefaultKind})
-			}
-		}
-		area := b.field("classify", "area", "ward", "ws.f.area", t.AreaCode)
-		area.Hint = p.T("ws.f.area_hint")
-		if area.Value == t.AreaCode {
-			area.Display = t.AreaName
-		}
-		prio := b.field("classify", "priority", "select", "ws.f.priority", t.Priority)
-		for _, x := range sla.Priorities {
-			prio.Options = append(prio.Options, formOption{Value: x, Label: p.T("priority." + x)})
-		}
-		title := b.field("classify", "title", "text", "ws.f.title", t.Title)
-		title.Max = ticket.MaxTitle
-		addr := b.field("classify", "address", "text", "ws.f.address", t.Address)
-		addr.Max, addr.Hint = ticket.MaxAddress, p.T("ws.f.address_hint")
-		f.Fields = append(f.Fields, kind, cat, area, prio, title, addr)
-		v.Forms = append(v.Forms, f)
-	}
+	// The rest, beside the timeline. Classify and forward are one form,
+	// the usual path one submit: "classify and forward" posts it to the
+	// forward action, which classifies first in the same transaction;
+	// "save the classification" posts it to classify alone.
 	today := w.Today()
 	agencyField := func(form string, def string, exclude int64) formField {
 		fl := b.field(form, "agency", "select", "ws.f.agency", def)
@@ -222,20 +208,78 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 		}
 		return fl
 	}
-	if can[ticket.Forward] {
-		f := b.form(ticket.Forward)
-		f.Open = f.Open || t.State == ticket.Classified || t.State == ticket.Returned
-		f.Style = "primary"
+	forwardFields := func(form string) []formField {
 		suggested := w.suggestion(ctx, t, ags)
-		ag := agencyField("forward", suggested.Code, 0)
+		ag := agencyField(form, suggested.Code, 0)
+		ag.ID = "forward-agency"
 		if suggested.Code != "" {
 			ag.Hint = p.T("ws.forward.suggested", "agency", suggested.NameIn(lang))
 		} else {
 			ag.Hint = p.T("ws.forward.no_rule")
 		}
-		note := b.field("forward", "note", "textarea", "ws.f.note", "")
+		note := b.field(form, "note", "textarea", "ws.f.note", "")
+		note.ID = "forward-note"
 		note.Max, note.Rows, note.Hint = ticket.MaxReason, 3, p.T("ws.forward.note_hint")
-		f.Fields = append(f.Fields, ag, note)
+		return []formField{ag, note}
+	}
+	combined := can[ticket.Classify] && can[ticket.Forward]
+	if can[ticket.Classify] {
+		// A refused "classify and forward" comes back as the forward's
+		// form, with what was typed.
+		form := "classify"
+		if combined && b.failed == "forward" {
+			form = "forward"
+		}
+		fd := func(name, kind, label, def string) formField {
+			f := b.field(form, name, kind, label, def)
+			f.ID = "classify-" + name
+			return f
+		}
+		f := b.form(ticket.Classify)
+		f.Open = f.Open || b.failed == form || t.State == ticket.Received
+		f.Style = "primary"
+		kind := fd("kind", "select", "ws.f.kind", t.Kind)
+		for _, k := range category.Kinds() {
+			kind.Options = append(kind.Options, formOption{Value: string(k.Code), Label: k.Name(lang)})
+		}
+		cat := fd("category", "select", "ws.f.category", t.CategoryCode)
+		cat.Required, cat.Empty = true, p.T("ws.choose")
+		for _, c := range cats {
+			if c.Active {
+				cat.Options = append(cat.Options, formOption{Value: c.Code, Label: c.Name(lang), Meta: c.DefaultKind})
+			}
+		}
+		area := fd("area", "ward", "ws.f.area", t.AreaCode)
+		area.Hint = p.T("ws.f.area_hint")
+		if area.Value == t.AreaCode {
+			area.Display = t.AreaName
+		}
+		prio := fd("priority", "select", "ws.f.priority", t.Priority)
+		for _, x := range sla.Priorities {
+			prio.Options = append(prio.Options, formOption{Value: x, Label: p.T("priority." + x)})
+		}
+		title := fd("title", "text", "ws.f.title", t.Title)
+		title.Max = ticket.MaxTitle
+		addr := fd("address", "text", "ws.f.address", t.Address)
+		addr.Max, addr.Hint = ticket.MaxAddress, p.T("ws.f.address_hint")
+		f.Fields = append(f.Fields, kind, cat, area, prio, title, addr)
+		if combined {
+			f.Title = p.T("ws.classify_forward.title")
+			f.Open = f.Open || t.State == ticket.Classified || t.State == ticket.Returned
+			f.Error = p.Errors[form]
+			f.Fields = append(f.Fields, forwardFields(form)...)
+			// The forward is the usual outcome: it comes first.
+			f.More = []formButton{{Label: p.T("ws.classify_only"), Action: string(ticket.Classify)}}
+			f.Submit, f.Action = p.T("ws.classify_forward.submit"), string(ticket.Forward)
+			f.ID = "form-classify"
+		}
+		v.Forms = append(v.Forms, f)
+	}
+	if can[ticket.Forward] && !combined {
+		f := b.form(ticket.Forward)
+		f.Open = f.Open || t.State == ticket.Classified || t.State == ticket.Returned
+		f.Style = "primary"
+		f.Fields = append(f.Fields, forwardFields("forward")...)
 		v.Forms = append(v.Forms, f)
 	}
 	if can[ticket.Reassign] {
@@ -366,6 +410,11 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 	for _, list := range [][]actionForm{v.Buttons, v.Compose, v.Forms} {
 		for i := range list {
 			list[i].URL, list[i].CSRF = ticketURL(t)+"/"+list[i].Action, p.CSRF
+			for j := range list[i].More {
+				if a := list[i].More[j].Action; a != "" {
+					list[i].More[j].URL = ticketURL(t) + "/" + a
+				}
+			}
 		}
 	}
 	if v.Reveal != nil {

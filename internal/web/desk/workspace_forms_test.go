@@ -40,6 +40,8 @@ func TestWorkspaceErrorsBesideTheField(t *testing.T) {
 			{"classify with an unknown ward", "operator", ticketSpec{}, "classify",
 				url.Values{"category": {"xay_dung_nha_o"}, "area": {"phường không có thật"}, "title": {"Tiêu đề mới đã gõ"}}, 400, "err-classify-area", "Tiêu đề mới đã gõ"},
 			{"classify without a category", "operator", ticketSpec{}, "classify", url.Values{"category": {""}}, 400, "err-classify-category", ""},
+			{"classify and forward to an unknown agency", "operator", ticketSpec{}, "forward",
+				url.Values{"category": {"xay_dung_nha_o"}, "area": {"25747"}, "agency": {"KHONG.CO"}, "note": {"Ghi chú đã gõ"}}, 400, "err-forward-agency", "Ghi chú đã gõ"},
 			{"forward to an unknown agency", "operator", ticketSpec{}, "forward", url.Values{"agency": {"KHONG.CO"}, "note": {"Ghi chú đã gõ"}}, 400, "err-forward-agency", "Ghi chú đã gõ"},
 			{"return without a reason", "sxd", ticketSpec{forward: "SXD", accept: true}, "return", url.Values{"reason": {""}}, 400, "err-return-reason", ""},
 			{"extension with a bad date", "sxd", ticketSpec{forward: "SXD", accept: true}, "request-extension",

@@ -63,6 +63,31 @@
     });
   }
 
+  // --- Classify and forward: the agency follows the routing rules for the
+  // chosen category and ward until the operator picks one ------------------
+  var fwd = document.getElementById("forward-agency"), fwdHint = document.getElementById("hint-forward-agency");
+  var area = document.querySelector('#form-classify input[data-ward-code]');
+  if (cat && fwd && area) {
+    var fwdTouched = false, seq = 0;
+    fwd.addEventListener("change", function () { fwdTouched = true; });
+    var suggest = function () {
+      var ward = /^\d+$/.test(area.value.trim()) ? area.value.trim() : "";
+      if (!cat.value) return;
+      var n = ++seq;
+      fetch("/console/new/suggest?" + new URLSearchParams({ category: cat.value, area: ward }), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (s) {
+          if (n !== seq) return;
+          if (!s.agency) { if (fwdHint) fwdHint.textContent = ws.dataset.noRule; return; }
+          if (fwdHint) fwdHint.textContent = ws.dataset.suggested.replace("{agency}", s.name || s.agency);
+          if (!fwdTouched) fwd.value = s.agency;
+        })
+        .catch(function () {});
+    };
+    cat.addEventListener("change", suggest);
+    document.getElementById("classify-area").addEventListener("change", suggest);
+  }
+
   // --- Attachments: say at once what the server would refuse ----------------
   function checkFiles(input) {
     var max = +input.dataset.maxFiles, maxBytes = +input.dataset.maxBytes, msg = "";
