@@ -14,6 +14,12 @@ type OfficeClock struct {
 	Spans    []Span          // in order, not overlapping
 	Weekdays [7]bool         // indexed by time.Weekday
 	Holidays map[string]bool // "2026-09-02"
+	// Week, when any day has spans, gives each weekday its own hours and
+	// replaces Spans and Weekdays.
+	Week [7][]Span
+	// Workdays are make-up working days (ngày làm bù): a day off by the
+	// week that is worked, with the hours of a Monday.
+	Workdays map[string]bool
 }
 
 // VietnamOffice returns the usual hours of a Vietnamese state office:
@@ -26,9 +32,32 @@ func VietnamOffice(loc *time.Location, holidays map[string]bool) *OfficeClock {
 	return c
 }
 
-// working reports whether the local day of t counts.
-func (c *OfficeClock) working(t time.Time) bool {
-	return c.Weekdays[t.Weekday()] && !c.Holidays[t.Format("2006-01-02")]
+// spansOn returns the working spans of the local day starting at midnight.
+func (c *OfficeClock) spansOn(midnight time.Time) []Span {
+	day := midnight.Format(time.DateOnly)
+	if c.Holidays[day] {
+		return nil
+	}
+	wd := midnight.Weekday()
+	if c.Workdays[day] {
+		wd = time.Monday
+	}
+	if c.hasWeek() {
+		return c.Week[wd]
+	}
+	if c.Weekdays[wd] || c.Workdays[day] {
+		return c.Spans
+	}
+	return nil
+}
+
+func (c *OfficeClock) hasWeek() bool {
+	for _, w := range c.Week {
+		if len(w) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Between implements Clock: the office time in the spans of the working
@@ -37,19 +66,17 @@ func (c *OfficeClock) Between(from, to time.Time) time.Duration {
 	var sum time.Duration
 	for t := from.In(c.Loc); t.Before(to); {
 		midnight := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, c.Loc)
-		if c.working(midnight) {
-			for _, s := range c.Spans {
-				start := midnight.Add(time.Duration(s.From) * time.Minute)
-				end := midnight.Add(time.Duration(s.To) * time.Minute)
-				if start.Before(t) {
-					start = t
-				}
-				if end.After(to) {
-					end = to
-				}
-				if end.After(start) {
-					sum += end.Sub(start)
-				}
+		for _, s := range c.spansOn(midnight) {
+			start := at(midnight, s.From)
+			end := at(midnight, s.To)
+			if start.Before(t) {
+				start = t
+			}
+			if end.After(to) {
+				end = to
+			}
+			if end.After(start) {
+				sum += end.Sub(start)
 			}
 		}
 		t = midnight.AddDate(0, 0, 1)
@@ -65,25 +92,29 @@ func (c *OfficeClock) Add(from time.Time, d time.Duration) time.Time {
 	left := d
 	for day := 0; day < 400; day++ {
 		midnight := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, c.Loc)
-		if c.working(midnight) {
-			for _, s := range c.Spans {
-				start := midnight.Add(time.Duration(s.From) * time.Minute)
-				end := midnight.Add(time.Duration(s.To) * time.Minute)
-				if !t.Before(end) {
-					continue
-				}
-				if t.Before(start) {
-					t = start
-				}
-				if avail := end.Sub(t); left <= avail {
-					return t.Add(left)
-				} else {
-					left -= avail
-					t = end
-				}
+		for _, s := range c.spansOn(midnight) {
+			start := at(midnight, s.From)
+			end := at(midnight, s.To)
+			if !t.Before(end) {
+				continue
+			}
+			if t.Before(start) {
+				t = start
+			}
+			if avail := end.Sub(t); left <= avail {
+				return t.Add(left)
+			} else {
+				left -= avail
+				t = end
 			}
 		}
 		t = midnight.AddDate(0, 0, 1)
 	}
 	return t
+}
+
+// at is minute m of the local day starting at midnight, read on the wall
+// clock, so a zone's change of offset lands on the right hour.
+func at(midnight time.Time, m int) time.Time {
+	return time.Date(midnight.Year(), midnight.Month(), midnight.Day(), m/60, m%60, 0, 0, midnight.Location())
 }
