@@ -1,0 +1,175 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"github.com/hotline-1022/hotline/internal/db"
+)
+
+// Store keeps the figures. Track is called by the ticket service in each
+// transaction that changes a ticket.
+type Store struct {
+	db *db.DB
+}
+
+// NewStore returns the figures' store.
+func NewStore(d *db.DB) *Store { return &Store{db: d} }
+
+// sourceSQL reads what Fact needs of a ticket.
+const sourceSQL = `SELECT t.id, t.received_at, t.deadline, t.first_response_at, t.resolved_at, t.sla_breached_at,
+	t.channel, t.kind, COALESCE(t.area_code, ''), t.state, COALESCE(t.category_id, 0), COALESCE(t.agency_id, 0), COALESCE(t.rating, 0),
+	(SELECT count(*) FROM assignments a WHERE a.ticket_id = t.id),
+	(SELECT count(*) FROM assignments a WHERE a.ticket_id = t.id AND a.returned_at IS NOT NULL),
+	(SELECT count(*) FROM assignments a WHERE a.ticket_id = t.id AND a.ext_state = 'granted')
+FROM tickets t`
+
+func scanSource(row interface{ Scan(...any) error }) (int64, Source, error) {
+	var id int64
+	var s Source
+	var first, resolved, breached sql.NullTime
+	err := row.Scan(&id, &s.ReceivedAt, &s.Deadline, &first, &resolved, &breached, &s.Channel, &s.Kind, &s.Area, &s.State,
+		&s.Category, &s.Agency, &s.Rating, &s.Assignments, &s.Returns, &s.Extensions)
+	s.FirstResponseAt, s.ResolvedAt, s.Breached = first.Time, resolved.Time, breached.Time
+	return id, s, err
+}
+
+// Track brings ticket id's contribution up to date inside tx: the old
+// fact is taken out of its day's sums and the new one added, so the sums
+// always equal the tickets as committed. A change that moves no figure
+// writes nothing.
+func (s *Store) Track(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, src, err := scanSource(tx.QueryRowContext(ctx, sourceSQL+` WHERE t.id = $1`, id))
+	if err != nil {
+		return db.Fail(err)
+	}
+	k, m := Fact(src)
+	var old Key
+	var enc string
+	err = tx.QueryRowContext(ctx, `SELECT day, hour, channel, category_id, kind, area_code, agency_id, state, m FROM report_facts WHERE ticket_id = $1`, id).
+		Scan(&old.Day, &old.Hour, &old.Channel, &old.Category, &old.Kind, &old.Area, &old.Agency, &old.State, &enc)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		return db.Fail(err)
+	default:
+		if old == k && enc == m.encode() {
+			return nil
+		}
+		if err := addDay(ctx, tx, old, decode(enc).neg()); err != nil {
+			return err
+		}
+	}
+	if err := addDay(ctx, tx, k, m); err != nil {
+		return err
+	}
+	return putFact(ctx, tx, id, k, m)
+}
+
+func putFact(ctx context.Context, q db.Querier, id int64, k Key, m Measures) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO report_facts (ticket_id, day, hour, channel, category_id, kind, area_code, agency_id, state, m)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (ticket_id) DO UPDATE SET day = excluded.day, hour = excluded.hour, channel = excluded.channel,
+		category_id = excluded.category_id, kind = excluded.kind, area_code = excluded.area_code, agency_id = excluded.agency_id,
+		state = excluded.state, m = excluded.m`,
+		id, k.Day, k.Hour, k.Channel, k.Category, k.Kind, k.Area, k.Agency, k.State, m.encode())
+	return db.Fail(err)
+}
+
+var addDaySQL = func() string {
+	var set, ph []string
+	for i, c := range measureColumns {
+		set = append(set, c+" = report_days."+c+" + excluded."+c)
+		ph = append(ph, "$"+itoa(i+9))
+	}
+	return `INSERT INTO report_days (day, hour, channel, category_id, kind, area_code, agency_id, state, ` + strings.Join(measureColumns, ", ") + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ` + strings.Join(ph, ", ") + `)
+		ON CONFLICT (day, hour, channel, category_id, kind, area_code, agency_id, state) DO UPDATE SET ` + strings.Join(set, ", ")
+}()
+
+func addDay(ctx context.Context, q db.Querier, k Key, m Measures) error {
+	args := []any{k.Day, k.Hour, k.Channel, k.Category, k.Kind, k.Area, k.Agency, k.State}
+	for _, p := range m.fields() {
+		args = append(args, *p)
+	}
+	_, err := q.ExecContext(ctx, addDaySQL, args...)
+	return db.Fail(err)
+}
+
+// Rebuild recomputes every fact and every day's sums from the tickets,
+// replacing what was maintained. It reads the tickets in id order, a
+// batch per transaction for the facts, and then sums the facts.
+func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM report_facts`, `DELETE FROM report_days`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return db.Fail(err)
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	const batch = 5000
+	var after int64
+	done := 0
+	for {
+		var n int
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			rows, err := tx.QueryContext(ctx, sourceSQL+` WHERE t.id > $1 ORDER BY t.id LIMIT `+itoa(batch), after)
+			if err != nil {
+				return db.Fail(err)
+			}
+			type fact struct {
+				id int64
+				k  Key
+				m  Measures
+			}
+			var facts []fact
+			for rows.Next() {
+				id, src, err := scanSource(rows)
+				if err != nil {
+					rows.Close()
+					return db.Fail(err)
+				}
+				k, m := Fact(src)
+				facts = append(facts, fact{id, k, m})
+			}
+			if err := rows.Close(); err != nil {
+				return db.Fail(err)
+			}
+			sums := map[Key]*Measures{}
+			for _, f := range facts {
+				if err := putFact(ctx, tx, f.id, f.k, f.m); err != nil {
+					return err
+				}
+				if sums[f.k] == nil {
+					sums[f.k] = &Measures{}
+				}
+				sums[f.k].Add(f.m)
+				after = f.id
+			}
+			for k, m := range sums {
+				if err := addDay(ctx, tx, k, *m); err != nil {
+					return err
+				}
+			}
+			n = len(facts)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		done += n
+		if progress != nil && n > 0 {
+			progress(done)
+		}
+		if n < batch {
+			return nil
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
