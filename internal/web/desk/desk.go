@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/blob"
+	"github.com/hotline-1022/hotline/internal/call"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/live"
@@ -32,6 +33,7 @@ type Desk struct {
 	Replies    *reply.Store
 	Blobs      *blob.Store // attachments
 	Live       *live.Broker
+	Calls      *call.Store // the call a screen pop opens the call-taker from
 	Province   string // the deployment's province code, for ward pickers
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -235,8 +236,12 @@ func (w *Desk) events(rw http.ResponseWriter, r *http.Request) error {
 }
 
 // visibleEvent keeps agency handlers to their own agency's tickets.
-// Presence events name only staff and a ticket id, never a reporter.
+// Presence events name only staff and a ticket id, never a reporter. A
+// ringing call goes only to the users whose phones ring.
 func visibleEvent(a user.Actor, e live.Event) bool {
+	if e.Kind == "call" {
+		return a.UserID != 0 && slices.Contains(e.UserIDs, a.UserID)
+	}
 	if a.CanReadAll() || e.Kind == "presence" {
 		return true
 	}

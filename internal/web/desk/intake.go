@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hotline-1022/hotline/internal/agency"
+	"github.com/hotline-1022/hotline/internal/call"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/sla"
@@ -51,8 +52,12 @@ func (w *Desk) intakeForm(rw http.ResponseWriter, r *http.Request) error {
 	p.Form["priority"] = "normal"
 	p.Form["channel"] = string(ticket.Phone)
 	p.Form["nonce"] = newCallNonce()
-	// A phone system can open the form with the caller's number.
+	// A phone system can open the form with the caller's number, and the
+	// screen pop with the call it is about.
 	p.Form["phone"] = r.URL.Query().Get("phone")
+	if err := w.fromCall(r, p); err != nil {
+		return err
+	}
 	d, err := w.intakeData(r, p)
 	if err != nil {
 		return err
@@ -104,6 +109,13 @@ func (w *Desk) intakeSubmit(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := created.Ticket
+	if f.CallID != 0 {
+		// The ticket is written: a call that cannot be attached (gone, or
+		// not the operator's to see) leaves it as it is.
+		if err := w.Calls.Attach(ctx, a, f.CallID, t.ID); err != nil {
+			w.Log.Warn("attach call", "ticket_id", t.ID, "call", f.CallID, "error", err.Error())
+		}
+	}
 	page := "/console/tickets/" + strconv.FormatInt(t.ID, 10)
 	switch {
 	case f.Answered:
@@ -121,6 +133,28 @@ func (w *Desk) intakeSubmit(rw http.ResponseWriter, r *http.Request) error {
 	}
 	// The operator reads the code to the caller from the message.
 	return w.Redirect(rw, r, page, "intake.recorded_code", "code", t.Code)
+}
+
+// fromCall fills the form from the call ?call= names: the citizen's
+// number (unless withheld) and the call, attached to the ticket on save.
+func (w *Desk) fromCall(r *http.Request, p *web.Page) error {
+	v := r.URL.Query().Get("call")
+	if v == "" || w.Calls == nil {
+		return nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return errs.NotFoundf("call.not_found")
+	}
+	c, err := w.Calls.Get(r.Context(), web.ActorOf(r), id)
+	if err != nil {
+		return err
+	}
+	p.Form["call"] = strconv.FormatInt(c.ID, 10)
+	if n := c.Party(); n != "" && n != call.Anonymous && !c.IdentityHidden {
+		p.Form["phone"] = n
+	}
+	return nil
 }
 
 // intakeRejected shows the form again with everything the operator typed

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/hotline-1022/hotline/internal/area"
@@ -33,16 +34,27 @@ type callForm struct {
 	Answered bool   // "answered on the call": record, answer and close
 	Nonce    string // makes a double submit record one ticket
 	Another  bool   // "save and record another call"
+	CallID   int64  // the phone system's call the ticket is opened from
 }
 
 // callFields are the form's fields, for refilling a rejected form.
-var callFields = []string{"channel", "phone", "name", "share", "area", "address", "category", "kind", "priority", "content", "agency", "note", "answer", "nonce"}
+var callFields = []string{"channel", "phone", "name", "share", "area", "address", "category", "kind", "priority", "content", "agency", "note", "answer", "nonce", "call"}
 
 func readCallForm(r *http.Request) callForm {
 	v := r.PostFormValue
 	return callForm{Channel: v("channel"), Phone: v("phone"), Name: v("name"), Share: v("share") == "1", Area: strings.TrimSpace(v("area")), Address: v("address"),
 		Category: v("category"), Kind: v("kind"), Priority: v("priority"), Content: v("content"), Agency: v("agency"), Note: v("note"),
-		Answer: v("answer"), Answered: v("next") == "answered", Nonce: v("nonce"), Another: v("next") == "another"}
+		Answer: v("answer"), Answered: v("next") == "answered", Nonce: v("nonce"), Another: v("next") == "another",
+		CallID: callParam(v("call"))}
+}
+
+// callParam reads the call field: a call id, or 0.
+func callParam(s string) int64 {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
 }
 
 // newCallNonce identifies one filling of the form. It becomes the call's

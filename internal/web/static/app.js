@@ -63,13 +63,17 @@
       });
     });
   }
-  if (window.EventSource && (table || document.body.dataset.ticket)) {
+  if (window.EventSource && (table || document.body.dataset.ticket || document.body.dataset.pop)) {
     var es = new EventSource("/console/events");
     es.addEventListener("ticket", function (ev) {
       var e = JSON.parse(ev.data);
       if (table && table.dataset.live) refreshRow(e.ticket_id, e.action === "receive");
       else if (table && e.action === "receive") { var b = document.getElementById("live-banner"); if (b) b.hidden = false; }
       document.dispatchEvent(new CustomEvent("hotline:ticket", { detail: e }));
+    });
+    // A call ringing for this user: calls.js pops it up.
+    es.addEventListener("call", function (ev) {
+      document.dispatchEvent(new CustomEvent("hotline:call", { detail: JSON.parse(ev.data) }));
     });
     es.addEventListener("presence", function (ev) {
       document.dispatchEvent(new CustomEvent("hotline:presence", { detail: JSON.parse(ev.data) }));
