@@ -34,7 +34,7 @@ type Desk struct {
 	Blobs      *blob.Store // attachments
 	Live       *live.Broker
 	Calls      *call.Store // the call a screen pop opens the call-taker from
-	Province   string // the deployment's province code, for ward pickers
+	Province   string      // the deployment's province code, for ward pickers
 }
 
 // Role groups of the desk's routes.
