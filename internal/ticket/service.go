@@ -49,6 +49,22 @@ type Service struct {
 	// Outbox, when set, takes every outbound message into the durable
 	// queue, in the transaction that writes it.
 	Outbox Outbox
+	// Rollup, when set, keeps the leaders' figures (internal/report): it
+	// is told of every ticket written, in the transaction that writes it.
+	Rollup Rollup
+}
+
+// Rollup keeps sums over tickets up to date in the writer's transaction.
+type Rollup interface {
+	Track(ctx context.Context, tx *sql.Tx, ticketID int64) error
+}
+
+// track tells the rollup, if any, that ticket id was written in tx.
+func (s *Service) track(ctx context.Context, tx *sql.Tx, id int64) error {
+	if s.Rollup == nil {
+		return nil
+	}
+	return s.Rollup.Track(ctx, tx, id)
 }
 
 // NewService wires a Service.
@@ -328,8 +344,10 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 		Action: "ticket.receive", TicketID: t.ID, Detail: map[string]any{"channel": string(t.Channel)}}); err != nil {
 		return made{}, false, h, err
 	}
-	h, err = s.handle(ctx, tx, actor, &t, n, now)
-	return made{id: t.ID, messageID: msg, code: t.Code}, false, h, err
+	if h, err = s.handle(ctx, tx, actor, &t, n, now); err != nil {
+		return made{}, false, h, err
+	}
+	return made{id: t.ID, messageID: msg, code: t.Code}, false, h, s.track(ctx, tx, t.ID)
 }
 
 // The province is kept beside the ward so province-wide lists have an

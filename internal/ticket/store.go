@@ -102,7 +102,10 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time
 		t.Deadline, t.WarnAt, nullTime(t.FirstResponseAt), nullTime(t.ResolvedAt), nullTime(t.ClosedAt),
 		t.Answer, nullID(t.AnsweredBy), nullID(t.MergedInto), rating, t.RatingComment,
 		nullTime(t.PublishedAt), t.PublicTitle, t.PublicContent, t.PublicAnswer, now, t.ID)
-	return db.Fail(err)
+	if err != nil {
+		return db.Fail(err)
+	}
+	return s.track(ctx, tx, t.ID)
 }
 
 // addMessage appends to a ticket's timeline.

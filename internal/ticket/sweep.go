@@ -86,6 +86,9 @@ func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, 
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET `+flag+` = $1 WHERE id = $2`, now, c.TicketID); err != nil {
 			return 0, db.Fail(err)
 		}
+		if err := s.track(ctx, tx, c.TicketID); err != nil {
+			return 0, err
+		}
 		m := Message{TicketID: c.TicketID, Kind: MsgEvent, Event: event, CreatedAt: now}
 		if c.EscalateTo != "" {
 			m.Data = map[string]any{"escalate_to": string(c.EscalateTo)}
