@@ -85,6 +85,7 @@ func (s *Service) do(ctx context.Context, actor user.Actor, id int64, steps []St
 	}
 	var t Ticket
 	var actions []Action
+	ctx, after := withAfter(ctx)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		t, err = s.lock(ctx, tx, id)
@@ -116,6 +117,7 @@ func (s *Service) do(ctx context.Context, actor user.Actor, id int64, steps []St
 	if err != nil {
 		return Ticket{}, err
 	}
+	after.run()
 	t, err = s.get(ctx, id)
 	if err != nil {
 		return Ticket{}, err
@@ -172,6 +174,10 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, actor user.Actor, t *Ti
 			if err := s.enqueue(ctx, tx, msg, 0); err != nil {
 				return "", 0, err
 			}
+		}
+		if err := s.emit(ctx, tx, Event{TicketID: t.ID, Code: t.Code, Name: string(a), State: t.State, AgencyID: t.AgencyID,
+			OwnerID: t.OwnerID, MessageID: msg, ActorID: actor.UserID, At: now}); err != nil {
+			return "", 0, err
 		}
 	}
 	if err := audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,

@@ -91,11 +91,14 @@ func (s *Service) Inbound(ctx context.Context, actor user.Actor, b InboundBatch)
 	}
 	var results []InboundResult
 	var err error
+	var after *afterList
 	for attempt := 0; ; attempt++ {
-		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var tctx context.Context
+		tctx, after = withAfter(ctx)
+		err = s.db.Tx(tctx, func(tx *sql.Tx) error {
 			results = make([]InboundResult, len(b.Events))
 			for i, e := range b.Events {
-				r, err := s.inbound(ctx, tx, actor, b, e, attempt > 0)
+				r, err := s.inbound(tctx, tx, actor, b, e, attempt > 0)
 				if err != nil {
 					return err
 				}
@@ -117,6 +120,7 @@ func (s *Service) Inbound(ctx context.Context, actor user.Actor, b InboundBatch)
 	if err != nil {
 		return nil, err
 	}
+	after.run()
 	for _, r := range results {
 		if r.TicketID != 0 && !r.Duplicate {
 			if t, err := s.get(ctx, r.TicketID); err == nil {

@@ -52,6 +52,9 @@ type Service struct {
 	// Rollup, when set, keeps the leaders' figures (internal/report): it
 	// is told of every ticket written, in the transaction that writes it.
 	Rollup Rollup
+	// Events, when set, takes every timeline event in the transaction
+	// that writes it (staff notifications, outgoing webhooks).
+	Events EventSink
 }
 
 // Rollup keeps sums over tickets up to date in the writer's transaction.
@@ -224,14 +227,17 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 	var out Created
 	var id int64
 	var h handled // what was done after the receipt
+	var after *afterList
 	// A unique violation aborts a PostgreSQL transaction, so conflicts are
 	// retried whole. Tracking-code collisions are one in 10^8 at ten
 	// million tickets.
 	for attempt := 0; ; attempt++ {
-		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var tctx context.Context
+		tctx, after = withAfter(ctx)
+		err := s.db.Tx(tctx, func(tx *sql.Tx) error {
 			var err error
 			var m made
-			m, out.Duplicate, h, err = s.create(ctx, tx, actor, n, now)
+			m, out.Duplicate, h, err = s.create(tctx, tx, actor, n, now)
 			id = m.id
 			return err
 		})
@@ -245,6 +251,7 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 		}
 		break
 	}
+	after.run()
 	t, err := s.get(ctx, id)
 	if err != nil {
 		return Created{}, err

@@ -25,6 +25,7 @@ func (s *Service) Sweep(ctx context.Context, actor user.Actor) (warned, overdue 
 	}
 	now := s.clock()
 	var changes []Change
+	ctx, after := withAfter(ctx)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if s.db.Dialect == db.Postgres {
 			var got bool
@@ -42,6 +43,7 @@ func (s *Service) Sweep(ctx context.Context, actor user.Actor) (warned, overdue 
 	if err != nil {
 		return 0, 0, err
 	}
+	after.run()
 	for _, c := range changes {
 		s.log.Info("ticket "+c.Action, "ticket_id", c.TicketID)
 		if s.Notify != nil {
@@ -93,8 +95,13 @@ func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, 
 		if c.EscalateTo != "" {
 			m.Data = map[string]any{"escalate_to": string(c.EscalateTo)}
 		}
-		if _, err := addMessage(ctx, tx, m); err != nil {
+		msg, err := addMessage(ctx, tx, m)
+		if err != nil {
 			return 0, db.Fail(err)
+		}
+		if err := s.emit(ctx, tx, Event{TicketID: c.TicketID, Code: c.Code, Name: event, State: c.State, AgencyID: c.AgencyID,
+			MessageID: msg, EscalateTo: c.EscalateTo, At: now}); err != nil {
+			return 0, err
 		}
 	}
 	*changes = append(*changes, found...)
