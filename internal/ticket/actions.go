@@ -234,6 +234,11 @@ func (s *Service) perform(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 		t.ClosedAt = now
 		return step{}, nil
 	case Reopen:
+		if KindOf(actor) == KindCitizen {
+			if err := CitizenMayReopen(*t, now); err != nil {
+				return step{}, err
+			}
+		}
 		return s.reopen(ctx, tx, t, in, now)
 	case Refuse:
 		reason, err := requiredText(in.Reason, "reason", MaxReason)
@@ -251,6 +256,9 @@ func (s *Service) perform(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 		}
 		return step{body: text, kind: MsgNote}, nil
 	case Rate:
+		if KindOf(actor) == KindCitizen && t.Rating != 0 {
+			return step{}, errs.Conflictf("public.already_rated")
+		}
 		if in.Rating < 1 || in.Rating > 5 {
 			return step{}, errs.Invalidf("ticket.rating_range").InField("rating")
 		}
@@ -260,10 +268,14 @@ func (s *Service) perform(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 		}
 		return step{data: map[string]any{"rating": in.Rating}, body: t.RatingComment}, nil
 	case Publish:
-		return s.publish(ctx, tx, t, in, now)
+		st, err := s.publish(ctx, tx, t, in, now)
+		if err != nil {
+			return st, err
+		}
+		return st, s.indexPublic(ctx, tx, *t, true)
 	case Unpublish:
 		t.PublishedAt = time.Time{}
-		return step{}, nil
+		return step{}, s.indexPublic(ctx, tx, *t, false)
 	}
 	return step{}, errs.NotFoundf("ticket.action_unknown", "action", string(a))
 }

@@ -49,23 +49,31 @@ func (s *Service) AnswerWith(ctx context.Context, actor user.Actor, id int64, in
 		if len(files) == 0 {
 			return nil
 		}
-		now := s.clock()
-		hashes := make([]string, 0, len(files))
-		for _, f := range files {
-			name := vntext.Line(f.Name)
-			if vntext.Len(name) > 200 {
-				name = string([]rune(name)[:200])
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (ticket_id, message_id, sha256, name, mime, size, created_by, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.ID, nullID(msg), f.SHA256, name, f.MIME, f.Size, nullID(actor.UserID), now); err != nil {
-				return db.Fail(err)
-			}
-			hashes = append(hashes, f.SHA256)
-		}
-		return audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
-			Action: "ticket.attach", TicketID: t.ID, Object: "message:" + strconv.FormatInt(msg, 10),
-			Detail: map[string]any{"sha256": hashes}})
+		return s.attachFiles(ctx, tx, actor, t.ID, msg, files, s.clock())
 	})
+}
+
+// attachFiles records files already in the blob store on a timeline
+// entry, audited, in the caller's transaction.
+func (s *Service) attachFiles(ctx context.Context, tx *sql.Tx, actor user.Actor, ticketID, msg int64, files []NewAttachment, now time.Time) error {
+	if len(files) == 0 {
+		return nil
+	}
+	hashes := make([]string, 0, len(files))
+	for _, f := range files {
+		name := vntext.Line(f.Name)
+		if vntext.Len(name) > 200 {
+			name = string([]rune(name)[:200])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (ticket_id, message_id, sha256, name, mime, size, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ticketID, nullID(msg), f.SHA256, name, f.MIME, f.Size, nullID(actor.UserID), now); err != nil {
+			return db.Fail(err)
+		}
+		hashes = append(hashes, f.SHA256)
+	}
+	return audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
+		Action: "ticket.attach", TicketID: ticketID, Object: "message:" + strconv.FormatInt(msg, 10),
+		Detail: map[string]any{"sha256": hashes}})
 }
 
 const selectAttachment = `SELECT id, ticket_id, message_id, sha256, name, mime, size, created_by, created_at FROM attachments`

@@ -99,6 +99,9 @@ type NewTicket struct {
 	// channel creates one ticket, however often the platform retries.
 	ProviderID string
 	ReceivedAt time.Time // when the channel received it; zero means now
+	// Files are attachments already in the blob store (the portal's and
+	// the app's uploads), recorded on the report's first timeline entry.
+	Files []NewAttachment
 
 	// The desk's handling of the report, done by Create in the intake's
 	// own transaction (the call-taker, POST /api/v1/tickets): Classify
@@ -156,6 +159,8 @@ func (n *NewTicket) normalize(now time.Time) error {
 		return errs.E(errs.Invalid, "field.too_long", "max", strconv.Itoa(MaxAddress)).InField("address")
 	case len(n.ProviderID) > 200:
 		return errs.E(errs.Invalid, "field.too_long", "max", "200").InField("provider_id")
+	case len(n.Files) > MaxAttachments:
+		return errs.Invalidf("public.too_many_files", "max", strconv.Itoa(MaxAttachments)).InField("files")
 	case n.Forward != nil && n.Reply != "":
 		return errs.Invalidf("ticket.forward_or_reply").InField("reply")
 	case n.Close && n.Reply == "":
@@ -346,6 +351,9 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 			return made{}, false, h, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
 		}
 		return made{}, false, h, db.Fail(err)
+	}
+	if err := s.attachFiles(ctx, tx, actor, t.ID, msg, n.Files, now); err != nil {
+		return made{}, false, h, err
 	}
 	if err := audit.Append(ctx, tx, audit.Event{At: now, ActorID: actor.UserID, Actor: actor.Label(), IP: actor.IP,
 		Action: "ticket.receive", TicketID: t.ID, Detail: map[string]any{"channel": string(t.Channel)}}); err != nil {

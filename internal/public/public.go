@@ -1,0 +1,298 @@
+// Package public is what citizens do without staff credentials, on the
+// web portal (internal/web/portal) and through the mobile-app API
+// (/api/v1/public/…): submit a report with files, track it by its code
+// and a proof (the phone's last four digits or the e-mail), rate the
+// answer and reopen it. It adds the anti-abuse rules (limits per client
+// address, per phone number and per tracking code, idempotency keys) to
+// the ticket service, which checks the citizen like any other actor.
+package public
+
+import (
+	"context"
+	"io"
+	"mime/multipart"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/blob"
+	"github.com/hotline-1022/hotline/internal/contact"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/phone"
+	"github.com/hotline-1022/hotline/internal/ratelimit"
+	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
+)
+
+// Limits are the anti-abuse limits, per hour.
+type Limits struct {
+	SubmitsPerIP    int // reports from one client address
+	SubmitsPerPhone int // reports giving one phone number
+	TracksPerIP     int // tracking attempts, right or wrong, from one address
+	TracksPerCode   int // tracking attempts on one code: four digits are guessable
+	UploadsPerIP    int // separate attachment uploads (the app's JSON flow)
+}
+
+// DefaultLimits are generous for people and tight for scripts.
+var DefaultLimits = Limits{SubmitsPerIP: 20, SubmitsPerPhone: 5, TracksPerIP: 60, TracksPerCode: 10, UploadsPerIP: 60}
+
+// Service is the citizens' side of the hotline.
+type Service struct {
+	Tickets *ticket.Service
+	Blobs   *blob.Store
+	Now     func() time.Time
+
+	submitIP, submitPhone, trackIP, trackCode, uploadIP *ratelimit.Limiter
+}
+
+// New wires a Service with limits.
+func New(tickets *ticket.Service, blobs *blob.Store, now func() time.Time, l Limits) *Service {
+	return &Service{Tickets: tickets, Blobs: blobs, Now: now,
+		submitIP:    ratelimit.New(l.SubmitsPerIP, time.Hour, now),
+		submitPhone: ratelimit.New(l.SubmitsPerPhone, time.Hour, now),
+		trackIP:     ratelimit.New(l.TracksPerIP, time.Hour, now),
+		trackCode:   ratelimit.New(l.TracksPerCode, time.Hour, now),
+		uploadIP:    ratelimit.New(l.UploadsPerIP, time.Hour, now),
+	}
+}
+
+// Limited is a refusal for too many attempts, with the wait to announce
+// in Retry-After.
+type Limited struct {
+	Err  error
+	Wait time.Duration
+}
+
+func (l *Limited) Error() string { return l.Err.Error() }
+func (l *Limited) Unwrap() error { return l.Err }
+
+func allow(l *ratelimit.Limiter, key string) error {
+	if wait, err := l.Allow(key); err != nil {
+		return &Limited{Err: err, Wait: wait}
+	}
+	return nil
+}
+
+// Submission is a report from the portal or the app.
+type Submission struct {
+	Channel  ticket.Channel // ticket.Web or ticket.App
+	Key      string         // the client's idempotency key; the same key makes one ticket
+	Kind     string
+	Category string
+	Area     string // ward code
+	Address  string
+	Lat, Lng *float64
+	Content  string
+	Name     string
+	Phone    string
+	Email    string
+	Consent  bool // the reporter agreed to the consent text
+	Hide     bool // hide the reporter's identity from agencies
+	Files    []ticket.NewAttachment
+	IP       string
+}
+
+var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,100}$`)
+
+// FieldErrors is every field-level problem of a submission at once, for
+// a form that shows each beside its field.
+type FieldErrors map[string]error
+
+func (f FieldErrors) Error() string {
+	var b strings.Builder
+	for k, e := range f {
+		b.WriteString(k + ": " + e.Error() + "; ")
+	}
+	return b.String()
+}
+
+// Unwrap gives the first error, so errs.As sees an Invalid error.
+func (f FieldErrors) Unwrap() error {
+	for _, e := range f {
+		return e
+	}
+	return nil
+}
+
+// Check validates what can be checked before the ticket service sees it,
+// all fields at once.
+func (s Submission) Check() FieldErrors {
+	bad := FieldErrors{}
+	if strings.TrimSpace(s.Content) == "" {
+		bad["content"] = errs.Invalidf("ticket.content_required").InField("content")
+	}
+	if s.Phone == "" && s.Email == "" {
+		bad["phone"] = errs.Invalidf("public.phone_or_email").InField("phone")
+	}
+	if s.Phone != "" {
+		if _, err := phone.Normalize(s.Phone); err != nil {
+			bad["phone"] = errs.As(err).InField("phone")
+		}
+	}
+	if s.Email != "" {
+		if _, err := contact.Normalize(contact.Input{Email: s.Email}); err != nil {
+			bad["email"] = errs.As(err).InField("email")
+		}
+	}
+	if !s.Consent {
+		bad["consent"] = errs.Invalidf("public.consent_required").InField("consent")
+	}
+	if s.Key != "" && !keyPattern.MatchString(s.Key) {
+		bad["idempotency_key"] = errs.Invalidf("public.key_invalid").InField("idempotency_key")
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return bad
+}
+
+// Submit records a report as the portal's or the app's channel. The
+// same idempotency key returns the ticket the first request made.
+func (s *Service) Submit(ctx context.Context, sub Submission) (ticket.Created, error) {
+	if bad := sub.Check(); bad != nil {
+		return ticket.Created{}, bad
+	}
+	if err := allow(s.submitIP, sub.IP); err != nil {
+		return ticket.Created{}, err
+	}
+	if sub.Phone != "" {
+		n, _ := phone.Normalize(sub.Phone)
+		if err := allow(s.submitPhone, n); err != nil {
+			return ticket.Created{}, err
+		}
+	}
+	n := ticket.NewTicket{Channel: sub.Channel, Content: sub.Content, Kind: sub.Kind, Category: sub.Category, Area: sub.Area,
+		Address: sub.Address, Lat: sub.Lat, Lng: sub.Lng, ShareIdentity: !sub.Hide, Files: sub.Files,
+		Contact: contact.Input{Name: sub.Name, Phone: sub.Phone, Email: sub.Email}}
+	if sub.Key != "" {
+		n.ProviderID = "idem:" + sub.Key
+	}
+	actor := user.Actor{Origin: "channel:" + string(sub.Channel), IP: sub.IP}
+	return s.Tickets.Create(ctx, actor, n)
+}
+
+// Upload stores one file, checked by its content, for a later Submit
+// (the app's JSON flow). It returns what Submit takes.
+func (s *Service) Upload(r io.Reader, name, ip string) (ticket.NewAttachment, error) {
+	if err := allow(s.uploadIP, ip); err != nil {
+		return ticket.NewAttachment{}, err
+	}
+	return s.store(r, name)
+}
+
+func (s *Service) store(r io.Reader, name string) (ticket.NewAttachment, error) {
+	info, err := s.Blobs.Put(r)
+	if err != nil {
+		return ticket.NewAttachment{}, BlobError(err)
+	}
+	return ticket.NewAttachment{SHA256: info.SHA256, Name: name, MIME: info.MIME, Size: info.Size}, nil
+}
+
+// Store stores a file that comes with a submission.
+func (s *Service) Store(r io.Reader, name string) (ticket.NewAttachment, error) {
+	return s.store(r, name)
+}
+
+// Uploaded finds a file uploaded before by its hash, with its type read
+// again from its content.
+func (s *Service) Uploaded(sha, name string) (ticket.NewAttachment, error) {
+	f, err := s.Blobs.Open(sha)
+	if err != nil {
+		return ticket.NewAttachment{}, errs.Invalidf("public.attachment_unknown").InField("attachments")
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return ticket.NewAttachment{}, err
+	}
+	mime, err := blob.Detect(f, st.Size())
+	if err != nil {
+		return ticket.NewAttachment{}, BlobError(err)
+	}
+	return ticket.NewAttachment{SHA256: sha, Name: name, MIME: mime, Size: st.Size()}, nil
+}
+
+// BlobError turns the blob store's refusals into errors for the user.
+func BlobError(err error) error {
+	switch err {
+	case blob.ErrTooLarge:
+		return errs.E(errs.TooLarge, "public.file_too_large", "mb", strconv.Itoa(blob.MaxSize>>20)).InField("files")
+	case blob.ErrTypeNotAllowed:
+		return errs.Invalidf("public.file_type").InField("files")
+	case blob.ErrEmpty:
+		return errs.Invalidf("public.file_empty").InField("files")
+	}
+	return err
+}
+
+// Track finds a ticket by its code and proof, counting the attempt
+// against the address and the code.
+func (s *Service) Track(ctx context.Context, code, proof, ip string) (ticket.Tracked, error) {
+	if strings.TrimSpace(code) == "" {
+		return ticket.Tracked{}, errs.Invalidf("public.code_required").InField("code")
+	}
+	if strings.TrimSpace(proof) == "" {
+		return ticket.Tracked{}, errs.Invalidf("public.proof_required").InField("proof")
+	}
+	if err := allow(s.trackIP, ip); err != nil {
+		return ticket.Tracked{}, err
+	}
+	if err := allow(s.trackCode, ticket.NormalizeCode(code)); err != nil {
+		return ticket.Tracked{}, err
+	}
+	return s.Tickets.Track(ctx, code, proof, ip)
+}
+
+// Rate records the citizen's rating of the answer, 1–5 with a comment.
+func (s *Service) Rate(ctx context.Context, code, proof, ip string, rating int, comment string) (ticket.Tracked, error) {
+	tr, err := s.Track(ctx, code, proof, ip)
+	if err != nil {
+		return ticket.Tracked{}, err
+	}
+	if _, err := s.Tickets.Do(ctx, tr.Citizen, tr.Ticket.ID, ticket.Rate, ticket.Input{Rating: rating, Comment: comment}); err != nil {
+		return ticket.Tracked{}, err
+	}
+	return s.Tickets.Track(ctx, code, proof, ip)
+}
+
+// Reopen reopens the citizen's answered ticket within seven days, with
+// their reason.
+func (s *Service) Reopen(ctx context.Context, code, proof, ip, reason string) (ticket.Tracked, error) {
+	tr, err := s.Track(ctx, code, proof, ip)
+	if err != nil {
+		return ticket.Tracked{}, err
+	}
+	if _, err := s.Tickets.Do(ctx, tr.Citizen, tr.Ticket.ID, ticket.Reopen, ticket.Input{Reason: reason}); err != nil {
+		return ticket.Tracked{}, err
+	}
+	return s.Tickets.Track(ctx, code, proof, ip)
+}
+
+// StoreAll stores a submission's uploaded files, each checked by its
+// content; the first refusal stops and names the file's field.
+func (s *Service) StoreAll(files []*multipart.FileHeader) ([]ticket.NewAttachment, error) {
+	if len(files) > ticket.MaxAttachments {
+		return nil, errs.Invalidf("public.too_many_files", "max", strconv.Itoa(ticket.MaxAttachments)).InField("files")
+	}
+	var out []ticket.NewAttachment
+	for _, fh := range files {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue // an empty file input
+		}
+		if fh.Size > blob.MaxSize {
+			return nil, BlobError(blob.ErrTooLarge)
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		a, err := s.store(f, fh.Filename)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}

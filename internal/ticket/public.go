@@ -1,0 +1,244 @@
+// What citizens see of their own tickets and of published answers: the
+// tracking proof, the public timeline (states and the answer, never an
+// internal note or an agency's own steps), and the published, anonymised
+// answers with their own search index.
+package ticket
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/vntext"
+)
+
+// ReopenWindow is how long after the answer a citizen may reopen their
+// ticket (DESIGN §2: "reopen within 7 days").
+const ReopenWindow = 7 * 24 * time.Hour
+
+// Tracked is a ticket as its reporter sees it on the portal or the app.
+type Tracked struct {
+	Ticket   Ticket
+	Timeline []PublicEntry
+	// Citizen is the actor the reporter acts as on this ticket (rate,
+	// reopen), proven by the tracking code and the proof.
+	Citizen   user.Actor
+	MayRate   bool
+	MayReopen bool
+}
+
+// PublicEntry is one line of the public timeline.
+type PublicEntry struct {
+	At    time.Time
+	Event string // "receive", "classify", "forward", "reply", "close", "reopen", "refuse", "merge", "rate", "message"
+	Body  string // the citizen's own words or the answer they were sent; empty for state changes
+}
+
+// publicEvents are the timeline events a citizen sees, without their text:
+// the agency's own steps (accept, return, extensions, its draft answer,
+// the review) and notes stay inside.
+var publicEvents = map[string]bool{"classify": true, "forward": true, "reassign": true, "close": true, "reopen": true,
+	"refuse": true, "merge": true, "rate": true}
+
+// Track finds the ticket with the tracking code whose reporter's phone
+// ends in proof's four digits, or whose e-mail is proof. A wrong code and
+// a wrong proof are the same NotFound, so probing tells nothing.
+func (s *Service) Track(ctx context.Context, code, proof string, ip string) (Tracked, error) {
+	notFound := errs.NotFoundf("public.track_not_found")
+	t, err := s.GetByCode(ctx, user.System, code)
+	if err != nil || t.ContactID == 0 || t.State == Merged {
+		return Tracked{}, notFound
+	}
+	c, err := s.contacts.Get(ctx, t.ContactID)
+	if err != nil {
+		return Tracked{}, notFound
+	}
+	if !proves(proof, c.Phone, c.Email) {
+		return Tracked{}, notFound
+	}
+	citizen := user.Actor{Origin: string(KindCitizen), ContactID: t.ContactID, IP: ip}
+	out := Tracked{Ticket: t, Citizen: citizen}
+	msgs, err := s.timeline(ctx, t.ID)
+	if err != nil {
+		return Tracked{}, err
+	}
+	out.Timeline = publicTimeline(t, msgs)
+	now := s.clock()
+	out.MayRate = check(Rate, citizen, t) == nil && t.Rating == 0
+	out.MayReopen = check(Reopen, citizen, t) == nil && CitizenMayReopen(t, now) == nil
+	return out, nil
+}
+
+// proves reports whether proof is the phone's last four digits or the
+// e-mail address, compared in constant time.
+func proves(proof, phone, email string) bool {
+	proof = strings.TrimSpace(proof)
+	if len(proof) == 4 && len(phone) >= 4 && strings.Trim(proof, "0123456789") == "" {
+		return subtle.ConstantTimeCompare([]byte(proof), []byte(phone[len(phone)-4:])) == 1
+	}
+	if strings.Contains(proof, "@") && email != "" {
+		return subtle.ConstantTimeCompare([]byte(strings.ToLower(proof)), []byte(strings.ToLower(email))) == 1
+	}
+	return false
+}
+
+func publicTimeline(t Ticket, msgs []Message) []PublicEntry {
+	out := []PublicEntry{{At: t.ReceivedAt, Event: "receive", Body: t.Content}}
+	for i, m := range msgs {
+		switch {
+		case i == 0 && (m.Kind == MsgInbound || m.Kind == MsgCall):
+			// the report itself, shown as the receipt
+		case m.Kind == MsgInbound:
+			out = append(out, PublicEntry{At: m.CreatedAt, Event: "message", Body: m.Body})
+		case m.Kind == MsgOutbound:
+			out = append(out, PublicEntry{At: m.CreatedAt, Event: "reply", Body: m.Body})
+		case m.Kind == MsgEvent && publicEvents[m.Event]:
+			out = append(out, PublicEntry{At: m.CreatedAt, Event: m.Event})
+		}
+	}
+	return out
+}
+
+// CitizenMayReopen is the citizen's own condition on reopening, beside the
+// workflow table's: the ticket was answered (replied or closed, not
+// refused) no more than ReopenWindow ago.
+func CitizenMayReopen(t Ticket, now time.Time) error {
+	if (t.State != Replied && t.State != Closed) || t.ResolvedAt.IsZero() {
+		return errs.Conflictf("public.reopen_not_answered")
+	}
+	if now.Sub(t.ResolvedAt) > ReopenWindow {
+		return errs.Conflictf("public.reopen_too_late", "days", "7")
+	}
+	return nil
+}
+
+// PublicAnswer is a published answer as anyone may read it.
+type PublicAnswer struct {
+	ID             int64
+	Title          string
+	Content        string
+	Answer         string
+	CategoryCode   string
+	CategoryName   string
+	CategoryNameEN string
+	AreaCode       string
+	AreaName       string
+	ReceivedAt     time.Time
+	PublishedAt    time.Time
+}
+
+// AnswerFilter selects published answers.
+type AnswerFilter struct {
+	Q        string // diacritic-insensitive words
+	Category string // code
+	Area     string // ward code
+	From, To time.Time
+	Before   int64 // keyset: answers with a smaller id
+	Limit    int
+}
+
+const selectPublicAnswer = `SELECT t.id, t.public_title, t.public_content, t.public_answer, COALESCE(c.code, ''), COALESCE(c.name, ''),
+	COALESCE(c.name_en, ''), COALESCE(t.area_code, ''), COALESCE(a.name, ''), t.received_at, t.published_at
+	FROM tickets t LEFT JOIN categories c ON c.id = t.category_id LEFT JOIN areas a ON a.code = t.area_code`
+
+func scanPublicAnswer(row interface{ Scan(...any) error }) (PublicAnswer, error) {
+	var p PublicAnswer
+	err := row.Scan(&p.ID, &p.Title, &p.Content, &p.Answer, &p.CategoryCode, &p.CategoryName, &p.CategoryNameEN,
+		&p.AreaCode, &p.AreaName, &p.ReceivedAt, &p.PublishedAt)
+	p.ReceivedAt, p.PublishedAt = p.ReceivedAt.UTC(), p.PublishedAt.UTC()
+	return p, err
+}
+
+// Answers lists published answers, newest report first, keyset-paged by
+// id. The search reads the published text's own index, never the
+// reporter's words as received.
+func (s *Service) Answers(ctx context.Context, f AnswerFilter) ([]PublicAnswer, error) {
+	if f.Limit <= 0 || f.Limit > 50 {
+		f.Limit = 20
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + itoa(int64(len(args))) }
+	where = append(where, "t.published_at IS NOT NULL")
+	if toks := vntext.Tokens(f.Q); len(toks) > 0 {
+		if len(toks) > 8 {
+			toks = toks[:8]
+		}
+		if s.db.Dialect == db.Postgres {
+			where = append(where, "t.public_search @@ to_tsquery('simple', "+arg(strings.Join(toks, " & "))+")")
+		} else {
+			for i, tok := range toks {
+				toks[i] = `"` + tok + `"`
+			}
+			where = append(where, "t.id IN (SELECT rowid FROM answers_fts WHERE answers_fts MATCH "+arg(strings.Join(toks, " "))+")")
+		}
+	}
+	if f.Category != "" {
+		where = append(where, "t.category_id = (SELECT id FROM categories WHERE code = "+arg(f.Category)+")")
+	}
+	if f.Area != "" {
+		where = append(where, "t.area_code = "+arg(f.Area))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "t.received_at >= "+arg(f.From.UTC()))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "t.received_at < "+arg(f.To.UTC()))
+	}
+	if f.Before > 0 {
+		where = append(where, "t.id < "+arg(f.Before))
+	}
+	q := selectPublicAnswer + " WHERE " + strings.Join(where, " AND ") + " ORDER BY t.id DESC LIMIT " + itoa(int64(f.Limit))
+	rows, err := s.db.R().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, db.Fail(err)
+	}
+	defer rows.Close()
+	var out []PublicAnswer
+	for rows.Next() {
+		p, err := scanPublicAnswer(rows)
+		if err != nil {
+			return nil, db.Fail(err)
+		}
+		out = append(out, p)
+	}
+	return out, db.Fail(rows.Err())
+}
+
+// Answer returns one published answer; NotFound when it is not published.
+func (s *Service) Answer(ctx context.Context, id int64) (PublicAnswer, error) {
+	p, err := scanPublicAnswer(s.db.R().QueryRowContext(ctx, selectPublicAnswer+` WHERE t.id = $1 AND t.published_at IS NOT NULL`, id))
+	return p, db.NotFound(err, "public.answer_not_found")
+}
+
+// publicSearchText is what the answers' index holds: the published,
+// anonymised text only, folded.
+func publicSearchText(t Ticket) string {
+	return vntext.Fold(strings.Join([]string{t.PublicTitle, t.PublicContent, t.PublicAnswer}, " "))
+}
+
+// indexPublic writes or removes the ticket's entry in the answers' index
+// in the transaction that publishes or unpublishes it.
+func (s *Service) indexPublic(ctx context.Context, tx *sql.Tx, t Ticket, published bool) error {
+	if s.db.Dialect == db.Postgres {
+		var v any
+		if published {
+			v = publicSearchText(t)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE tickets SET public_search = to_tsvector('simple', $1) WHERE id = $2`, v, t.ID)
+		return db.Fail(err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM answers_fts WHERE rowid = $1`, t.ID); err != nil {
+		return db.Fail(err)
+	}
+	if !published {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO answers_fts (rowid, body) VALUES ($1, $2)`, t.ID, publicSearchText(t))
+	return db.Fail(err)
+}
