@@ -104,13 +104,10 @@ func publicTimeline(t Ticket, msgs []Message) []PublicEntry {
 	return out
 }
 
-// CitizenMayReopen is the citizen's own condition on reopening, beside the
-// workflow table's: the ticket was answered (replied or closed, not
-// refused) no more than ReopenWindow ago.
+// CitizenMayReopen is the time part of the citizen's condition on
+// reopening: the answer is no more than ReopenWindow old. That the ticket
+// was answered at all (replied or closed, not refused) is check's.
 func CitizenMayReopen(t Ticket, now time.Time) error {
-	if (t.State != Replied && t.State != Closed) || t.ResolvedAt.IsZero() {
-		return errs.Conflictf("public.reopen_not_answered")
-	}
 	if now.Sub(t.ResolvedAt) > ReopenWindow {
 		return errs.Conflictf("public.reopen_too_late", "days", "7")
 	}

@@ -254,6 +254,12 @@ func check(a Action, actor user.Actor, t Ticket) error {
 		if t.PublishedAt.IsZero() {
 			return errs.Conflictf("ticket.not_published")
 		}
+	case Reopen:
+		// A citizen reopens only what was answered; the 7-day window,
+		// which needs the time, is CitizenMayReopen's.
+		if KindOf(actor) == KindCitizen && ((t.State != Replied && t.State != Closed) || t.ResolvedAt.IsZero()) {
+			return errs.Conflictf("public.reopen_not_answered")
+		}
 	}
 	switch a {
 	case RequestExtension:
