@@ -53,42 +53,60 @@ func Lists(ctx context.Context, d *db.DB, svc *ticket.Service, rounds int, seed 
 		name   string
 		actor  user.Actor
 		filter func() ticket.Filter
+		counts []ticket.Filter // the case counts these (the inbox's tabs) instead of listing
 	}{
-		{"inbox, first page", op, func() ticket.Filter { return ticket.Filter{} }},
-		{"inbox, a random deep page", op, func() ticket.Filter { return ticket.Filter{Cursor: deep()} }},
-		{"new tickets (state received)", op, func() ticket.Filter { return ticket.Filter{States: []ticket.State{ticket.Received}} }},
+		{"inbox, first page", op, func() ticket.Filter { return ticket.Filter{} }, nil},
+		{"inbox, a random deep page", op, func() ticket.Filter { return ticket.Filter{Cursor: deep()} }, nil},
+		{"new tickets (state received)", op, func() ticket.Filter { return ticket.Filter{States: []ticket.State{ticket.Received}} }, nil},
 		{"open tickets (3 states), deep", op, func() ticket.Filter {
 			return ticket.Filter{States: []ticket.State{ticket.Received, ticket.Classified, ticket.Returned}, Cursor: deep()}
-		}},
+		}, nil},
 		{"mixed states (answered, approved), deep", op, func() ticket.Filter {
 			return ticket.Filter{States: []ticket.State{ticket.Answered, ticket.Approved}, Cursor: deep()}
-		}},
-		{"channel zalo, deep", op, func() ticket.Filter { return ticket.Filter{Channels: []ticket.Channel{ticket.Zalo}, Cursor: deep()} }},
-		{"category, deep", op, func() ticket.Filter { return ticket.Filter{Category: category, Cursor: deep()} }},
-		{"ward, deep", op, func() ticket.Filter { return ticket.Filter{Area: ward, Cursor: deep()} }},
-		{"province (all its wards)", op, func() ticket.Filter { return ticket.Filter{Area: "79"} }},
-		{"agency filter, deep", op, func() ticket.Filter { return ticket.Filter{Agency: agencyCode, Cursor: deep()} }},
-		{"agency, all its tickets", ag, func() ticket.Filter { return ticket.Filter{} }},
+		}, nil},
+		{"channel zalo, deep", op, func() ticket.Filter { return ticket.Filter{Channels: []ticket.Channel{ticket.Zalo}, Cursor: deep()} }, nil},
+		{"category, deep", op, func() ticket.Filter { return ticket.Filter{Category: category, Cursor: deep()} }, nil},
+		{"ward, deep", op, func() ticket.Filter { return ticket.Filter{Area: ward, Cursor: deep()} }, nil},
+		{"province (all its wards)", op, func() ticket.Filter { return ticket.Filter{Area: "79"} }, nil},
+		{"agency filter, deep", op, func() ticket.Filter { return ticket.Filter{Agency: agencyCode, Cursor: deep()} }, nil},
+		{"agency, all its tickets", ag, func() ticket.Filter { return ticket.Filter{} }, nil},
 		{"agency queue by deadline (to do)", ag, func() ticket.Filter {
 			return ticket.Filter{Sort: ticket.SortDeadline, States: []ticket.State{ticket.Forwarded, ticket.Accepted}}
-		}},
-		{"overdue", op, func() ticket.Filter { return ticket.Filter{SLA: sla.Overdue} }},
+		}, nil},
+		{"overdue", op, func() ticket.Filter { return ticket.Filter{SLA: sla.Overdue} }, nil},
+		{"the desk's to-do by deadline", op, func() ticket.Filter {
+			return ticket.Filter{Sort: ticket.SortDeadline, States: []ticket.State{ticket.Received, ticket.Classified, ticket.Returned}}
+		}, nil},
+		{"every inbox tab's count, operator (9 tabs)", op, nil, deskTabs(op.UserID)},
+		{"every inbox tab's count, agency (5 tabs)", ag, nil, agencyTabs},
 		{"tracking code", op, func() ticket.Filter {
 			c := fmt.Sprintf("P%09d", r.Int64N(maxID-10)+11) // the seed's codes; the demo's first few are random
 			return ticket.Filter{Q: c[:5] + "-" + c[5:]}
-		}},
+		}, nil},
 		{"full text, two words", op, func() ticket.Filter {
 			return ticket.Filter{Q: words[r.IntN(len(words))] + " " + words[r.IntN(len(words))]}
-		}},
+		}, nil},
 	}
 	var out []Timing
 	for _, c := range cases {
 		times := make([]time.Duration, 0, rounds)
 		rows := 0
 		for i := 0; i < rounds; i++ {
-			f := c.filter()
 			start := time.Now()
-			p, err := svc.List(ctx, c.actor, f)
+			if c.counts != nil {
+				// The whole set of an inbox's tab counts, as the page asks.
+				rows = 0
+				for _, f := range c.counts {
+					n, err := svc.Count(ctx, c.actor, f)
+					if err != nil {
+						return nil, 0, fmt.Errorf("%s: %w", c.name, err)
+					}
+					rows += n
+				}
+				times = append(times, time.Since(start))
+				continue
+			}
+			p, err := svc.List(ctx, c.actor, c.filter())
 			if err != nil {
 				return nil, 0, fmt.Errorf("%s: %w", c.name, err)
 			}
@@ -100,6 +118,31 @@ func Lists(ctx context.Context, d *db.DB, svc *ticket.Service, rounds int, seed 
 		out = append(out, Timing{Name: c.name, Rounds: rounds, Rows: rows, P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: times[len(times)-1]})
 	}
 	return out, total, nil
+}
+
+// deskTabs are the filters of an operator's inbox tabs (internal/web/desk).
+func deskTabs(userID int64) []ticket.Filter {
+	st := func(s ...ticket.State) []ticket.State { return s }
+	return []ticket.Filter{
+		{States: st(ticket.Received)},
+		{States: st(ticket.Received, ticket.Classified, ticket.Returned), Sort: ticket.SortDeadline},
+		{States: st(ticket.Returned)},
+		{States: st(ticket.Answered)},
+		{States: st(ticket.Approved)},
+		{States: st(ticket.Forwarded, ticket.Accepted)},
+		{SLA: sla.Overdue, Sort: ticket.SortDeadline},
+		{OwnerID: userID},
+		{},
+	}
+}
+
+// agencyTabs are the filters of an agency handler's queue tabs.
+var agencyTabs = []ticket.Filter{
+	{States: []ticket.State{ticket.Forwarded, ticket.Accepted}, Sort: ticket.SortDeadline},
+	{States: []ticket.State{ticket.Forwarded}, Sort: ticket.SortDeadline},
+	{States: []ticket.State{ticket.Accepted}, Sort: ticket.SortDeadline},
+	{States: []ticket.State{ticket.Answered, ticket.Approved, ticket.Replied, ticket.Closed}},
+	{},
 }
 
 // Print writes timings as a Markdown table.

@@ -11,3 +11,10 @@ func (s *Service) ListQuery(ctx context.Context, actor user.Actor, f Filter) (st
 	q, args, _, _, err := s.listQuery(ctx, actor, f)
 	return q, args, err
 }
+
+// CountQuery exposes the count query to the query-plan tests.
+func (s *Service) CountQuery(ctx context.Context, actor user.Actor, f Filter) (string, []any, error) {
+	f.count = true
+	q, args, _, _, err := s.listQuery(ctx, actor, f)
+	return "SELECT COUNT(*) FROM (" + q + ") n", args, err
+}

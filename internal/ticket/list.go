@@ -32,6 +32,8 @@ type Filter struct {
 	Sort      string // "newest" (default) or "deadline"
 	Cursor    string
 	Limit     int
+
+	count bool // the query counts the matches, up to CountCap+1
 }
 
 // Sort orders.
@@ -207,6 +209,9 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 	if limit > MaxLimit {
 		limit = MaxLimit
 	}
+	if f.count {
+		limit = CountCap
+	}
 	// SQLite full-text search joins the index and reads it newest first.
 	fts := false
 	for _, w := range where {
@@ -260,6 +265,9 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 		where = []string{"t.id IN (" + strings.Join(parts, " UNION ALL ") + ")"}
 	}
 	q = selectTicket
+	if f.count {
+		q = "SELECT t.id FROM tickets t"
+	}
 	if fts {
 		q = strings.Replace(q, "FROM tickets t", "FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid", 1)
 	}
@@ -268,6 +276,28 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 	}
 	q += " ORDER BY " + order + " LIMIT " + arg(limit+1)
 	return q, args, limit, false, nil
+}
+
+// CountCap is the largest count Count gives exactly: past it, a tab says
+// "1,000+". Each count then reads at most that many index entries, the
+// same range the list walks, so a tab costs about what a page costs at
+// any number of tickets.
+const CountCap = 1000
+
+// Count returns how many tickets List returns for f over all its pages,
+// at most CountCap+1 (more than CountCap). The cursor and limit of f are
+// ignored.
+func (s *Service) Count(ctx context.Context, actor user.Actor, f Filter) (int, error) {
+	f.Cursor, f.count = "", true
+	q, args, _, empty, err := s.listQuery(ctx, actor, f)
+	if err != nil || empty {
+		return 0, err
+	}
+	var n int
+	if err := s.db.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+q+") n", args...).Scan(&n); err != nil {
+		return 0, db.Fail(err)
+	}
+	return n, nil
 }
 
 // searchCondition turns a search box into a condition: a tracking code

@@ -50,7 +50,25 @@ type Page struct {
 	Path    string // the request path, for the language switch
 	Query   string // the raw query, for the language switch
 	Now     time.Time
+	Rows    *RowTools // the inbox's row tools, when the list has them
 	catalog *i18n.Catalog
+}
+
+// RowTools is what the inbox rows show besides the ticket: who handles
+// it, a "take it" button and a check box for bulk actions.
+type RowTools struct {
+	Names  map[int64]string // staff names by user id
+	Take   map[int64]bool   // tickets the user may take now
+	Select bool             // rows can be selected for bulk actions
+	Back   string           // the list's URL, where "take it" comes back to
+}
+
+// OwnerName is the name of the ticket owner with id, or "".
+func (p *Page) OwnerName(id int64) string {
+	if p.Rows == nil || id == 0 {
+		return ""
+	}
+	return p.Rows.Names[id]
 }
 
 // NewPage prepares a page for a request.

@@ -59,6 +59,7 @@ func (w *Desk) Routes(rt *web.Router) {
 	// Bodies are limited before the session check reads the CSRF field
 	// from them, so an oversized upload is refused before it is parsed.
 	rt.Handle("POST /console/tickets/{id}/{action}", w.limitBody(w.Session(handlerRoles, w.act)))
+	rt.Page("POST /console/bulk", deskRoles, w.bulk)
 	rt.Page("GET /console/new", deskRoles, w.intakeForm)
 	rt.Page("POST /console/new", deskRoles, w.intakeSubmit)
 	rt.Page("GET /console/new/suggest", deskRoles, w.intakeSuggest)

@@ -55,6 +55,8 @@ func tabsFor(role user.Role) []tab {
 // inboxData is the inbox page.
 type inboxData struct {
 	Tabs       []tab
+	Counts     map[string]string // each tab's count, "1.000+" past ticket.CountCap
+	Bulk       *bulkData         // the bulk actions, for the desk
 	Tab        string
 	Filter     url.Values
 	Tickets    []ticket.Ticket
@@ -98,7 +100,8 @@ func filterFrom(q url.Values, a user.Actor) (ticket.Filter, string) {
 	}
 	// Work queues go by deadline: an agency's open tickets, and anyone's
 	// late ones. Lists of done tickets go newest first.
-	if (a.Role == user.Agency && cur.Key != "answered" && cur.Key != "all") || f.SLA != "" {
+	// The desk's "to handle" too; "new" goes by receipt.
+	if (a.Role == user.Agency && cur.Key != "answered" && cur.Key != "all") || f.SLA != "" || cur.Key == "open" {
 		f.Sort = ticket.SortDeadline
 	}
 	if s := q.Get("sort"); s != "" {
@@ -134,6 +137,12 @@ func (w *Desk) inbox(rw http.ResponseWriter, r *http.Request) error {
 		nq.Set("cursor", page.Next)
 		d.Next = "/console?" + nq.Encode()
 	}
+	if d.Counts, err = w.tabCounts(r, a, d.Tabs); err != nil {
+		return err
+	}
+	if p.Rows, err = w.rowTools(r, a, d.Tickets); err != nil {
+		return err
+	}
 	if d.Categories, err = w.Categories.List(r.Context(), false); err != nil {
 		return err
 	}
@@ -142,9 +151,50 @@ func (w *Desk) inbox(rw http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if p.Rows.Select {
+		d.Bulk = bulkFor(d.Agencies, w.Today(), string(p.Lang))
+	}
 	p.Data = d
 	w.Render(rw, r, status, "inbox", p)
 	return nil
+}
+
+// tabCounts counts each tab's tickets as its list shows them (the preset
+// alone, without the filters typed on top), each at most
+// ticket.CountCap+1 entries of the index its list walks.
+func (w *Desk) tabCounts(r *http.Request, a user.Actor, tabs []tab) (map[string]string, error) {
+	p := w.NewPage(r, "", "")
+	out := make(map[string]string, len(tabs))
+	for _, t := range tabs {
+		f, _ := filterFrom(url.Values{"tab": {t.Key}}, a)
+		n, err := w.Tickets.Count(r.Context(), a, f)
+		if err != nil {
+			return nil, err
+		}
+		out[t.Key] = p.Number(n)
+		if n > ticket.CountCap {
+			out[t.Key] = p.Number(ticket.CountCap) + "+"
+		}
+	}
+	return out, nil
+}
+
+// rowTools prepares the inbox rows' owner names, "take it" buttons and
+// check boxes: the buttons exactly where the workflow table allows Take.
+func (w *Desk) rowTools(r *http.Request, a user.Actor, ts []ticket.Ticket) (*web.RowTools, error) {
+	rt := &web.RowTools{Names: map[int64]string{}, Take: map[int64]bool{}, Select: ticket.Permit(a, ticket.Take) == nil,
+		Back: r.URL.RequestURI()}
+	staff, err := w.Users.List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range staff {
+		rt.Names[u.ID] = u.Name
+	}
+	for _, t := range ts {
+		rt.Take[t.ID] = slices.Contains(ticket.Allowed(a, t), ticket.Take)
+	}
+	return rt, nil
 }
 
 // scrubTitles removes the reporter's identity from ticket titles for those
@@ -180,7 +230,12 @@ func (w *Desk) inboxRow(rw http.ResponseWriter, r *http.Request) error {
 	for _, t := range page.Tickets {
 		if t.ID == id {
 			row := w.scrubTitles(r, a, []ticket.Ticket{t})[0]
-			return w.Fragment(rw, "ticketrow", web.TicketRow{P: w.NewPage(r, "", ""), T: row})
+			p := w.NewPage(r, "", "")
+			if p.Rows, err = w.rowTools(r, a, []ticket.Ticket{row}); err != nil {
+				return err
+			}
+			p.Rows.Back = "/console?" + r.URL.Query().Encode()
+			return w.Fragment(rw, "ticketrow", web.TicketRow{P: p, T: row})
 		}
 	}
 	rw.WriteHeader(http.StatusNoContent)

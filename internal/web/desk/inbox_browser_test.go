@@ -35,11 +35,11 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 	if u := b.CurrentURL(); u.Path != "/console" || u.Query().Get("tab") != "all" {
 		t.Errorf("switching the language moved the user from /console?tab=all to %s", u)
 	}
-	b.WaitText(`.tabs a[aria-current="page"]`, en("inbox.tab.all"))
+	b.WaitText(`.tabs a[aria-current="page"] .tab-name`, en("inbox.tab.all"))
 
 	// The choice survives navigation: another tab, the account page, and
 	// signing out and in again.
-	b.ClickToLoad(b.ByText(".tabs a", en("inbox.tab.new")))
+	b.ClickToLoad(b.ByText(".tabs a .tab-name", en("inbox.tab.new")))
 	if got := b.Lang(); got != "en" {
 		t.Errorf("the New tab is in %q after choosing English", got)
 	}

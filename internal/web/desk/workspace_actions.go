@@ -90,6 +90,10 @@ func (w *Desk) done(rw http.ResponseWriter, r *http.Request, t ticket.Ticket, a 
 	if !ticket.Visible(web.ActorOf(r), t) {
 		to = "/console"
 	}
+	// "Take it" on an inbox row goes back to the list it was on.
+	if b := r.PostFormValue("back"); b == "/console" || strings.HasPrefix(b, "/console?") {
+		to = b
+	}
 	return w.Redirect(rw, r, to, "ws.done."+string(a))
 }
 
