@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/sla"
@@ -102,6 +103,21 @@ func (p *Page) T(key string, args ...string) string { return p.catalog.T(p.Lang,
 
 // Err translates an error for display.
 func (p *Page) Err(err error) string { return p.catalog.Error(p.Lang, err) }
+
+// FilterError places a list's bad filter beside the filters: an Invalid
+// error is the user's to fix, shown on its field with 400; any other error
+// is returned. No error is 200.
+func (p *Page) FilterError(err error) (int, error) {
+	if err == nil {
+		return http.StatusOK, nil
+	}
+	e := errs.As(err)
+	if e.Code != errs.Invalid {
+		return 0, err
+	}
+	p.Errors[e.Field] = p.Err(err)
+	return http.StatusBadRequest, nil
+}
 
 // Time shows an instant in Asia/Ho_Chi_Minh.
 func (p *Page) Time(t time.Time) string { return i18n.FormatTime(p.Lang, t) }

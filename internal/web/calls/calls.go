@@ -95,19 +95,13 @@ func (w *Calls) log(rw http.ResponseWriter, r *http.Request) error {
 	f, err := filterFrom(q)
 	p := w.NewPage(r, "calls.title", "calls")
 	d := logData{Callbacks: f.Callbacks, Filter: q, FirstPage: f.Cursor == "", Ticket: f.TicketID}
-	status := http.StatusOK
 	var page call.Page
 	if err == nil {
 		page, err = w.Calls.List(r.Context(), web.ActorOf(r), f)
 	}
+	status, err := p.FilterError(err)
 	if err != nil {
-		// A bad filter is the user's to fix: shown beside the filters.
-		e := errs.As(err)
-		if e.Code != errs.Invalid {
-			return err
-		}
-		p.Errors[e.Field] = p.Err(err)
-		status = http.StatusBadRequest
+		return err
 	}
 	for _, c := range page.Calls {
 		d.Rows = append(d.Rows, row{Call: c, Duration: duration(c.Duration())})

@@ -118,15 +118,9 @@ func (w *Desk) inbox(rw http.ResponseWriter, r *http.Request) error {
 	d := inboxData{Tabs: tabsFor(a.Role), Tab: tabKey, Filter: q, FirstPage: f.Cursor == "",
 		Channels: ticket.Channels, States: ticket.States, SLAStates: []sla.State{sla.OnTime, sla.AtRisk, sla.Overdue}}
 	page, err := w.Tickets.List(r.Context(), a, f)
-	status := http.StatusOK
+	status, err := p.FilterError(err)
 	if err != nil {
-		// A bad filter is the user's to fix: show it beside the filters.
-		e := errs.As(err)
-		if e.Code != errs.Invalid {
-			return err
-		}
-		p.Errors[e.Field] = p.Err(err)
-		status = http.StatusBadRequest
+		return err
 	}
 	d.Tickets = w.scrubTitles(r, a, page.Tickets)
 	if page.Next != "" {
