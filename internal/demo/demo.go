@@ -94,9 +94,9 @@ var demoStaff = []staff{
 	{"giamsat@demo.hotline.vn", "Phạm Thu Hà", user.Supervisor, ""},
 	{"tongdai1@demo.hotline.vn", "Lê Minh Tuấn", user.Operator, ""},
 	{"tongdai2@demo.hotline.vn", "Trần Ngọc Lan", user.Operator, ""},
-	{"sxd@demo.hotline.vn", "Nguyễn Văn Bình (Sở Xây dựng)", user.Agency, "SXD"},
-	{"tdm@demo.hotline.vn", "Võ Thị Mai (UBND phường Thủ Dầu Một)", user.Agency, "UBND.TDM"},
-	{"catp@demo.hotline.vn", "Đỗ Quang Huy (Công an Thành phố)", user.Agency, "CATP"},
+	{"sxd@demo.hotline.vn", "Nguyễn Văn Bình", user.Agency, "SXD"},
+	{"tdm@demo.hotline.vn", "Võ Thị Mai", user.Agency, "UBND.TDM"},
+	{"catp@demo.hotline.vn", "Đỗ Quang Huy", user.Agency, "CATP"},
 	{"lanhdao@demo.hotline.vn", "Hoàng Văn Đức", user.Viewer, ""},
 }
 

@@ -140,7 +140,6 @@ func (w *Web) switchLang(rw http.ResponseWriter, r *http.Request) error {
 type accountData struct {
 	Sessions []user.Session
 	Current  int64
-	Agency   string
 }
 
 func (w *Web) account(rw http.ResponseWriter, r *http.Request) error {
@@ -155,13 +154,7 @@ func (w *Web) showAccount(rw http.ResponseWriter, r *http.Request, p *Page, stat
 	if err != nil {
 		return err
 	}
-	d := accountData{Sessions: sessions, Current: s.ID}
-	if u.AgencyID != 0 {
-		if ag, err := w.Agencies.Get(r.Context(), u.AgencyID); err == nil {
-			d.Agency = ag.NameIn(string(p.Lang))
-		}
-	}
-	p.Data = d
+	p.Data = accountData{Sessions: sessions, Current: s.ID}
 	w.Render(rw, r, status, "account", p)
 	return nil
 }

@@ -41,6 +41,7 @@ type Page struct {
 	Nav     string // the active section
 	Lang    i18n.Lang
 	User    user.User
+	Agency  string // the user's agency, in the page's language; "" for staff of the hotline
 	CSRF    string
 	Flash   string            // translated one-time message
 	Error   string            // translated error for the whole form
@@ -78,6 +79,11 @@ func (w *Web) NewPage(r *http.Request, title, nav string) *Page {
 		Now: w.Now(), catalog: w.Catalog, Errors: map[string]string{}, Form: map[string]string{}}
 	if s, ok := httpx.SessionFrom(r.Context()); ok {
 		p.CSRF = s.CSRF
+	}
+	if p.User.AgencyID != 0 && w.Agencies != nil {
+		if ag, err := w.Agencies.Get(r.Context(), p.User.AgencyID); err == nil {
+			p.Agency = ag.NameIn(string(p.Lang))
+		}
 	}
 	return p
 }
