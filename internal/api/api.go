@@ -73,6 +73,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/categories", handler: a.categories},
 		{Method: "GET", Path: "/api/v1/kinds", handler: a.kinds},
 		{Method: "GET", Path: "/api/v1/areas", handler: a.areas},
+		{Method: "GET", Path: "/api/v1/exports/tickets.csv", handler: a.exportTickets(csvFormat)},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
@@ -293,9 +294,10 @@ func boolParam(r *http.Request, name string) (bool, error) {
 	return b, nil
 }
 
-func (a *API) listTickets(w http.ResponseWriter, r *http.Request) error {
+// ticketFilter reads the ticket list's filters from the query string:
+// the list and the exports take the same ones.
+func ticketFilter(r *http.Request, act user.Actor) (ticket.Filter, error) {
 	q := r.URL.Query()
-	act := actor(r)
 	f := ticket.Filter{Category: q.Get("category"), Agency: q.Get("agency"), Area: q.Get("area"), SLA: sla.State(q.Get("sla")),
 		Q: q.Get("q"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
 	for _, s := range splitList(q.Get("state")) {
@@ -306,19 +308,49 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request) error {
 	}
 	var err error
 	if f.Overdue, err = boolParam(r, "overdue"); err != nil {
-		return err
+		return f, err
 	}
 	mine, err := boolParam(r, "mine")
 	if err != nil {
-		return err
+		return f, err
 	}
 	if mine {
 		f.OwnerID = act.UserID
 	}
+	if f.From, err = dayParam(r, "from", 0); err != nil {
+		return f, err
+	}
+	if f.To, err = dayParam(r, "to", 1); err != nil {
+		return f, err
+	}
 	if v := q.Get("limit"); v != "" {
 		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > ticket.MaxLimit {
-			return errs.Invalidf("field.invalid").InField("limit")
+			return f, errs.Invalidf("field.invalid").InField("limit")
 		}
+	}
+	return f, nil
+}
+
+// dayParam reads a local date, YYYY-MM-DD in Asia/Ho_Chi_Minh, as the
+// instant its day starts, plus days: "to" is inclusive, so its bound is
+// the next day's start.
+func dayParam(r *http.Request, name string, days int) (time.Time, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, v, clock.Zone)
+	if err != nil {
+		return time.Time{}, errs.Invalidf("field.date_invalid").InField(name)
+	}
+	return d.AddDate(0, 0, days), nil
+}
+
+func (a *API) listTickets(w http.ResponseWriter, r *http.Request) error {
+	act := actor(r)
+	f, err := ticketFilter(r, act)
+	if err != nil {
+		return err
 	}
 	page, err := a.Tickets.List(r.Context(), act, f)
 	if err != nil {

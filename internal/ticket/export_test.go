@@ -18,3 +18,11 @@ func (s *Service) CountQuery(ctx context.Context, actor user.Actor, f Filter) (s
 	q, args, _, _, err := s.listQuery(ctx, actor, f)
 	return "SELECT COUNT(*) FROM (" + q + ") n", args, err
 }
+
+// SetExportPage makes exports read n tickets per query, so tests page
+// through a few tickets; it returns the function that restores the size.
+func SetExportPage(n int) func() {
+	old := exportPage
+	exportPage = n
+	return func() { exportPage = old }
+}

@@ -29,11 +29,16 @@ type Filter struct {
 	OwnerID   int64  // "assigned to me"
 	ContactID int64  // a reporter's other tickets
 	Published bool
-	Sort      string // "newest" (default) or "deadline"
-	Cursor    string
-	Limit     int
+	// From and To bound the time of receipt: at or after From, before To.
+	// The zero time does not bound.
+	From, To time.Time
+	Sort     string // "newest" (default) or "deadline"
+	Cursor   string
+	Limit    int
 
-	count bool // the query counts the matches, up to CountCap+1
+	count  bool // the query counts the matches, up to CountCap+1
+	export bool // the query selects the export's columns (selectExport)
+	page   int  // a page size past MaxLimit, for the export's own pages
 }
 
 // Sort orders.
@@ -79,13 +84,18 @@ func (s *Service) List(ctx context.Context, actor user.Actor, f Filter) (Page, e
 	if len(p.Tickets) > limit {
 		p.Tickets = p.Tickets[:limit]
 		last := p.Tickets[limit-1]
-		if f.Sort == SortDeadline {
-			p.Next = makeCursor("d", last.Deadline.UnixMicro(), last.ID)
-		} else {
-			p.Next = makeCursor("i", last.ID)
-		}
+		p.Next = nextCursor(f, last.ID, last.Deadline)
 	}
 	return p, nil
+}
+
+// nextCursor is the cursor of the page after the ticket (id, deadline) in
+// f's order.
+func nextCursor(f Filter, id int64, deadline time.Time) string {
+	if f.Sort == SortDeadline {
+		return makeCursor("d", deadline.UnixMicro(), id)
+	}
+	return makeCursor("i", id)
 }
 
 // listQuery builds the SQL of a list; empty reports a filter that matches
@@ -189,6 +199,15 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 	if f.Published {
 		where = append(where, "t.published_at IS NOT NULL")
 	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		return "", nil, 0, false, errs.Invalidf("ticket.received_range_invalid").InField("to")
+	}
+	if !f.From.IsZero() {
+		where = append(where, "t.received_at >= "+arg(f.From.UTC()))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "t.received_at < "+arg(f.To.UTC()))
+	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		cond, err := s.searchCondition(ctx, actor, q, arg)
 		if err != nil {
@@ -211,6 +230,9 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 	}
 	if f.count {
 		limit = CountCap
+	}
+	if f.page > 0 {
+		limit = f.page
 	}
 	// SQLite full-text search joins the index and reads it newest first.
 	fts := false
@@ -265,8 +287,11 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 		where = []string{"t.id IN (" + strings.Join(parts, " UNION ALL ") + ")"}
 	}
 	q = selectTicket
-	if f.count {
+	switch {
+	case f.count:
 		q = "SELECT t.id FROM tickets t"
+	case f.export:
+		q = selectExport
 	}
 	if fts {
 		q = strings.Replace(q, "FROM tickets t", "FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid", 1)
