@@ -466,3 +466,22 @@ func TestFormatNumber(t *testing.T) {
 		})
 	}
 }
+
+// One word for email per language on every page: "Thư điện tử" in
+// Vietnamese (as the channel is named), "email" in English. Placeholders
+// such as {email} are names, not words.
+func TestOneWordForEmail(t *testing.T) {
+	c := mustCatalog(t)
+	avoid := map[Lang]*regexp.Regexp{
+		VI: regexp.MustCompile(`(?i)\be-?mail\b`),
+		EN: regexp.MustCompile(`(?i)\be-mail\b|thư điện tử`),
+	}
+	for _, l := range Langs {
+		for _, k := range c.Keys() {
+			text := regexp.MustCompile(`\{[a-z_]+\}`).ReplaceAllString(c.T(l, k), "")
+			if w := avoid[l].FindString(text); w != "" {
+				t.Errorf("%s %q says %q: use %q", l, k, w, map[Lang]string{VI: "thư điện tử", EN: "email"}[l])
+			}
+		}
+	}
+}

@@ -156,7 +156,7 @@ func (p *Page) Is(roles ...string) bool {
 type Badge struct {
 	State    sla.State
 	Label    string // "Trong hạn", "Quá hạn"…
-	Left     string // "còn 2 giờ 10 phút" / "quá 35 phút"; empty once resolved
+	Left     string // after the label: "còn 2 giờ 10 phút" / "35 phút" ("Quá hạn 35 phút"); empty once resolved
 	Deadline string // RFC 3339, for the live countdown
 }
 

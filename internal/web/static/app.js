@@ -20,11 +20,13 @@
     document.querySelectorAll(".sla[data-deadline]").forEach(function (el) {
       var left = Date.parse(el.dataset.deadline) - now, span = el.querySelector(".sla-left");
       if (!span) return;
-      span.textContent = left >= 0 ? (lang === "en" ? fmt(left) + " left" : "còn " + fmt(left)) : (lang === "en" ? fmt(left) + " late" : "quá " + fmt(left));
+      // The phrases come from the catalogue (the layout's data-sla-*).
+      var phrase = (left >= 0 ? document.body.dataset.slaLeft : document.body.dataset.slaLate) || "{duration}";
+      span.textContent = phrase.replace("{duration}", fmt(left));
       if (left < 0 && !el.classList.contains("sla-overdue")) {
         el.className = "sla sla-overdue";
         var label = el.querySelector(".sla-label");
-        if (label) label.textContent = lang === "en" ? "Overdue" : "Quá hạn";
+        if (label) label.textContent = document.body.dataset.slaOverdue || label.textContent;
       }
     });
   }
