@@ -388,6 +388,7 @@ type ActionJSON struct {
 	PublicTitle   string     `json:"public_title"`
 	PublicContent string     `json:"public_content"`
 	PublicAnswer  string     `json:"public_answer"`
+	OwnerID       int64      `json:"owner_id"`
 }
 
 func (a *API) act(w http.ResponseWriter, r *http.Request) error {
@@ -409,7 +410,7 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) error {
 	}
 	inp := ticket.Input{Kind: in.Kind, Category: in.Category, Area: in.Area, Priority: in.Priority, Title: in.Title, Address: in.Address,
 		Agency: in.Agency, Note: in.Note, Reason: in.Reason, Text: in.Text, Into: in.Into, Rating: in.Rating, Comment: in.Comment,
-		PublicTitle: in.PublicTitle, PublicContent: in.PublicContent, PublicAnswer: in.PublicAnswer}
+		PublicTitle: in.PublicTitle, PublicContent: in.PublicContent, PublicAnswer: in.PublicAnswer, Owner: in.OwnerID}
 	if in.Until != nil {
 		inp.Until = *in.Until
 	}

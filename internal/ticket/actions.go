@@ -30,6 +30,7 @@ type Input struct {
 	// the desk; it is on the timeline as delivered, and nothing is sent.
 	InPerson bool
 	Into     string // merge: the other ticket's code or id
+	Owner    int64  // assign: the user who will own the ticket
 	Rating   int    // rate: 1–5
 	Comment  string // rate
 	// publish: the public text; empty fields take an anonymised copy.
@@ -216,6 +217,8 @@ func (s *Service) perform(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 	case Take:
 		t.OwnerID = actor.UserID
 		return step{data: map[string]any{"owner_id": actor.UserID}}, nil
+	case Assign:
+		return s.assign(ctx, tx, t, in)
 	case Forward, Reassign:
 		return s.forward(ctx, tx, actor, t, a, in, now)
 	case Accept:

@@ -6,6 +6,8 @@ package ticket
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -297,4 +299,33 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, 
 	t.PublicTitle, t.PublicContent, t.PublicAnswer = scrub(p.PublicTitle), scrub(p.PublicContent), scrub(p.PublicAnswer)
 	t.PublishedAt = now
 	return step{}, nil
+}
+
+// MayOwn reports whether a user of role r may own a ticket: the hotline's
+// desk. Agencies own their work through the forwarding instead.
+func MayOwn(r user.Role) bool { return slices.Contains(desk, r) }
+
+// assign gives the ticket to a member of the hotline's desk: an active
+// operator, supervisor or admin. Agencies own their work through the
+// forwarding, not through the ticket's owner.
+func (s *Service) assign(ctx context.Context, tx *sql.Tx, t *Ticket, in Input) (step, error) {
+	if in.Owner == 0 {
+		return step{}, errs.Invalidf("field.required").InField("owner")
+	}
+	var role, name string
+	var active bool
+	err := tx.QueryRowContext(ctx, `SELECT role, active, name FROM users WHERE id = $1`, in.Owner).Scan(&role, &active, &name)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!active || !MayOwn(user.Role(role)))) {
+		return step{}, errs.Invalidf("ticket.assignee_invalid").InField("owner")
+	}
+	if err != nil {
+		return step{}, err
+	}
+	if t.OwnerID == in.Owner {
+		return step{}, errs.Conflictf("ticket.already_assigned")
+	}
+	t.OwnerID = in.Owner
+	// The staff member's name, for the timeline: staff names are not
+	// the reporter's personal data.
+	return step{data: map[string]any{"owner_id": in.Owner, "owner": name}}, nil
 }

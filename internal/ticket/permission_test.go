@@ -103,6 +103,8 @@ func walkInput(e *env, a ticket.Action, mergeInto int64) ticket.Input {
 		return ticket.Input{Into: itoa(mergeInto)}
 	case ticket.Rate:
 		return ticket.Input{Rating: 4}
+	case ticket.Assign:
+		return ticket.Input{Owner: 7} // the admin, who owns no ticket of the walk
 	}
 	return ticket.Input{}
 }
@@ -135,7 +137,7 @@ func TestPermissionWalk(t *testing.T) {
 			want  bool
 		}
 		rules := map[string][]rule{
-			"received, owned by op":                  {{"op", ticket.Take, false}, {"op2", ticket.Take, true}, {"channel", ticket.Take, false}},
+			"received, owned by op":                  {{"op", ticket.Take, false}, {"op2", ticket.Take, true}, {"channel", ticket.Take, false}, {"supervisor", ticket.Assign, true}, {"op", ticket.Assign, false}, {"sxd", ticket.Assign, false}},
 			"forwarded by op to SXD":                 {{"sxd", ticket.RequestExtension, true}, {"tdm", ticket.Accept, false}, {"supervisor", ticket.GrantExtension, false}, {"system", ticket.Accept, false}},
 			"forwarded, extension pending":           {{"sxd", ticket.RequestExtension, false}, {"supervisor", ticket.GrantExtension, true}, {"supervisor", ticket.DenyExtension, true}, {"op", ticket.GrantExtension, false}},
 			"accepted, extension denied":             {{"sxd", ticket.RequestExtension, true}, {"supervisor", ticket.DenyExtension, false}},

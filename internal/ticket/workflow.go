@@ -15,7 +15,8 @@ type Action string
 // The actions.
 const (
 	Classify         Action = "classify"
-	Take             Action = "take" // an operator takes ownership
+	Take             Action = "take"   // an operator takes ownership
+	Assign           Action = "assign" // a supervisor gives ownership to a member of the desk
 	Forward          Action = "forward"
 	Reassign         Action = "reassign" // forward again while an agency holds it
 	Accept           Action = "accept"
@@ -65,6 +66,7 @@ type rule struct {
 var lifecycle = map[Action]rule{
 	Classify:         {from: []State{Received, Classified, Returned}, roles: desk, to: Classified},
 	Take:             {from: []State{Received, Classified, Returned, Forwarded, Accepted, Answered, Approved}, roles: desk},
+	Assign:           {from: []State{Received, Classified, Returned, Forwarded, Accepted, Answered, Approved}, roles: overseers},
 	Forward:          {from: []State{Received, Classified, Returned}, roles: desk, to: Forwarded},
 	Reassign:         {from: []State{Forwarded, Accepted}, roles: overseers, to: Forwarded},
 	Accept:           {from: []State{Forwarded}, roles: handlers, to: Accepted},

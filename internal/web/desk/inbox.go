@@ -146,7 +146,11 @@ func (w *Desk) inbox(rw http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if p.Rows.Select {
-		d.Bulk = bulkFor(d.Agencies, w.Today(), string(p.Lang))
+		staff, err := w.assignees(r.Context(), 0)
+		if err != nil {
+			return err
+		}
+		d.Bulk = bulkFor(a, d.Agencies, staff, w.Today(), string(p.Lang))
 	}
 	p.Data = d
 	w.Render(rw, r, status, "inbox", p)

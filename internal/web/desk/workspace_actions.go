@@ -127,6 +127,8 @@ func (w *Desk) formInput(r *http.Request, a ticket.Action, t ticket.Ticket) (tic
 		if v := f("pick"); v != "" {
 			in.Into = v
 		}
+	case ticket.Assign:
+		in.Owner = ownerID(f("owner"))
 	case ticket.RequestExtension:
 		if v := strings.TrimSpace(f("until")); v != "" {
 			u, err := time.ParseInLocation(localInput, v, i18n.Location)
@@ -226,4 +228,14 @@ func (w *Desk) presence(rw http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(rw, http.StatusOK, map[string]any{"ticket_id": t.ID, "viewers": w.Live.Seen(t.ID, u.ID, u.Name)})
 	return nil
+}
+
+// ownerID reads a chosen staff member's id; anything else is 0, which
+// the service refuses as a missing choice.
+func ownerID(s string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
 }

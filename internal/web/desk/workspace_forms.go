@@ -342,6 +342,20 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 		f.Confirm = p.T("ws.confirm.merge")
 		v.Forms = append(v.Forms, f)
 	}
+	if can[ticket.Assign] {
+		staff, err := w.assignees(ctx, t.OwnerID)
+		if err != nil {
+			return err
+		}
+		f := b.form(ticket.Assign)
+		owner := b.field("assign", "owner", "select", "ws.f.assignee", "")
+		owner.Required, owner.Empty = true, p.T("ws.choose")
+		for _, u := range staff {
+			owner.Options = append(owner.Options, formOption{Value: strconv.FormatInt(u.ID, 10), Label: u.Name + " · " + p.T("role."+string(u.Role))})
+		}
+		f.Fields = append(f.Fields, owner)
+		v.Forms = append(v.Forms, f)
+	}
 	if can[ticket.Refuse] {
 		f := b.form(ticket.Refuse)
 		f.Style, f.Confirm = "danger", p.T("ws.confirm.refuse")
@@ -425,3 +439,19 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 
 // localInput is the format of <input type="datetime-local">.
 const localInput = "2006-01-02T15:04"
+
+// assignees are the staff a ticket may be assigned to, but its owner:
+// the active members of the desk.
+func (w *Desk) assignees(ctx context.Context, owner int64) ([]user.User, error) {
+	all, err := w.Users.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []user.User
+	for _, u := range all {
+		if u.Active && ticket.MayOwn(u.Role) && u.ID != owner {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}

@@ -186,6 +186,8 @@ func eventDetails(p *web.Page, m ticket.Message, catName, agName map[string]stri
 		if s, _ := m.Data["suggested"].(bool); s {
 			add("ws.tl.how", p.T("ws.tl.by_rule"))
 		}
+	case "assign":
+		add("ws.f.owner", str("owner"))
 	case "request-extension", "grant-extension":
 		if u, err := time.Parse(time.RFC3339, str("until")); err == nil {
 			add("ws.tl.until", p.Time(u))
