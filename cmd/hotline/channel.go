@@ -20,7 +20,13 @@ func baseURLFlag(f *flags) *string {
 	return f.String("base-url", "http://127.0.0.1:8080", "public base URL of hotline, for webhook URLs (HOTLINE_BASE_URL)")
 }
 
-func webhookURL(base, path string) string { return strings.TrimRight(base, "/") + path }
+// webhookURL is base+path; "" for an account posted nothing (a mailbox).
+func webhookURL(base, path string) string {
+	if path == "" {
+		return ""
+	}
+	return strings.TrimRight(base, "/") + path
+}
 
 // runChannelAdd: hotline channel add KIND --name N key=value… prints
 // {"id","kind","webhook_url"}.
@@ -34,7 +40,7 @@ func runChannelAdd(ctx context.Context, args []string, env *environment) error {
 		return err
 	}
 	if len(rest) == 0 {
-		return fmt.Errorf("which kind? hotline channel add zalo|messenger|viber|cti --name N key=value…")
+		return fmt.Errorf("which kind? hotline channel add zalo|messenger|viber|cti|email --name N key=value…")
 	}
 	kind := channel.Kind(rest[0])
 	settings := map[string]string{}

@@ -42,6 +42,14 @@ func TestChannelCommands(t *testing.T) {
 			if code != 0 || !strings.Contains(out, `"webhook_url":"https://other.example.vn/hooks/viber/`) {
 				t.Fatalf("channel add viber with a flag: %d %q %q", code, out, errOut)
 			}
+			// A mailbox is read, not posted to: no webhook URL. username and
+			// password are its SMTP login; the password is sealed.
+			code, out, errOut = hotline(t, env, "", "channel", "add", "email", "--name", "Hộp thư 1022",
+				"smtp_addr=mail.tinh.gov.vn:587", "smtp_tls=starttls", "username=1022@tinh.gov.vn", "password=mail-very-secret",
+				"from=Đường dây nóng 1022 <1022@tinh.gov.vn>", "imap_addr=mail.tinh.gov.vn:993", "imap_tls=tls", "notify=true")
+			if code != 0 || !strings.Contains(out, `"kind":"email"`) || !strings.Contains(out, `"webhook_url":""`) {
+				t.Fatalf("channel add email: %d %q %q", code, out, errOut)
+			}
 			bad := []struct {
 				name string
 				args []string
@@ -54,6 +62,11 @@ func TestChannelCommands(t *testing.T) {
 				{"same name twice", []string{"channel", "add", "viber", "--name", "Bot 1022", "auth_token=x", "sender_name=y"}, "(name)"},
 				{"sender name too long", []string{"channel", "add", "viber", "--name", "B2", "auth_token=x", "sender_name=" + strings.Repeat("x", 29)}, "(sender_name)"},
 				{"not key=value", []string{"channel", "add", "viber", "--name", "B3", "auth_token"}, "key=value"},
+				{"email without a server", []string{"channel", "add", "email", "--name", "M1", "from=a@b.vn"}, "(smtp_addr)"},
+				{"email TLS mode", []string{"channel", "add", "email", "--name", "M2", "smtp_addr=m:25", "smtp_tls=ssl", "from=a@b.vn"}, "(smtp_tls)"},
+				{"email server not host:port", []string{"channel", "add", "email", "--name", "M3", "smtp_addr=mail.b.vn", "from=a@b.vn"}, "(smtp_addr)"},
+				{"email sender", []string{"channel", "add", "email", "--name", "M4", "smtp_addr=m:25", "from=nobody"}, "(from)"},
+				{"email login twice", []string{"channel", "add", "email", "--name", "M5", "smtp_addr=m:25", "from=a@b.vn", "username=x", "smtp_user=y"}, "(username)"},
 				{"disable nothing", []string{"channel", "disable", "999"}, "not found"},
 			}
 			for _, tt := range bad {
@@ -67,7 +80,7 @@ func TestChannelCommands(t *testing.T) {
 				!strings.Contains(out, "access_token,oa_secret,refresh_token") || !strings.Contains(out, "https://1022.example.vn/hooks/zalo/") {
 				t.Fatalf("channel list: %d %q %q", code, out, errOut)
 			}
-			if strings.Contains(out, "very-secret") {
+			if strings.Contains(out, "very-secret") || !strings.Contains(out, "Hộp thư 1022") {
 				t.Fatalf("channel list shows a secret: %q", out)
 			}
 			if code, out, errOut := hotline(t, env, "", "channel", "disable", strconv.FormatInt(added.ID, 10)); code != 0 || !strings.Contains(out, "disabled") {
@@ -91,7 +104,7 @@ func TestChannelCommands(t *testing.T) {
 			if strings.Contains(settings+string(sealed), "very-secret") || !strings.Contains(settings, `"app_id":"1234"`) {
 				t.Fatalf("stored settings %q, sealed %q", settings, sealed)
 			}
-			if code, out, _ := hotline(t, env, "", "audit", "verify"); code != 0 || !strings.Contains(out, "audit chain intact: 3 events") {
+			if code, out, _ := hotline(t, env, "", "audit", "verify"); code != 0 || !strings.Contains(out, "audit chain intact: 4 events") {
 				t.Fatalf("audit verify: %d %q", code, out)
 			}
 		})

@@ -24,6 +24,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
+	"github.com/hotline-1022/hotline/internal/channel/email"
 	"github.com/hotline-1022/hotline/internal/channel/messenger"
 	"github.com/hotline-1022/hotline/internal/channel/relay"
 	"github.com/hotline-1022/hotline/internal/channel/viber"
@@ -199,6 +200,7 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		zalo.New(platforms, a.Now),
 		messenger.New(platforms, a.Now),
 		viber.New(platforms, a.Now),
+		email.New(a.Catalog, a.Now),
 	)
 	// Without a data directory (tests) nothing is stored until a test
 	// points the store at a temporary one.

@@ -140,6 +140,19 @@ type Outbound struct {
 	// with a messaging window use it (Messenger: RESPONSE within 24 h,
 	// else the HUMAN_AGENT tag when the account allows it).
 	LastInbound time.Time
+
+	// What a mail needs beyond the text (the email adapter; chat adapters
+	// ignore it). MessageID is our timeline entry's id, so a resent mail
+	// keeps its Message-ID; Code is the ticket's tracking code and Subject
+	// its title; References are the Message-IDs of the ticket's earlier
+	// mails, oldest first, and InReplyTo the citizen's last one; Auto marks
+	// a message no person wrote (the acknowledgement).
+	MessageID  int64
+	Code       string
+	Subject    string
+	References []string
+	InReplyTo  string
+	Auto       bool
 }
 
 // Sent is the outcome of a successful send.

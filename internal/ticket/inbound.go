@@ -36,6 +36,9 @@ type InboundEvent struct {
 	UserName string
 	At       time.Time
 	Text     string
+	// Title is the ticket's title when the message opens one (a mail's
+	// subject); empty: made from the text.
+	Title    string
 	Lat, Lng *float64
 	// For receipts: the scoped provider ids of our messages, or a
 	// watermark ("everything up to then").
@@ -194,6 +197,11 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 		text = string([]rune(text)[:MaxContent])
 	}
 	in := contact.Input{Name: vntext.Line(e.UserName), Identities: []contact.Identity{e.Identity}}
+	if e.Identity.Kind == contact.KindEmail {
+		// A mail's sender is the contact's address, the same on every
+		// mailbox and the one the portal's tracking checks.
+		in.Email, in.Identities = e.Identity.Value, nil
+	}
 	if vntext.Len(in.Name) > contact.MaxName {
 		in.Name = ""
 	}
@@ -239,7 +247,7 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 // inboundNew opens a ticket for a message whose provider id inbound did
 // not find, from the contact it resolved.
 func (s *Service) inboundNew(ctx context.Context, tx *sql.Tx, actor user.Actor, b InboundBatch, e InboundEvent, text string, in contact.Input, contactID int64, at, now time.Time) (InboundResult, error) {
-	n := NewTicket{Channel: b.Channel, Content: text, Contact: in, ProviderID: e.ProviderID, ReceivedAt: at,
+	n := NewTicket{Channel: b.Channel, Content: text, Title: e.Title, Contact: in, ProviderID: e.ProviderID, ReceivedAt: at,
 		resolved: true, contactID: contactID, accountID: b.AccountID}
 	if e.Lat != nil && e.Lng != nil && validPoint(*e.Lat, *e.Lng) {
 		n.Lat, n.Lng = e.Lat, e.Lng

@@ -51,6 +51,14 @@ type Outgoing struct {
 	// LastInbound is when the citizen last wrote on this ticket, for
 	// platforms with a messaging window.
 	LastInbound time.Time
+	Code        string // the ticket's tracking code
+	Title       string // the ticket's title (an email ticket's subject)
+	Event       string // "acknowledge" for the automatic acknowledgement
+	// For mail threading, on email tickets only: the provider ids (as
+	// stored, scoped) of the ticket's earlier mails both ways, oldest
+	// first, and of the citizen's last one.
+	References []string
+	InReplyTo  string
 }
 
 // Outgoing returns outbound message id for the queue. Only system actors
@@ -59,7 +67,32 @@ func (s *Service) Outgoing(ctx context.Context, actor user.Actor, id int64) (Out
 	if err := Permit(actor, Deliver); err != nil {
 		return Outgoing{}, err
 	}
-	return outgoing(ctx, s.db.R(), id)
+	o, err := outgoing(ctx, s.db.R(), id)
+	if err != nil || o.Channel != Email {
+		return o, err
+	}
+	return o, o.thread(ctx, s.db.R())
+}
+
+// thread fills in the mails of o's ticket before o.
+func (o *Outgoing) thread(ctx context.Context, q db.Querier) error {
+	rows, err := q.QueryContext(ctx, `SELECT provider_id, kind FROM messages WHERE ticket_id = $1 AND id < $2 AND channel = $3
+		AND provider_id IS NOT NULL AND provider_id <> '' ORDER BY id`, o.TicketID, o.MessageID, string(Email))
+	if err != nil {
+		return db.Fail(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, kind string
+		if err := rows.Scan(&p, &kind); err != nil {
+			return db.Fail(err)
+		}
+		o.References = append(o.References, p)
+		if kind == MsgInbound {
+			o.InReplyTo = p
+		}
+	}
+	return db.Fail(rows.Err())
 }
 
 func outgoing(ctx context.Context, q db.Querier, id int64) (Outgoing, error) {
@@ -67,9 +100,9 @@ func outgoing(ctx context.Context, q db.Querier, id int64) (Outgoing, error) {
 	var acct, contact sql.NullInt64
 	var last any
 	err := q.QueryRowContext(ctx, `SELECT m.id, m.ticket_id, t.channel, t.channel_account_id, t.contact_id, m.body, m.delivery,
-			(SELECT max(i.created_at) FROM messages i WHERE i.ticket_id = m.ticket_id AND i.kind = 'inbound')
+			(SELECT max(i.created_at) FROM messages i WHERE i.ticket_id = m.ticket_id AND i.kind = 'inbound'), t.code, t.title, m.event
 		FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.id = $1 AND m.kind = $2`, id, MsgOutbound).
-		Scan(&o.MessageID, &o.TicketID, &o.Channel, &acct, &contact, &o.Body, &o.Delivery, &last)
+		Scan(&o.MessageID, &o.TicketID, &o.Channel, &acct, &contact, &o.Body, &o.Delivery, &last, &o.Code, &o.Title, &o.Event)
 	if err != nil {
 		return Outgoing{}, db.NotFound(err, "ticket.not_found")
 	}

@@ -12,6 +12,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"maps"
+	"net"
+	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +39,21 @@ var keys = map[channel.Kind]map[string]bool{
 	// The phone system's token is the only authentication of its events
 	// (Zammad's Generic CTI, channels.md §4a); generated when absent.
 	channel.CTI: {"token": true},
+	// A mailbox (DESIGN §8). Without imap_addr it only sends; notify=true
+	// marks the account staff notifications go out from. processed is the
+	// folder a mail is moved to once its ticket is stored (empty: it is
+	// flagged \Seen where it is), failed the folder for a mail that
+	// cannot be read.
+	channel.Email: {"imap_addr": false, "imap_user": false, "imap_password": true, "imap_tls": false, "mailbox": false,
+		"smtp_addr": false, "smtp_user": false, "smtp_password": true, "smtp_tls": false, "from": false, "notify": false,
+		"processed": false, "failed": false},
+}
+
+// aliases are other names a kind's keys are given by: an email account's
+// username and password are its SMTP login (and its IMAP one unless that
+// is set apart).
+var aliases = map[channel.Kind]map[string]string{
+	channel.Email: {"username": "smtp_user", "password": "smtp_password"},
 }
 
 // required are the settings without which an account cannot verify a
@@ -45,6 +62,7 @@ var required = map[channel.Kind][]string{
 	channel.Zalo:      {"app_id", "oa_secret", "access_token"},
 	channel.Messenger: {"app_secret", "verify_token", "page_token"},
 	channel.Viber:     {"auth_token", "sender_name"},
+	channel.Email:     {"smtp_addr", "from"},
 }
 
 // Kinds lists the kinds an account can be made for.
@@ -105,6 +123,12 @@ func split(kind channel.Kind, settings map[string]string) (plain, secrets map[st
 	}
 	plain, secrets = map[string]string{}, map[string]string{}
 	for k, v := range settings {
+		if to, ok := aliases[kind][k]; ok {
+			if _, both := settings[to]; both {
+				return nil, nil, errs.Invalidf("channel.key_twice", "key", to).InField(k)
+			}
+			k = to
+		}
 		isSecret, ok := allowed[k]
 		if !ok {
 			return nil, nil, errs.Invalidf("channel.key_unknown", "key", k, "keys", strings.Join(Keys(kind), ", ")).InField(k)
@@ -129,6 +153,11 @@ func split(kind channel.Kind, settings map[string]string) (plain, secrets map[st
 	for _, k := range required[kind] {
 		if plain[k] == "" && secrets[k] == "" {
 			return nil, nil, errs.Invalidf("field.required").InField(k)
+		}
+	}
+	if kind == channel.Email {
+		if err := checkEmail(plain); err != nil {
+			return nil, nil, err
 		}
 	}
 	return plain, secrets, nil
@@ -479,11 +508,43 @@ func (s *Store) ByToken(ctx context.Context, kind channel.Kind, token string) (c
 	return acct, nil
 }
 
+// checkEmail refuses an email account's settings that could never work:
+// a TLS mode that is not one, an address that is not host:port, a sender
+// that is not an address.
+func checkEmail(plain map[string]string) error {
+	for _, k := range []string{"smtp_tls", "imap_tls"} {
+		switch plain[k] {
+		case "", "none", "tls", "starttls":
+		default:
+			return errs.Invalidf("channel.tls_mode", "modes", "none, tls, starttls").InField(k)
+		}
+	}
+	for _, k := range []string{"smtp_addr", "imap_addr"} {
+		if v := plain[k]; v != "" {
+			if host, port, err := net.SplitHostPort(v); err != nil || host == "" || port == "" {
+				return errs.Invalidf("channel.host_port").InField(k)
+			}
+		}
+	}
+	if a, err := mail.ParseAddress(plain["from"]); err != nil || !strings.Contains(a.Address, "@") {
+		return errs.Invalidf("email.invalid").InField("from")
+	}
+	switch plain["notify"] {
+	case "", "true", "false":
+	default:
+		return errs.Invalidf("field.invalid").InField("notify")
+	}
+	return nil
+}
+
 // HookURLPath is where the platform posts an opened account's events:
 // a CTI account's /api/v1/cti/{token} (DESIGN §8), or WebhookPath.
 func HookURLPath(a channel.Account) string {
-	if a.Kind == channel.CTI {
+	switch a.Kind {
+	case channel.CTI:
 		return "/api/v1/cti/" + a.Settings["token"]
+	case channel.Email:
+		return "" // a mailbox is read, not posted to
 	}
 	return Account{ID: a.ID, Kind: a.Kind}.WebhookPath()
 }
@@ -493,8 +554,11 @@ func HookURLPath(a channel.Account) string {
 // A CTI account's path holds its secret token, so here it is shown as
 // /api/v1/cti/{token}; HookURLPath gives the real one.
 func (a Account) WebhookPath() string {
-	if a.Kind == channel.CTI {
+	switch a.Kind {
+	case channel.CTI:
 		return "/api/v1/cti/{token}"
+	case channel.Email:
+		return ""
 	}
 	return "/hooks/" + string(a.Kind) + "/" + strconv.FormatInt(a.ID, 10)
 }

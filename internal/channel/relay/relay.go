@@ -108,6 +108,11 @@ func scoped(accountID int64, id string) string {
 	return strconv.FormatInt(accountID, 10) + ":" + id
 }
 
+// unscoped is the platform's own id of what scoped made.
+func unscoped(accountID int64, id string) string {
+	return strings.TrimPrefix(id, strconv.FormatInt(accountID, 10)+":")
+}
+
 // identity is a platform user's contact identity on one account.
 func identity(acct channel.Account, userID string) contact.Identity {
 	return contact.Identity{Kind: string(acct.Kind), Value: scoped(acct.ID, userID)}
@@ -188,7 +193,11 @@ func (r *Relay) send(ctx context.Context, messageID int64, last bool) error {
 	if to == "" {
 		return fail(channel.UnknownRecipient, "the contact has no identity on this account")
 	}
-	out := channel.Outbound{UserID: to, Text: o.Body, LastInbound: o.LastInbound}
+	out := channel.Outbound{UserID: to, Text: o.Body, LastInbound: o.LastInbound,
+		MessageID: o.MessageID, Code: o.Code, Subject: o.Title, Auto: o.Event == "acknowledge", InReplyTo: unscoped(acct.ID, o.InReplyTo)}
+	for _, ref := range o.References {
+		out.References = append(out.References, unscoped(acct.ID, ref))
+	}
 	sent, err := ad.Send(ctx, acct, out)
 	var se *channel.SendError
 	if err != nil && errors.As(err, &se) && se.Reason == channel.TokenInvalid {
@@ -242,6 +251,9 @@ func (r *Relay) recipient(ctx context.Context, acct channel.Account, contactID i
 	}
 	prefix := strconv.FormatInt(acct.ID, 10) + ":"
 	for _, id := range ids {
+		if acct.Kind == channel.Email && id.Kind == contact.KindEmail {
+			return id.Value, nil // an address is the same on every mailbox
+		}
 		if id.Kind == string(acct.Kind) && strings.HasPrefix(id.Value, prefix) {
 			return strings.TrimPrefix(id.Value, prefix), nil
 		}

@@ -78,7 +78,11 @@ func (w *Admin) showChannels(rw http.ResponseWriter, r *http.Request, p *web.Pag
 		}
 		base += r.Host
 		for _, h := range hs {
-			d.Accounts = append(d.Accounts, accountRow{Health: h, Webhook: base + h.WebhookPath()})
+			row := accountRow{Health: h}
+			if p := h.WebhookPath(); p != "" {
+				row.Webhook = base + p
+			}
+			d.Accounts = append(d.Accounts, row)
 			if h.Enabled {
 				enabled[ticket.Channel(h.Kind)] = true
 			}
