@@ -6,8 +6,11 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +21,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/public"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 )
@@ -41,7 +45,8 @@ type API struct {
 	TrustProxy bool
 	Province   string // the deployment's province code: area search starts there
 	Calls      *call.Store
-	CTI        http.Handler // POST /api/v1/cti/{token}; its token is its authentication
+	CTI        http.Handler    // POST /api/v1/cti/{token}; its token is its authentication
+	Public     *public.Service // /api/v1/public/…: the mobile app's submit, track, rate, reopen
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -74,6 +79,13 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/kinds", handler: a.kinds},
 		{Method: "GET", Path: "/api/v1/areas", handler: a.areas},
 		{Method: "GET", Path: "/api/v1/exports/tickets.csv", handler: a.exportTickets(csvFormat)},
+		{Method: "POST", Path: "/api/v1/public/tickets", Public: true, handler: a.publicSubmit},
+		{Method: "POST", Path: "/api/v1/public/attachments", Public: true, handler: a.publicUpload},
+		{Method: "POST", Path: "/api/v1/public/track", Public: true, handler: a.publicTrack},
+		{Method: "POST", Path: "/api/v1/public/rate", Public: true, handler: a.publicRate},
+		{Method: "POST", Path: "/api/v1/public/reopen", Public: true, handler: a.publicReopen},
+		{Method: "GET", Path: "/api/v1/public/categories", Public: true, handler: a.categories},
+		{Method: "GET", Path: "/api/v1/public/areas", Public: true, handler: a.areas},
 	}
 }
 
@@ -113,6 +125,8 @@ type ErrorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Fields is, for a form with several fields at fault, each of them.
+	Fields []ErrorDetail `json:"fields,omitempty"`
 }
 
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -124,9 +138,19 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Code == errs.Unauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hotline"`)
 	}
-	httpx.WriteJSON(w, status, ErrorBody{Error: ErrorDetail{
-		Code: string(e.Code), Message: a.Catalog.Error(lang(r), err), Field: e.Field,
-	}})
+	retryAfter(w, err)
+	body := ErrorBody{Error: ErrorDetail{Code: string(e.Code), Message: a.Catalog.Error(lang(r), err), Field: e.Field}}
+	var fields public.FieldErrors
+	if errors.As(err, &fields) {
+		// Every field at fault, for a form that marks each one.
+		for _, name := range slices.Sorted(maps.Keys(fields)) {
+			fe := errs.As(fields[name])
+			body.Error.Fields = append(body.Error.Fields, ErrorDetail{Code: string(fe.Code), Message: a.Catalog.Error(lang(r), fe), Field: name})
+		}
+		body.Error.Field = body.Error.Fields[0].Field
+		body.Error.Message = body.Error.Fields[0].Message
+	}
+	httpx.WriteJSON(w, status, body)
 }
 
 // lang is the language of messages for a request: Accept-Language, with

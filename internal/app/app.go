@@ -34,6 +34,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/live"
+	"github.com/hotline-1022/hotline/internal/public"
 	"github.com/hotline-1022/hotline/internal/queue"
 	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/routing"
@@ -59,6 +60,9 @@ type Config struct {
 	// Channels tunes the webhook intake (body limit, replay age, threading
 	// window); zero values take the defaults.
 	Channels relay.Config
+	// Public are the portal's and the mobile API's anti-abuse limits; the
+	// zero value takes public.DefaultLimits.
+	Public public.Limits
 }
 
 // DSN returns the database to open.
@@ -141,6 +145,10 @@ type App struct {
 	handlerOnce sync.Once
 	handler     http.Handler
 	Blobs       *blob.Store // attachments, under <DataDir>/blobs
+
+	// Public is what citizens do on the portal and the app, with its
+	// limits; nil without Box.
+	Public *public.Service
 }
 
 // Open opens the database and builds every part. needKey says whether the
@@ -216,6 +224,11 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		a.Relay.Register(a.Queue)
 		a.Tickets.Outbox = a.Relay
 		a.Calls = call.NewStore(d, box, a.Contacts, a.Now)
+		limits := cfg.Public
+		if limits == (public.Limits{}) {
+			limits = public.DefaultLimits
+		}
+		a.Public = public.New(a.Tickets, a.Blobs, box, a.Now, limits)
 	}
 	if err := a.Queue.Open(context.Background()); err != nil {
 		// Only a malformed database URL fails here, and db.Open took it:

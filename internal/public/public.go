@@ -9,9 +9,11 @@ package public
 
 import (
 	"context"
+	"encoding/hex"
 	"io"
 	"mime/multipart"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/phone"
 	"github.com/hotline-1022/hotline/internal/ratelimit"
+	"github.com/hotline-1022/hotline/internal/secret"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 )
@@ -41,14 +44,15 @@ var DefaultLimits = Limits{SubmitsPerIP: 20, SubmitsPerPhone: 5, TracksPerIP: 60
 type Service struct {
 	Tickets *ticket.Service
 	Blobs   *blob.Store
+	Box     *secret.Box // keys the idempotency fingerprints, which cover the contact
 	Now     func() time.Time
 
 	submitIP, submitPhone, trackIP, trackCode, uploadIP *ratelimit.Limiter
 }
 
 // New wires a Service with limits.
-func New(tickets *ticket.Service, blobs *blob.Store, now func() time.Time, l Limits) *Service {
-	return &Service{Tickets: tickets, Blobs: blobs, Now: now,
+func New(tickets *ticket.Service, blobs *blob.Store, box *secret.Box, now func() time.Time, l Limits) *Service {
+	return &Service{Tickets: tickets, Blobs: blobs, Box: box, Now: now,
 		submitIP:    ratelimit.New(l.SubmitsPerIP, time.Hour, now),
 		submitPhone: ratelimit.New(l.SubmitsPerPhone, time.Hour, now),
 		trackIP:     ratelimit.New(l.TracksPerIP, time.Hour, now),
@@ -167,10 +171,37 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (ticket.Created, e
 		Contact: contact.Input{Name: sub.Name, Phone: sub.Phone, Email: sub.Email}}
 	if sub.Key != "" {
 		n.ProviderID = "idem:" + sub.Key
+		n.Fingerprint = s.fingerprint(sub)
 	}
 	actor := user.Actor{Origin: "channel:" + string(sub.Channel), IP: sub.IP}
 	return s.Tickets.Create(ctx, actor, n)
 }
+
+// fingerprint is a keyed digest of what the submission says, so that
+// a replay with the same idempotency key is recognised and the same key
+// with another report is refused. It covers the contact, so it is keyed:
+// a database reader cannot test guesses of a phone number against it.
+func (s *Service) fingerprint(sub Submission) string {
+	var b strings.Builder
+	point := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'g', -1, 64)
+	}
+	for _, v := range []string{sub.Kind, sub.Category, sub.Area, sub.Address, point(sub.Lat), point(sub.Lng),
+		strings.TrimSpace(sub.Content), sub.Name, sub.Phone, sub.Email, strconv.FormatBool(sub.Hide)} {
+		b.WriteString(strconv.Itoa(len(v)) + ":" + v)
+	}
+	for _, f := range sub.Files {
+		b.WriteString("f:" + f.SHA256)
+	}
+	return hex.EncodeToString(s.Box.Hash("public.idempotency", b.String()))
+}
+
+// Accepted are the file types a citizen may send: photos and PDF. The
+// blob store takes office documents from staff too.
+var Accepted = []string{blob.JPEG, blob.PNG, blob.WebP, blob.GIF, blob.PDF}
 
 // Upload stores one file, checked by its content, for a later Submit
 // (the app's JSON flow). It returns what Submit takes.
@@ -185,6 +216,10 @@ func (s *Service) store(r io.Reader, name string) (ticket.NewAttachment, error) 
 	info, err := s.Blobs.Put(r)
 	if err != nil {
 		return ticket.NewAttachment{}, BlobError(err)
+	}
+	if !slices.Contains(Accepted, info.MIME) {
+		// Stored already; nothing refers to it, so housekeeping removes it.
+		return ticket.NewAttachment{}, BlobError(blob.ErrTypeNotAllowed)
 	}
 	return ticket.NewAttachment{SHA256: info.SHA256, Name: name, MIME: info.MIME, Size: info.Size}, nil
 }
@@ -209,6 +244,9 @@ func (s *Service) Uploaded(sha, name string) (ticket.NewAttachment, error) {
 	mime, err := blob.Detect(f, st.Size())
 	if err != nil {
 		return ticket.NewAttachment{}, BlobError(err)
+	}
+	if !slices.Contains(Accepted, mime) {
+		return ticket.NewAttachment{}, BlobError(blob.ErrTypeNotAllowed)
 	}
 	return ticket.NewAttachment{SHA256: sha, Name: name, MIME: mime, Size: st.Size()}, nil
 }

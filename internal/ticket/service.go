@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"log/slog"
 	"math"
 	"strconv"
@@ -98,7 +99,12 @@ type NewTicket struct {
 	// ProviderID is the channel's message id. The same id on the same
 	// channel creates one ticket, however often the platform retries.
 	ProviderID string
-	ReceivedAt time.Time // when the channel received it; zero means now
+	// Fingerprint is a digest of the request that carried ProviderID (the
+	// portal's and the app's idempotency key): the same ProviderID with
+	// another Fingerprint is refused as a Conflict instead of answered with
+	// the first ticket. Empty: not compared.
+	Fingerprint string
+	ReceivedAt  time.Time // when the channel received it; zero means now
 	// Files are attachments already in the blob store (the portal's and
 	// the app's uploads), recorded on the report's first timeline entry.
 	Files []NewAttachment
@@ -286,8 +292,12 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 		return made{}, false, h, err
 	}
 	if n.ProviderID != "" && !n.resolved {
-		err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM messages WHERE channel = $1 AND provider_id = $2`, string(n.Channel), n.ProviderID).Scan(&m.id)
+		var data string
+		err := tx.QueryRowContext(ctx, `SELECT ticket_id, data FROM messages WHERE channel = $1 AND provider_id = $2`, string(n.Channel), n.ProviderID).Scan(&m.id, &data)
 		if err == nil {
+			if n.Fingerprint != "" && !sameFingerprint(data, n.Fingerprint) {
+				return made{}, false, h, errs.Conflictf("public.key_reused").InField("idempotency_key")
+			}
 			return m, true, h, nil
 		}
 		if err != sql.ErrNoRows {
@@ -343,8 +353,12 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	if t.Channel == Phone {
 		kind = MsgCall
 	}
-	msg, err := addMessage(ctx, tx, Message{TicketID: t.ID, Kind: kind, Channel: t.Channel, AuthorID: actor.UserID,
-		Body: t.Content, ProviderID: n.ProviderID, CreatedAt: t.ReceivedAt})
+	first := Message{TicketID: t.ID, Kind: kind, Channel: t.Channel, AuthorID: actor.UserID,
+		Body: t.Content, ProviderID: n.ProviderID, CreatedAt: t.ReceivedAt}
+	if n.Fingerprint != "" {
+		first.Data = map[string]any{"fingerprint": n.Fingerprint}
+	}
+	msg, err := addMessage(ctx, tx, first)
 	if err != nil {
 		if db.IsUnique(err) {
 			// A concurrent delivery of the same provider message won.
@@ -457,3 +471,14 @@ func (s *Service) changed(t Ticket, action string) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// sameFingerprint reports whether the first message's data (JSON) holds
+// the fingerprint fp. A message stored without one (before fingerprints,
+// or by a client that sent none) matches nothing, so the key cannot be
+// reused for another report.
+func sameFingerprint(data, fp string) bool {
+	var d struct {
+		Fingerprint string `json:"fingerprint"`
+	}
+	return json.Unmarshal([]byte(data), &d) == nil && d.Fingerprint == fp
+}
