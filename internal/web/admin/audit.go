@@ -36,7 +36,9 @@ var actionPattern = regexp.MustCompile(`^[a-z0-9_.-]{1,60}$`)
 // auditRow is an event as the viewer shows it.
 type auditRow struct {
 	audit.Event
+	ActionName string // the action in the reader's language; the code is in Action
 	ActorName  string
+	ActorLabel string // who acted when it was not a user: "Hệ thống", "Kênh Zalo"
 	TicketCode string
 	ObjectURL  string // the admin page of the object, when there is one
 	Details    []detail
@@ -66,8 +68,9 @@ func objectURL(object string) string {
 	return page + url.QueryEscape(key)
 }
 
-// detail is one key: value of an event's detail.
-type detail struct{ Key, Value string }
+// detail is one key: value of an event's detail, named in the reader's
+// language; Key and Raw are the codes, shown on hover.
+type detail struct{ Key, Label, Value, Raw string }
 
 type auditData struct {
 	subnav
@@ -218,17 +221,56 @@ func (w *Admin) auditRows(ctx context.Context, p *web.Page, events []audit.Event
 	}
 	rows := make([]auditRow, 0, len(events))
 	for _, e := range events {
-		row := auditRow{Event: e, TicketCode: codes[e.TicketID], ObjectURL: objectURL(e.Object), Details: details(e.Detail)}
+		row := auditRow{Event: e, ActionName: actionName(p, e.Action), TicketCode: codes[e.TicketID], ObjectURL: objectURL(e.Object),
+			Details: details(p, e.Detail)}
 		if u, ok := users[e.ActorID]; ok {
 			row.ActorName = u.Name
+		} else {
+			row.ActorLabel = originName(p, e.Actor)
 		}
 		rows = append(rows, row)
 	}
 	return rows, nil
 }
 
-// details lists an event's detail as key: value, in key order.
-func details(m map[string]any) []detail {
+// actionName is an audit action in the reader's language: its own name,
+// else a ticket action's timeline name ("ticket.forward" → "Chuyển xử
+// lý"), else the code.
+func actionName(p *web.Page, code string) string {
+	if k := "admin.audit.act." + code; p.Has(k) {
+		return p.T(k)
+	}
+	if a, ok := strings.CutPrefix(code, "ticket."); ok && p.Has("event."+a) {
+		return p.T("event." + a)
+	}
+	return code
+}
+
+// originName names an actor that is not a user ("system",
+// "channel:zalo") in the reader's language, or gives the code.
+func originName(p *web.Page, origin string) string {
+	kind, ch, isChannel := strings.Cut(origin, ":")
+	if isChannel && kind == "channel" {
+		name := ch
+		if p.Has("channel." + ch) {
+			name = p.T("channel." + ch)
+		}
+		return p.T("admin.audit.origin.channel", "channel", name)
+	}
+	if k := "admin.audit.origin." + origin; p.Has(k) {
+		return p.T(k)
+	}
+	return origin
+}
+
+// codedValues are the detail keys whose values are codes with a display
+// name in the catalogue, by the names' prefix.
+var codedValues = map[string]string{"from": "state.", "to": "state.", "state": "state.", "channel": "channel.",
+	"role": "role.", "priority": "priority.", "kind": "kind."}
+
+// details lists an event's detail as label: value in the reader's
+// language, in key order, with the codes kept for hover.
+func details(p *web.Page, m map[string]any) []detail {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -236,7 +278,17 @@ func details(m map[string]any) []detail {
 	slices.Sort(keys)
 	out := make([]detail, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, detail{Key: k, Value: value(m[k])})
+		d := detail{Key: k, Label: k, Raw: value(m[k])}
+		if p.Has("admin.audit.field." + k) {
+			d.Label = p.T("admin.audit.field." + k)
+		}
+		d.Value = d.Raw
+		if prefix, ok := codedValues[k]; ok && p.Has(prefix+d.Raw) {
+			d.Value = p.T(prefix + d.Raw)
+		} else if b, ok := m[k].(bool); ok {
+			d.Value = p.T(map[bool]string{true: "admin.yes", false: "admin.no"}[b])
+		}
+		out = append(out, d)
 	}
 	return out
 }

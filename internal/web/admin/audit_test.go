@@ -201,7 +201,7 @@ func TestAdminAuditLog(t *testing.T) {
 			if a <= b {
 				t.Error("not newest first")
 			}
-			if !strings.Contains(body, "day:") || !strings.Contains(body, "Test admin") {
+			if !strings.Contains(body, `<dt title="day">Ngày:</dt>`) || !strings.Contains(body, "Test admin") {
 				t.Error("details or actor name missing")
 			}
 			if !strings.Contains(body, `<a href="/console/admin/sla?year=2040"><code>holiday:2040-`) {
@@ -278,13 +278,45 @@ func TestAdminAuditLog(t *testing.T) {
 				t.Fatalf("audit.export events: %d, want %d", got, exports+1)
 			}
 			_, page, _ := admin.Get("/console/admin/audit?action=audit.export")
-			if !strings.Contains(page, "action:") || !strings.Contains(page, "ticket.receive") {
+			if !strings.Contains(page, `<dt title="action">Hành động:</dt><dd>ticket.receive</dd>`) {
 				t.Error("the export event does not record its filter")
 			}
 			_, all, _ := admin.Get("/console/admin/audit.csv")
 			if n := strings.Count(all, "\n"); n < 64 {
 				t.Errorf("unfiltered export has %d lines", n)
 			}
+		})
+		t.Run("actions, fields and actors in the reader's language, codes on hover", func(t *testing.T) {
+			c.Act(t, "operator", t1.ID, ticket.Forward, ticket.Input{Agency: "SXD"})
+			for _, tc := range []struct {
+				lang, query string
+				want        []string
+			}{
+				{"vi", "action=ticket.forward", []string{`<span class="ad-action" title="ticket.forward">Chuyển xử lý</span>`,
+					`<dt title="agency">Đơn vị:</dt><dd>SXD</dd>`, `<dt title="to">Sang:</dt><dd title="forwarded">Đã chuyển xử lý</dd>`,
+					`>Test operator</a>`}},
+				{"en", "action=ticket.forward", []string{`<span class="ad-action" title="ticket.forward">Forwarded to an agency</span>`,
+					`<dt title="from">From:</dt><dd title="received">Received</dd>`}},
+				{"vi", "action=auth.login", []string{`<span class="ad-action" title="auth.login">Đăng nhập</span>`}},
+				{"en", "action=auth.login", []string{`<span class="ad-action" title="auth.login">Signed in</span>`}},
+				{"vi", "action=agency.create", []string{`<span class="ad-action" title="agency.create">Thêm đơn vị</span>`,
+					`<span class="meta" title="system">Hệ thống</span>`}},
+			} {
+				admin.Get("/lang?to=" + tc.lang)
+				status, body, _ := admin.Get("/console/admin/audit?" + tc.query)
+				if status != 200 {
+					t.Fatalf("%s: %d", tc.query, status)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(body, w) {
+						t.Errorf("%s in %s lacks %s", tc.query, tc.lang, w)
+					}
+				}
+				if strings.Contains(body, "<code>ticket.") || strings.Contains(body, "<code>auth.") {
+					t.Errorf("%s in %s shows a raw action code", tc.query, tc.lang)
+				}
+			}
+			admin.Get("/lang?to=vi")
 		})
 		t.Run("agency users never reach it", func(t *testing.T) {
 			if status, _, _ := c.Login(t, "sxd").Get("/console/admin/audit.csv"); status != http.StatusForbidden {
