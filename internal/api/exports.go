@@ -16,6 +16,10 @@ func csvFormat(w http.ResponseWriter, t *export.Table) (export.Writer, error) {
 	return export.NewCSV(w, t), nil
 }
 
+func xlsxFormat(w http.ResponseWriter, t *export.Table) (export.Writer, error) {
+	return export.NewXLSX(w, t)
+}
+
 // exportTickets serves GET /api/v1/exports/tickets.{csv,xlsx}: one row
 // per ticket the list would show for the same filters, written while the
 // tickets are read. codes=true gives the column keys and codes instead of
@@ -86,6 +90,7 @@ func (x *exportRun) finish(err error) error {
 	if x.out == nil {
 		return err
 	}
+	x.out.Discard()
 	if x.r.Context().Err() == nil {
 		x.a.Log.Error("export failed", "request_id", httpx.RequestID(x.r.Context()), "route", x.r.Pattern, "error", err.Error())
 	}

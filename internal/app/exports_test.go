@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
@@ -206,5 +209,46 @@ func TestCSVExportBadFilters(t *testing.T) {
 			t.Errorf("message: %v", out)
 		}
 		ta.must(t, "", "GET", "/api/v1/exports/tickets.csv", nil, 401)
+	})
+}
+
+// The .xlsx export opens and has the CSV's rows, for people and for
+// programs.
+func TestXLSXExportHasTheCSVsRows(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ta := newTestApp(t, d)
+		exportTickets(t, ta)
+		for _, who := range []string{"operator", "sxd"} {
+			for _, q := range []string{"?codes=true", "?lang=en&channel=phone", ""} {
+				want := ta.mustCSV(t, who, "/api/v1/exports/tickets.csv"+q)
+				status, h, body := ta.get(t, who, "/api/v1/exports/tickets.xlsx"+q)
+				if status != 200 || h.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
+					!strings.HasSuffix(h.Get("Content-Disposition"), `.xlsx"`) {
+					t.Fatalf("xlsx%s as %s: %d %v", q, who, status, h)
+				}
+				f, err := excelize.OpenReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatalf("xlsx%s does not open: %v", q, err)
+				}
+				sheets := f.GetSheetList()
+				got, err := f.GetRows(sheets[0])
+				f.Close()
+				if err != nil || len(sheets) != 1 {
+					t.Fatalf("xlsx%s: sheets %v: %v", q, sheets, err)
+				}
+				for i := range got {
+					for len(got[i]) < len(want[0]) { // GetRows drops empty trailing cells
+						got[i] = append(got[i], "")
+					}
+				}
+				if !slices.EqualFunc(got, want, slices.Equal) || len(want) < 2 {
+					t.Errorf("xlsx%s as %s:\n%q\nCSV:\n%q", q, who, got, want)
+				}
+			}
+		}
+		out := ta.must(t, "operator", "GET", "/api/v1/exports/tickets.xlsx?state=lost", nil, 400)
+		if errField(out) != "state" {
+			t.Errorf("bad filter: %v", out)
+		}
 	})
 }

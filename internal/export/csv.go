@@ -51,6 +51,9 @@ func (c *CSV) Write(r Source) error {
 	return c.w.Write(c.fields)
 }
 
+// Discard does nothing: a CSV holds nothing to clean up.
+func (c *CSV) Discard() {}
+
 // Close flushes what is buffered.
 func (c *CSV) Close() error {
 	c.w.Flush()

@@ -173,5 +173,6 @@ type Writer interface {
 	Ext() string
 	Header() error
 	Write(Source) error
-	Close() error
+	Close() error // finishes the file
+	Discard()     // gives up an unfinished file
 }
