@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/live"
 	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/view"
 	"github.com/hotline-1022/hotline/internal/web"
 	"github.com/hotline-1022/hotline/internal/web/admin"
 	"github.com/hotline-1022/hotline/internal/web/calls"
@@ -42,7 +43,8 @@ func (a *App) buildHandler() http.Handler {
 	shell := &web.Web{Users: a.Users, Agencies: a.Agencies, Catalog: a.Catalog, Log: a.Log, Clock: a.Clock, TrustProxy: a.Cfg.TrustProxy}
 	h, err := shell.Handler(
 		&desk.Desk{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
-			Replies: a.Replies, Blobs: a.Blobs, Live: a.Live, Province: a.Cfg.Province, Calls: a.Calls},
+			Replies: a.Replies, Blobs: a.Blobs, Live: a.Live, Province: a.Cfg.Province, Calls: a.Calls,
+			Views: view.NewStore(a.DB, a.Now)},
 		&review.Review{Web: shell, Tickets: a.Tickets},
 		&calls.Calls{Web: shell, Calls: a.Calls, Tickets: a.Tickets, Contacts: a.Contacts},
 		&admin.Admin{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,

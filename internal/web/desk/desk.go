@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/routing"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/view"
 	"github.com/hotline-1022/hotline/internal/web"
 )
 
@@ -34,6 +35,7 @@ type Desk struct {
 	Blobs      *blob.Store // attachments
 	Live       *live.Broker
 	Calls      *call.Store // the call a screen pop opens the call-taker from
+	Views      *view.Store // each user's saved inbox views
 	Province   string      // the deployment's province code, for ward pickers
 }
 
@@ -60,6 +62,8 @@ func (w *Desk) Routes(rt *web.Router) {
 	// from them, so an oversized upload is refused before it is parsed.
 	rt.Handle("POST /console/tickets/{id}/{action}", w.limitBody(w.Session(handlerRoles, w.act)))
 	rt.Page("POST /console/bulk", deskRoles, w.bulk)
+	rt.Page("POST /console/views", web.AllStaff, w.saveView)
+	rt.Page("POST /console/views/{id}/delete", web.AllStaff, w.deleteView)
 	rt.Page("GET /console/new", deskRoles, w.intakeForm)
 	rt.Page("POST /console/new", deskRoles, w.intakeSubmit)
 	rt.Page("GET /console/new/suggest", deskRoles, w.intakeSuggest)

@@ -12,10 +12,12 @@ import (
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/live"
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/view"
 	"github.com/hotline-1022/hotline/internal/web"
 )
 
@@ -52,10 +54,22 @@ func tabsFor(role user.Role) []tab {
 	}
 }
 
+// savedTab is one of the user's saved views, shown as a tab.
+type savedTab struct {
+	ID      int64
+	Name    string
+	URL     string
+	Count   string
+	Current bool
+}
+
 // inboxData is the inbox page.
 type inboxData struct {
 	Tabs       []tab
 	Counts     map[string]string // each tab's count, "1.000+" past ticket.CountCap
+	Views      []savedTab        // the user's saved views
+	ViewID     int64             // the saved view shown, if any
+	SaveQuery  string            // the filter the "save this view" form keeps; empty: nothing to save
 	Bulk       *bulkData         // the bulk actions, for the desk
 	Tab        string
 	Filter     url.Values
@@ -111,16 +125,24 @@ func filterFrom(q url.Values, a user.Actor) (ticket.Filter, string) {
 }
 
 func (w *Desk) inbox(rw http.ResponseWriter, r *http.Request) error {
+	return w.inboxPage(rw, r, r.URL.Query(), w.NewPage(r, "inbox.title", "inbox"), http.StatusOK)
+}
+
+// inboxPage renders the inbox for query q on page p; status is the
+// page's status unless the filter is refused. The "save this view" form
+// renders it again with the error beside the name.
+func (w *Desk) inboxPage(rw http.ResponseWriter, r *http.Request, q url.Values, p *web.Page, status int) error {
 	a := web.ActorOf(r)
-	q := r.URL.Query()
 	f, tabKey := filterFrom(q, a)
-	p := w.NewPage(r, "inbox.title", "inbox")
 	d := inboxData{Tabs: tabsFor(a.Role), Tab: tabKey, Filter: q, FirstPage: f.Cursor == "",
 		Channels: ticket.Channels, States: ticket.States, SLAStates: []sla.State{sla.OnTime, sla.AtRisk, sla.Overdue}}
 	page, err := w.Tickets.List(r.Context(), a, f)
-	status, err := p.FilterError(err)
+	filterStatus, err := p.FilterError(err)
 	if err != nil {
 		return err
+	}
+	if filterStatus != http.StatusOK {
+		status = filterStatus
 	}
 	d.Tickets = w.scrubTitles(r, a, page.Tickets)
 	if page.Next != "" {
@@ -132,6 +154,9 @@ func (w *Desk) inbox(rw http.ResponseWriter, r *http.Request) error {
 		d.Next = "/console?" + nq.Encode()
 	}
 	if d.Counts, err = w.tabCounts(r, a, d.Tabs); err != nil {
+		return err
+	}
+	if err := w.savedTabs(r, a, q, &d); err != nil {
 		return err
 	}
 	if p.Rows, err = w.rowTools(r, a, d.Tickets); err != nil {
@@ -175,6 +200,78 @@ func (w *Desk) tabCounts(r *http.Request, a user.Actor, tabs []tab) (map[string]
 		}
 	}
 	return out, nil
+}
+
+// savedTabs reads the user's saved views with their counts, marks the
+// one shown, and offers to save the filter shown when it is not a bare
+// tab or a saved view already.
+func (w *Desk) savedTabs(r *http.Request, a user.Actor, q url.Values, d *inboxData) error {
+	if w.Views == nil || a.UserID == 0 {
+		return nil
+	}
+	views, err := w.Views.List(r.Context(), a.UserID)
+	if err != nil {
+		return err
+	}
+	p := w.NewPage(r, "", "")
+	d.ViewID, _ = strconv.ParseInt(q.Get("view"), 10, 64)
+	for _, v := range views {
+		vf, _ := filterFrom(v.Query, a)
+		n, err := w.Tickets.Count(r.Context(), a, vf)
+		if err != nil && errs.CodeOf(err) != errs.Invalid {
+			return err
+		}
+		count := p.Number(n)
+		if n > ticket.CountCap {
+			count = p.Number(ticket.CountCap) + "+"
+		}
+		vq := url.Values{}
+		for k, vs := range v.Query {
+			vq[k] = vs
+		}
+		vq.Set("view", strconv.FormatInt(v.ID, 10))
+		d.Views = append(d.Views, savedTab{ID: v.ID, Name: v.Name, URL: "/console?" + vq.Encode(), Count: count, Current: v.ID == d.ViewID})
+	}
+	keep := view.Clean(q)
+	keep.Del("tab")
+	if len(keep) > 0 && d.ViewID == 0 {
+		d.SaveQuery = view.Clean(q).Encode()
+	}
+	return nil
+}
+
+// saveView keeps the filter shown under the name typed, and shows it as
+// its tab; a refused name is shown beside the field, the filter kept.
+func (w *Desk) saveView(rw http.ResponseWriter, r *http.Request) error {
+	a := web.ActorOf(r)
+	q, err := url.ParseQuery(r.PostFormValue("query"))
+	if err != nil {
+		return errs.Invalidf("view.empty").InField("name")
+	}
+	v, err := w.Views.Save(r.Context(), a.UserID, r.PostFormValue("name"), q)
+	if e := errs.As(err); err != nil && (e.Code == errs.Invalid || e.Code == errs.Conflict) {
+		p := w.NewPage(r, "inbox.title", "inbox")
+		p.Errors["view.name"] = p.Err(err)
+		p.Form["view.name"] = r.PostFormValue("name")
+		return w.inboxPage(rw, r, q, p, httpx.Status(e.Code))
+	} else if err != nil {
+		return err
+	}
+	vq := v.Query
+	vq.Set("view", strconv.FormatInt(v.ID, 10))
+	return w.Redirect(rw, r, "/console?"+vq.Encode(), "view.saved")
+}
+
+// deleteView removes one of the user's saved views.
+func (w *Desk) deleteView(rw http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.NotFoundf("view.not_found")
+	}
+	if err := w.Views.Delete(r.Context(), web.ActorOf(r).UserID, id); err != nil {
+		return err
+	}
+	return w.Redirect(rw, r, "/console", "view.deleted")
 }
 
 // rowTools prepares the inbox rows' owner names, "take it" buttons and
