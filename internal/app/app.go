@@ -37,6 +37,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/public"
 	"github.com/hotline-1022/hotline/internal/queue"
 	"github.com/hotline-1022/hotline/internal/reply"
+	"github.com/hotline-1022/hotline/internal/report"
 	"github.com/hotline-1022/hotline/internal/routing"
 	"github.com/hotline-1022/hotline/internal/secret"
 	"github.com/hotline-1022/hotline/internal/sla"
@@ -139,8 +140,9 @@ type App struct {
 	Channels   *account.Store // chat channel accounts; adding one needs Box
 	Queue      *queue.Queue   // the durable job queue (outbound messages)
 	Adapters   channel.Registry
-	Relay      *relay.Relay // webhooks in, queued sends out; nil without Box
-	Calls      *call.Store  // phone calls from the CTI endpoint; nil without Box
+	Relay      *relay.Relay  // webhooks in, queued sends out; nil without Box
+	Calls      *call.Store   // phone calls from the CTI endpoint; nil without Box
+	Reports    *report.Store // leaders' figures, kept by the ticket service in its transactions
 
 	handlerOnce sync.Once
 	handler     http.Handler
@@ -196,6 +198,7 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 	a.Live = live.NewBroker(a.Now)
 	a.Replies = reply.NewStore(d, a.Now)
 	a.Channels = account.NewStore(d, box, a.Now)
+	a.Reports = report.NewStore(d)
 	qc := cfg.Queue
 	qc.Log = log
 	if db.IsPostgresURL(cfg.DSN()) {
@@ -219,6 +222,7 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 	if box != nil {
 		a.Contacts = contact.NewStore(d, box, a.Now)
 		a.Tickets = ticket.NewService(d, a.Contacts, a.SLA, a.Routes, c, log)
+		a.Tickets.Rollup = a.Reports
 		a.Relay = &relay.Relay{Accounts: a.Channels, Tickets: a.Tickets, Contacts: a.Contacts, Queue: a.Queue, Adapters: a.Adapters,
 			Blobs: a.Blobs, HTTP: platforms, Catalog: a.Catalog, Log: log, Now: a.Now, Config: cfg.Channels}
 		a.Relay.Register(a.Queue)

@@ -15,6 +15,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/live"
+	"github.com/hotline-1022/hotline/internal/report"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/view"
 	"github.com/hotline-1022/hotline/internal/web"
@@ -111,8 +112,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		"audit-chainer": &audit.Chainer{Log: a.Audit, Interval: time.Second, OnError: a.runnerError("audit-chainer")},
 		"audit-anchorer": &audit.Anchorer{Log: a.Audit, File: audit.AnchorFile(a.Cfg.AnchorFile()), Logger: a.Log, Now: a.Now,
 			Interval: time.Minute, OnError: a.runnerError("audit-anchorer")},
-		"sla-sweeper":  &ticket.Sweeper{Service: a.Tickets, Interval: 30 * time.Second, OnError: a.runnerError("sla-sweeper")},
-		"housekeeping": housekeeping{a},
+		"sla-sweeper":   &ticket.Sweeper{Service: a.Tickets, Interval: 30 * time.Second, OnError: a.runnerError("sla-sweeper")},
+		"housekeeping":  housekeeping{a},
+		"report-folder": &report.Folder{Store: a.Reports, Interval: 2 * time.Second, OnError: a.runnerError("report-folder")},
 		// Stopped with the other runners, after the HTTP server: it finishes
 		// the sends in flight before the database closes.
 		"queue": a.Queue,

@@ -36,10 +36,11 @@ func scanSource(row interface{ Scan(...any) error }) (int64, Source, error) {
 	return id, s, err
 }
 
-// Track brings ticket id's contribution up to date inside tx: the old
-// fact is taken out of its day's sums and the new one added, so the sums
-// always equal the tickets as committed. A change that moves no figure
-// writes nothing.
+// Track brings ticket id's contribution up to date inside tx: the
+// change from the old fact to the new one is appended to report_delta
+// (never an update of shared sums, so writers do not wait on each other)
+// and the ticket's fact replaced. A change that moves no figure writes
+// nothing.
 func (s *Store) Track(ctx context.Context, tx *sql.Tx, id int64) error {
 	_, src, err := scanSource(tx.QueryRowContext(ctx, sourceSQL+` WHERE t.id = $1`, id))
 	if err != nil {
@@ -52,18 +53,27 @@ func (s *Store) Track(ctx context.Context, tx *sql.Tx, id int64) error {
 		Scan(&old.Day, &old.Hour, &old.Channel, &old.Category, &old.Kind, &old.Area, &old.Agency, &old.State, &enc)
 	switch {
 	case err == sql.ErrNoRows:
-	case err != nil:
-		return db.Fail(err)
-	default:
-		if old == k && enc == m.encode() {
-			return nil
-		}
-		if err := addDay(ctx, tx, old, decode(enc).neg()); err != nil {
+		if err := addDelta(ctx, tx, k, m); err != nil {
 			return err
 		}
-	}
-	if err := addDay(ctx, tx, k, m); err != nil {
-		return err
+	case err != nil:
+		return db.Fail(err)
+	case old == k:
+		if enc == m.encode() {
+			return nil
+		}
+		d := m
+		d.Add(decode(enc).neg())
+		if err := addDelta(ctx, tx, k, d); err != nil {
+			return err
+		}
+	default:
+		if err := addDelta(ctx, tx, old, decode(enc).neg()); err != nil {
+			return err
+		}
+		if err := addDelta(ctx, tx, k, m); err != nil {
+			return err
+		}
 	}
 	return putFact(ctx, tx, id, k, m)
 }
@@ -78,32 +88,37 @@ func putFact(ctx context.Context, q db.Querier, id int64, k Key, m Measures) err
 	return db.Fail(err)
 }
 
-var addDaySQL = func() string {
-	var set, ph []string
-	for i, c := range measureColumns {
-		set = append(set, c+" = report_days."+c+" + excluded."+c)
-		ph = append(ph, "$"+itoa(i+9))
-	}
-	return `INSERT INTO report_days (day, hour, channel, category_id, kind, area_code, agency_id, state, ` + strings.Join(measureColumns, ", ") + `)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ` + strings.Join(ph, ", ") + `)
-		ON CONFLICT (day, hour, channel, category_id, kind, area_code, agency_id, state) DO UPDATE SET ` + strings.Join(set, ", ")
-}()
+var keyColumns = "day, hour, channel, category_id, kind, area_code, agency_id, state"
 
-func addDay(ctx context.Context, q db.Querier, k Key, m Measures) error {
+var addDeltaSQL = `INSERT INTO report_delta (` + keyColumns + `, ` + strings.Join(measureColumns, ", ") + `)
+	VALUES (` + placeholders(1, 8+len(measureColumns)) + `)`
+
+func placeholders(from, to int) string {
+	var ph []string
+	for i := from; i <= to; i++ {
+		ph = append(ph, "$"+itoa(i))
+	}
+	return strings.Join(ph, ", ")
+}
+
+// addDelta appends one change of the sums at k.
+func addDelta(ctx context.Context, q db.Querier, k Key, m Measures) error {
 	args := []any{k.Day, k.Hour, k.Channel, k.Category, k.Kind, k.Area, k.Agency, k.State}
 	for _, p := range m.fields() {
 		args = append(args, *p)
 	}
-	_, err := q.ExecContext(ctx, addDaySQL, args...)
+	_, err := q.ExecContext(ctx, addDeltaSQL, args...)
 	return db.Fail(err)
 }
 
-// Rebuild recomputes every fact and every day's sums from the tickets,
+// Rebuild recomputes every fact and every sum from the tickets,
 // replacing what was maintained. It reads the tickets in id order, a
-// batch per transaction for the facts, and then sums the facts.
+// batch per transaction, appends each batch's sums as deltas and folds
+// them. Run it while nothing writes tickets (a change committed during
+// the rebuild may be counted twice or not at all).
 func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM report_facts`, `DELETE FROM report_days`} {
+		for _, q := range []string{`DELETE FROM report_facts`, `DELETE FROM report_days`, `DELETE FROM report_dims`, `DELETE FROM report_delta`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return db.Fail(err)
 			}
@@ -152,7 +167,7 @@ func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 				after = f.id
 			}
 			for k, m := range sums {
-				if err := addDay(ctx, tx, k, *m); err != nil {
+				if err := addDelta(ctx, tx, k, *m); err != nil {
 					return err
 				}
 			}
@@ -160,6 +175,9 @@ func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 			return nil
 		})
 		if err != nil {
+			return err
+		}
+		if _, err := s.Fold(ctx); err != nil {
 			return err
 		}
 		done += n
@@ -173,3 +191,5 @@ func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
