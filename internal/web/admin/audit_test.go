@@ -42,8 +42,27 @@ func TestAdminChannels(t *testing.T) {
 		admin := c.Login(t, "admin")
 		_, body, _ := admin.Get("/console/admin/channels")
 		for _, ch := range ticket.Channels {
-			if channelRow(body, ch) == "" {
-				t.Errorf("no row for %s", ch)
+			if got := channelRow(body, ch) != ""; got != (ch != ticket.SMS) {
+				t.Errorf("a row for %s: %v; only SMS, which has no adapter and no tickets, has none", ch, got)
+			}
+		}
+		for ch, how := range map[ticket.Channel]string{
+			ticket.WalkIn: "màn hình ghi nhận", ticket.Letter: "màn hình ghi nhận",
+			ticket.Zalo: "Chưa có tài khoản đang bật", ticket.Email: "Chưa có tài khoản đang bật",
+		} {
+			if row := channelRow(body, ch); !strings.Contains(row, how) || strings.Contains(row, "Chưa có bộ kết nối") {
+				t.Errorf("%s is not described as %q: %s", ch, how, row)
+			}
+		}
+		text := webtest.VisibleText(body)
+		for _, raw := range []string{"channel.cti", "Số có dấu +", "kênh chat"} {
+			if strings.Contains(text, raw) {
+				t.Errorf("the page says %q", raw)
+			}
+		}
+		for _, want := range []string{"Tổng đài điện thoại (CTI): token", "Thư điện tử: ", "imap_addr", "Zalo: access_token"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the page does not say %q: %s", want, regexp.MustCompile(`id="hint-settings">[^<]*`).FindString(body))
 			}
 		}
 		if row := channelRow(body, ticket.Phone); !strings.Contains(row, "Không có tin mới") || !strings.Contains(row, `class="ad-num">0</td>`) {
@@ -52,7 +71,7 @@ func TestAdminChannels(t *testing.T) {
 		if row := channelRow(body, ticket.Zalo); !strings.Contains(row, "Chưa cấu hình") {
 			t.Errorf("zalo: %s", row)
 		}
-		if !strings.Contains(body, "Chưa có tài khoản kênh chat nào.") {
+		if !strings.Contains(body, "Chưa có tài khoản kênh nào.") {
 			t.Error("the page does not say that no chat channel account exists")
 		}
 		newTicket(t, c, ticket.Phone, "Đèn đường trước số 12 Lê Lợi bị hỏng")
@@ -64,6 +83,11 @@ func TestAdminChannels(t *testing.T) {
 		}
 		if row := channelRow(body, ticket.Web); !strings.Contains(row, `class="ad-num">0</td>`) {
 			t.Errorf("web counted the calls: %s", row)
+		}
+		newTicket(t, c, ticket.SMS, "Tin nhắn qua API")
+		_, body, _ = admin.Get("/console/admin/channels")
+		if row := channelRow(body, ticket.SMS); !strings.Contains(row, "Chưa có bộ kết nối; chỉ qua API.") {
+			t.Errorf("SMS with a ticket from the API: %s", row)
 		}
 	})
 }

@@ -29,6 +29,10 @@ var builtIn = map[ticket.Channel]string{
 	ticket.App:   "admin.channels.via_app",
 }
 
+// atTheDesk are the channels an operator records on the call-taker besides
+// the phone: a walk-in or a letter.
+var atTheDesk = map[ticket.Channel]bool{ticket.WalkIn: true, ticket.Letter: true}
+
 // Channel health states.
 const (
 	healthReceiving     = "receiving"      // something arrived in the last 24 hours
@@ -46,7 +50,8 @@ type channelRow struct {
 // accountRow is a chat channel account on the page.
 type accountRow struct {
 	relay.Health
-	Webhook string
+	KindName string // the platform's display name
+	Webhook  string
 }
 
 type channelsData struct {
@@ -54,6 +59,17 @@ type channelsData struct {
 	Channels []channelRow
 	Accounts []accountRow
 	Kinds    []option
+	Keys     string // the settings of every kind, for the form's hint
+	Capped   bool   // some count is a lower bound
+}
+
+// kindName is a channel kind's display name: the ticket channel's name, or
+// the account kind's own (the phone system's CTI).
+func kindName(p *web.Page, k channel.Kind) string {
+	if p.Has("channel." + string(k)) {
+		return p.T("channel." + string(k))
+	}
+	return p.T("admin.channels.kind_" + string(k))
 }
 
 func (w *Admin) channels(rw http.ResponseWriter, r *http.Request) error {
@@ -78,7 +94,7 @@ func (w *Admin) showChannels(rw http.ResponseWriter, r *http.Request, p *web.Pag
 		}
 		base += r.Host
 		for _, h := range hs {
-			row := accountRow{Health: h}
+			row := accountRow{Health: h, KindName: kindName(p, channel.Kind(h.Kind))}
 			if p := h.WebhookPath(); p != "" {
 				row.Webhook = base + p
 			}
@@ -88,15 +104,31 @@ func (w *Admin) showChannels(rw http.ResponseWriter, r *http.Request, p *web.Pag
 			}
 		}
 	}
+	adapters := map[ticket.Channel]bool{}
+	var keys []string
 	for _, k := range account.Kinds() {
-		d.Kinds = append(d.Kinds, option{Value: string(k), Label: p.T("channel." + string(k))})
+		adapters[ticket.Channel(k)] = true
+		d.Kinds = append(d.Kinds, option{Value: string(k), Label: kindName(p, k)})
+		keys = append(keys, kindName(p, k)+": "+strings.Join(account.Keys(k), ", "))
 	}
+	d.Keys = strings.Join(keys, ". ")
 	for _, st := range stats {
 		row := channelRow{ChannelStat: st, Health: healthNotConfigured, Via: "admin.channels.via_none"}
 		via, ok := builtIn[st.Channel]
-		if !ok && enabled[st.Channel] {
+		switch {
+		case ok:
+		case atTheDesk[st.Channel]:
+			via, ok = "admin.channels.via_desk", true
+		case enabled[st.Channel] && st.Channel == ticket.Email:
+			via, ok = "admin.channels.via_mailbox", true
+		case enabled[st.Channel]:
 			via, ok = "admin.channels.via_hooks", true
+		case adapters[st.Channel]:
+			row.Via = "admin.channels.via_no_account"
+		case st.LastInbound.IsZero() && st.Last7d == 0:
+			continue // no way in and nothing ever came: nothing to show
 		}
+		d.Capped = d.Capped || st.Capped
 		if ok {
 			row.Via, row.Health = via, healthQuiet
 			if !st.LastInbound.IsZero() && p.Now.Sub(st.LastInbound) < 24*time.Hour {
