@@ -80,6 +80,8 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/areas", handler: a.areas},
 		{Method: "GET", Path: "/api/v1/exports/tickets.csv", handler: a.exportTickets(csvFormat)},
 		{Method: "GET", Path: "/api/v1/exports/tickets.xlsx", handler: a.exportTickets(xlsxFormat)},
+		{Method: "POST", Path: "/api/v1/exports/personal/tickets.csv", handler: a.exportIdentities(csvFormat)},
+		{Method: "POST", Path: "/api/v1/exports/personal/tickets.xlsx", handler: a.exportIdentities(xlsxFormat)},
 		{Method: "POST", Path: "/api/v1/public/tickets", Public: true, handler: a.publicSubmit},
 		{Method: "POST", Path: "/api/v1/public/attachments", Public: true, handler: a.publicUpload},
 		{Method: "POST", Path: "/api/v1/public/track", Public: true, handler: a.publicTrack},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/hotline-1022/hotline/internal/clock"
+	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/export"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/ticket"
@@ -26,20 +27,52 @@ func xlsxFormat(w http.ResponseWriter, t *export.Table) (export.Writer, error) {
 // the reader's language.
 func (a *API) exportTickets(mk format) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		act := actor(r)
-		f, err := ticketFilter(r, act)
+		x, f, err := a.newExport(w, r, mk)
 		if err != nil {
 			return err
 		}
-		codes, err := boolParam(r, "codes")
-		if err != nil {
-			return err
-		}
-		x := &exportRun{a: a, w: w, r: r, mk: mk, table: export.NewTable(a.Catalog, lang(r), codes)}
-		return x.finish(a.Tickets.Export(r.Context(), act, f, func(row *ticket.ExportRow) error {
+		return x.finish(a.Tickets.Export(r.Context(), actor(r), f, func(row *ticket.ExportRow) error {
 			return x.write(export.Source{Row: row})
 		}))
 	}
+}
+
+// exportIdentities serves POST /api/v1/exports/personal/tickets.{csv,xlsx}:
+// the export with each reporter's identity, for a reason given in the
+// body ({"reason": "…"}), audited as one reveal with its filters (the
+// query string). POST, so that a link or an image cannot trigger it and a
+// session needs its CSRF token.
+func (a *API) exportIdentities(mk format) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		x, f, err := a.newExport(w, r, mk)
+		if err != nil {
+			return err
+		}
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if err := httpx.DecodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		x.table = x.table.WithIdentity()
+		return x.finish(a.Tickets.ExportIdentities(r.Context(), actor(r), f, r.URL.RawQuery, in.Reason,
+			func(row *ticket.ExportRow, c *contact.Contact) error {
+				return x.write(export.Source{Row: row, Reporter: c})
+			}))
+	}
+}
+
+// newExport reads an export's query string: the list's filters and codes.
+func (a *API) newExport(w http.ResponseWriter, r *http.Request, mk format) (*exportRun, ticket.Filter, error) {
+	f, err := ticketFilter(r, actor(r))
+	if err != nil {
+		return nil, f, err
+	}
+	codes, err := boolParam(r, "codes")
+	if err != nil {
+		return nil, f, err
+	}
+	return &exportRun{a: a, w: w, r: r, mk: mk, table: export.NewTable(a.Catalog, lang(r), codes)}, f, nil
 }
 
 // exportRun is one export being written: the file starts with its first

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/export"
 )
 
 // get makes a GET as an account and returns the status, the headers and
@@ -249,6 +251,132 @@ func TestXLSXExportHasTheCSVsRows(t *testing.T) {
 		out := ta.must(t, "operator", "GET", "/api/v1/exports/tickets.xlsx?state=lost", nil, 400)
 		if errField(out) != "state" {
 			t.Errorf("bad filter: %v", out)
+		}
+	})
+}
+
+// post makes a POST with a JSON body as an account and returns the status
+// and the body as it came.
+func (ta *testApp) post(t *testing.T, who, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("POST", ta.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+ta.tokens[who])
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, out
+}
+
+func (ta *testApp) reveals(t *testing.T) []string {
+	t.Helper()
+	rows, err := ta.DB.R().QueryContext(context.Background(), `SELECT actor || ' ' || detail FROM audit_events WHERE action = 'contact.reveal' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// The personal-data export names the reporters, only to those who may
+// reveal them, each export audited as a reveal with its filters; anyone
+// else is refused and nothing is audited.
+func TestPersonalExport(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ta := newTestApp(t, d)
+		exportTickets(t, ta)
+		shared := newReport()
+		shared["share_identity"] = true
+		sharedID := fmt.Sprint(ta.must(t, "operator", "POST", "/api/v1/tickets", shared, 201)["id"])
+		ta.must(t, "operator", "POST", "/api/v1/tickets/"+sharedID+"/forward", map[string]any{"agency": "SXD"}, 200)
+		const path = "/api/v1/exports/personal/tickets.csv?codes=true&state=forwarded"
+		refused := []struct {
+			who, path, body string
+			status          int
+			field           string
+		}{
+			{"viewer", path, `{"reason":"Báo cáo"}`, 403, ""},
+			{"operator", path, `{}`, 400, "reason"},
+			{"operator", path, `{"reason":"   "}`, 400, "reason"},
+			{"operator", "/api/v1/exports/personal/tickets.csv?state=lost", `{"reason":"Báo cáo"}`, 400, "state"},
+			{"operator", "/api/v1/exports/personal/tickets.xlsx?from=2026-02-30", `{"reason":"Báo cáo"}`, 400, "from"},
+		}
+		for _, tt := range refused {
+			status, body := ta.post(t, tt.who, tt.path, tt.body)
+			if status != tt.status || !strings.Contains(string(body), `"field":"`+tt.field+`"`) && tt.field != "" {
+				t.Errorf("%s %s %s: %d %s", tt.who, tt.path, tt.body, status, body)
+			}
+			if strings.Contains(string(body), reporterName) {
+				t.Errorf("%s: refused, yet names the reporter", tt.who)
+			}
+		}
+		if got := ta.reveals(t); len(got) != 0 {
+			t.Fatalf("refused exports audited: %v", got)
+		}
+		if status, _, body := ta.get(t, "operator", path); status == 200 || strings.Contains(string(body), reporterName) {
+			t.Errorf("GET of the personal export: %d %s", status, body)
+		}
+
+		status, body := ta.post(t, "operator", path, `{"reason":"Thanh tra yêu cầu danh sách"}`)
+		recs, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+		if status != 200 || err != nil || len(recs) != 4 {
+			t.Fatalf("operator: %d %v %s", status, err, body)
+		}
+		for _, name := range column(recs, "reporter_name") {
+			if name != reporterName {
+				t.Errorf("operator sees reporter %q", name)
+			}
+		}
+		if ph := column(recs, "reporter_phone"); ph[0] != "+84987654321" {
+			t.Errorf("phones %v", ph)
+		}
+		// SXD sees in full only the reporter who agreed to share; the
+		// other one is masked as on the ticket.
+		_, body = ta.post(t, "sxd", "/api/v1/exports/personal/tickets.xlsx?codes=true", `{"reason":"Liên hệ người dân"}`)
+		f, err := excelize.OpenReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("sxd's workbook: %v %s", err, body)
+		}
+		rows, _ := f.GetRows("tickets")
+		f.Close()
+		byID := map[string]string{}
+		for _, r := range rows[1:] {
+			byID[r[0]] = r[len(export.Columns)]
+		}
+		if len(byID) != 3 || byID[sharedID] != reporterName {
+			t.Errorf("sxd's reporters: %v", byID)
+		}
+		for id, name := range byID {
+			if id != sharedID && (name == reporterName || !strings.Contains(name, "*")) {
+				t.Errorf("sxd sees %s's reporter as %q", id, name)
+			}
+		}
+		got := ta.reveals(t)
+		if len(got) != 2 || !strings.HasPrefix(got[0], "operator ") || !strings.Contains(got[0], "Thanh tra yêu cầu danh sách") ||
+			!strings.Contains(got[0], "state=forwarded") || !strings.HasPrefix(got[1], "agency ") {
+			t.Fatalf("audited: %v", got)
+		}
+		for _, g := range got {
+			if strings.Contains(g, reporterName) || strings.Contains(g, "987654321") {
+				t.Errorf("the audit names the reporter: %s", g)
+			}
 		}
 	})
 }

@@ -35,7 +35,24 @@ func (s *Service) Reporter(ctx context.Context, actor user.Actor, t Ticket) (Rep
 	if actor.SeesIdentity() {
 		return Reporter{Contact: c}, nil
 	}
-	return Reporter{Contact: c.Masked(), Masked: true, CanReveal: t.ShareIdentity && Permit(actor, Reveal) == nil}, nil
+	return Reporter{Contact: c.Masked(), Masked: true, CanReveal: mayReveal(actor, t.ShareIdentity)}, nil
+}
+
+// mayReveal is the one rule of whose identity actor may see unmasked: the
+// hotline's own staff see every reporter (user.Actor.SeesIdentity); an
+// agency handler (the workflow table's Reveal grant) only a reporter who
+// agreed to share it (shareIdentity), and only through an audited reveal.
+func mayReveal(actor user.Actor, shareIdentity bool) bool {
+	return actor.SeesIdentity() || (shareIdentity && Permit(actor, Reveal) == nil)
+}
+
+// revealsAny reports, as Forbidden, an actor whom mayReveal allows no
+// reporter at all (a viewer, a channel).
+func revealsAny(actor user.Actor) error {
+	if mayReveal(actor, true) {
+		return nil
+	}
+	return errs.Forbiddenf("ticket.role_forbidden", "action", string(Reveal), "role", actor.Label())
 }
 
 // Reveal shows an agency handler the reporter's identity, when the
