@@ -139,7 +139,7 @@ type AnswerFilter struct {
 	Limit    int
 }
 
-const selectPublicAnswer = `SELECT t.id, t.public_title, t.public_content, t.public_answer, COALESCE(c.code, ''), COALESCE(c.name, ''),
+const selectPublicAnswer = `SELECT t.id, t.public_title, t.public_content, t.public_answer, COALESCE(c.code, ''), COALESCE(c.name_vi, ''),
 	COALESCE(c.name_en, ''), COALESCE(t.area_code, ''), COALESCE(a.name, ''), t.received_at, t.published_at
 	FROM tickets t LEFT JOIN categories c ON c.id = t.category_id LEFT JOIN areas a ON a.code = t.area_code`
 

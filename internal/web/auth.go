@@ -37,7 +37,9 @@ func safeNext(next string) string {
 	return next
 }
 
-func randomToken() string {
+// RandomToken is an unguessable token for forms without a session (the
+// sign-in page, the public portal): 24 random bytes, base64url.
+func RandomToken() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -60,7 +62,7 @@ func (w *Web) loginForm(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) showLogin(rw http.ResponseWriter, r *http.Request, status int, d loginData, errMsg string) {
-	token := randomToken()
+	token := RandomToken()
 	http.SetCookie(rw, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: w.Secure(r)})
 	p := w.NewPage(r, "login.title", "login")
 	p.CSRF = token

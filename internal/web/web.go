@@ -69,6 +69,8 @@ type Router struct {
 	mux       *http.ServeMux
 	web       *Web
 	templates []templateSet
+	home      http.Handler // the site's root, "GET /{$}": the portal's home
+	notFound  http.Handler // a page not found for a visitor who is not signed in
 }
 
 // AllStaff is every staff role: the routes any signed-in user may use.
@@ -91,6 +93,27 @@ func (rt *Router) Handle(pattern string, h http.Handler) {
 	rt.mux.Handle(pattern, h)
 }
 
+// Home makes h the site's root page instead of a redirect to the
+// console (the public portal owns "/").
+func (rt *Router) Home(h http.Handler) {
+	rt.home = h
+	rt.mux.Handle("GET /{$}", h)
+}
+
+// NotFound makes h the answer to a path nothing serves when the visitor
+// is not signed in; signed-in staff keep the console's page.
+func (rt *Router) NotFound(h http.Handler) { rt.notFound = h }
+
+// signedIn reports whether the request carries a valid staff session.
+func (w *Web) signedIn(r *http.Request) bool {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return false
+	}
+	_, _, err = w.Users.BySession(r.Context(), c.Value)
+	return err == nil
+}
+
 // Templates adds a room's pages: every templates/*.html of fsys is a page,
 // parsed with the layout, the shared partials, the room's own
 // templates/partials/*.html and funcs. Page names are unique across rooms.
@@ -108,11 +131,18 @@ func (w *Web) Handler(rooms ...Room) (http.Handler, error) {
 	for _, room := range rooms {
 		room.Routes(rt)
 	}
-	rt.Public("GET /{$}", func(rw http.ResponseWriter, r *http.Request) error {
-		http.Redirect(rw, r, "/console", http.StatusSeeOther)
-		return nil
-	})
+	if rt.home == nil {
+		// Without the portal, the site's root is the console.
+		rt.Public("GET /{$}", func(rw http.ResponseWriter, r *http.Request) error {
+			http.Redirect(rw, r, "/console", http.StatusSeeOther)
+			return nil
+		})
+	}
 	rt.Public("/", func(rw http.ResponseWriter, r *http.Request) error {
+		if rt.notFound != nil && !w.signedIn(r) {
+			rt.notFound.ServeHTTP(rw, r)
+			return nil
+		}
 		return errs.NotFoundf("error.not_found")
 	})
 	if err := w.loadTemplates(rt.templates); err != nil {
