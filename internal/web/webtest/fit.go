@@ -19,9 +19,15 @@ func (b *Browser) WiderThan(width int) []string {
 	b.T.Helper()
 	return Eval[[]string](b, `(function (w) {
 		var out = [];
+		function scrolledInside(el) { // a scrolling box keeps its overflow to itself
+			for (var a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+				if (getComputedStyle(a).overflowX !== "visible") return true;
+			}
+			return false;
+		}
 		document.querySelectorAll("body *").forEach(function (el) {
 			var r = el.getBoundingClientRect();
-			if (r.width === 0 || r.right <= w + 0.5) return;
+			if (r.width === 0 || r.right <= w + 0.5 || scrolledInside(el)) return;
 			for (var c = el.firstElementChild; c; c = c.nextElementSibling) {
 				if (c.getBoundingClientRect().right > w + 0.5) return; // a child says it better
 			}
