@@ -22,6 +22,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/public"
+	"github.com/hotline-1022/hotline/internal/report"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 )
@@ -47,6 +48,7 @@ type API struct {
 	Calls      *call.Store
 	CTI        http.Handler    // POST /api/v1/cti/{token}; its token is its authentication
 	Public     *public.Service // /api/v1/public/…: the mobile app's submit, track, rate, reopen
+	Reports    *report.Store   // GET /api/v1/reports/summary
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -89,6 +91,7 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/public/reopen", Public: true, handler: a.publicReopen},
 		{Method: "GET", Path: "/api/v1/public/categories", Public: true, handler: a.categories},
 		{Method: "GET", Path: "/api/v1/public/areas", Public: true, handler: a.areas},
+		{Method: "GET", Path: "/api/v1/reports/summary", handler: a.reportSummary},
 	}
 }
 

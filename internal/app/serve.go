@@ -38,6 +38,7 @@ func (a *App) buildHandler() http.Handler {
 	apiv1 := &api.API{Tickets: a.Tickets, Auth: a.Users, Areas: a.Areas, Categories: a.Categories, Agencies: a.Agencies,
 		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province, Calls: a.Calls}
 	apiv1.Public = a.Public
+	apiv1.Reports = a.Reports
 	if a.Calls != nil {
 		apiv1.CTI = &cti.Handler{Accounts: a.Channels, Calls: a.Calls, Live: a.Live, Log: a.Log, Now: a.Now}
 	}
