@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -329,6 +330,48 @@ func ticketFilter(r *http.Request, act user.Actor) (ticket.Filter, error) {
 		}
 	}
 	return f, nil
+}
+
+// FilterQuery is the query string that the list and the exports read
+// back as f, without its cursor and limit: how the console links what it
+// lists to its export. What the API has no parameter for (another user's
+// tickets, a reporter's) is left out.
+func FilterQuery(f ticket.Filter, act user.Actor) url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	states := make([]string, len(f.States))
+	for i, s := range f.States {
+		states[i] = string(s)
+	}
+	channels := make([]string, len(f.Channels))
+	for i, c := range f.Channels {
+		channels[i] = string(c)
+	}
+	set("state", strings.Join(states, ","))
+	set("channel", strings.Join(channels, ","))
+	set("category", f.Category)
+	set("agency", f.Agency)
+	set("area", f.Area)
+	set("sla", string(f.SLA))
+	set("q", f.Q)
+	set("sort", f.Sort)
+	if f.Overdue {
+		q.Set("overdue", "true")
+	}
+	if f.OwnerID != 0 && f.OwnerID == act.UserID {
+		q.Set("mine", "true")
+	}
+	if !f.From.IsZero() {
+		q.Set("from", clock.Day(f.From))
+	}
+	if !f.To.IsZero() {
+		q.Set("to", clock.Day(f.To.Add(-time.Nanosecond)))
+	}
+	return q
 }
 
 // dayParam reads a local date, YYYY-MM-DD in Asia/Ho_Chi_Minh, as the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/agency"
+	"github.com/hotline-1022/hotline/internal/api"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
@@ -81,6 +82,17 @@ type inboxData struct {
 	Categories []category.Category
 	Agencies   []agency.Agency
 	SLAStates  []sla.State
+	Export     *exportLinks // what is listed, exported; nil when the filter is refused
+}
+
+// exportLinks are the export's URLs for a list: its filters in the API's
+// query string, the page's language.
+type exportLinks struct{ CSV, XLSX string }
+
+func exportsOf(f ticket.Filter, a user.Actor, lang string) *exportLinks {
+	q := api.FilterQuery(f, a)
+	q.Set("lang", lang)
+	return &exportLinks{CSV: "/api/v1/exports/tickets.csv?" + q.Encode(), XLSX: "/api/v1/exports/tickets.xlsx?" + q.Encode()}
 }
 
 // filterFrom reads the inbox filter from a query string: a tab preset,
@@ -143,6 +155,9 @@ func (w *Desk) inboxPage(rw http.ResponseWriter, r *http.Request, q url.Values, 
 	}
 	if filterStatus != http.StatusOK {
 		status = filterStatus
+	}
+	if filterStatus == http.StatusOK {
+		d.Export = exportsOf(f, a, string(p.Lang))
 	}
 	d.Tickets = w.scrubTitles(r, a, page.Tickets)
 	if page.Next != "" {
