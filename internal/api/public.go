@@ -45,7 +45,7 @@ type PublicSubmitJSON struct {
 // PublicTicketJSON is a ticket as its reporter sees it.
 type PublicTicketJSON struct {
 	Code       string            `json:"code"`
-	State      ticket.State      `json:"state"`
+	State      string            `json:"state"` // public.State: the agency's own steps read "handling"
 	Title      string            `json:"title"`
 	Category   *RefJSON          `json:"category"`
 	Area       *RefJSON          `json:"area"`
@@ -219,7 +219,7 @@ func (a *API) publicStep(w http.ResponseWriter, r *http.Request, step func(Publi
 
 func publicTicketJSON(r *http.Request, tr ticket.Tracked) PublicTicketJSON {
 	t := tr.Ticket
-	out := PublicTicketJSON{Code: t.Code, State: t.State, Title: t.Title, ReceivedAt: t.ReceivedAt.UTC(),
+	out := PublicTicketJSON{Code: t.Code, State: public.State(t.State), Title: t.Title, ReceivedAt: t.ReceivedAt.UTC(),
 		MayRate: tr.MayRate, MayReopen: tr.MayReopen, Timeline: []PublicEntryJSON{}}
 	if t.CategoryCode != "" {
 		name := t.CategoryName

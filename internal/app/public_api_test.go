@@ -149,6 +149,12 @@ func TestPublicSubmitWithIdempotencyKey(t *testing.T) {
 		if got["channel"] != "app" || got["contact"].(map[string]any)["name"] != citizenName {
 			t.Fatalf("the desk sees %v / %v", got["channel"], got["contact"])
 		}
+		// The agency's own steps are "handling" to the citizen.
+		ta.must(t, "operator", "POST", fmt.Sprintf("/api/v1/tickets/%v/forward", got["id"]), map[string]any{"agency": "SXD"}, 200)
+		ta.must(t, "sxd", "POST", fmt.Sprintf("/api/v1/tickets/%v/accept", got["id"]), nil, 200)
+		if tr := ta.public(t, "POST", "/api/v1/public/track", nil, map[string]any{"code": first["code"], "proof": "1729"}, 200); tr["state"] != "handling" {
+			t.Fatalf("an accepted ticket reads %v to its reporter", tr["state"])
+		}
 		if leaksIdentity(ta.logs.String()) {
 			t.Fatalf("the logs hold the reporter's identity:\n%s", ta.logs.String())
 		}

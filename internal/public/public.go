@@ -78,6 +78,18 @@ func allow(l *ratelimit.Limiter, key string) error {
 	return nil
 }
 
+// State is what a citizen is told of a ticket's state: "received",
+// "handling" (the desk's and the agency's own steps: classified,
+// forwarded, accepted, returned, answered, approved), "replied",
+// "closed", "refused" or "merged".
+func State(s ticket.State) string {
+	switch s {
+	case ticket.Received, ticket.Replied, ticket.Closed, ticket.Refused, ticket.Merged:
+		return string(s)
+	}
+	return "handling"
+}
+
 // Submission is a report from the portal or the app.
 type Submission struct {
 	Channel  ticket.Channel // ticket.Web or ticket.App

@@ -26,16 +26,6 @@ type trackedData struct {
 	Ratings []int
 }
 
-// publicState is what a citizen is told of a state: the agency's own
-// steps (accepted, returned, answered, approved) read "being handled".
-func publicState(s ticket.State) string {
-	switch s {
-	case ticket.Received, ticket.Replied, ticket.Closed, ticket.Refused, ticket.Merged:
-		return "portal.state." + string(s)
-	}
-	return "portal.state.handling"
-}
-
 func (p *Portal) trackForm(w http.ResponseWriter, r *http.Request) error {
 	pg := p.page(w, r, "portal.track_title")
 	pg.Nav = "track"
@@ -130,7 +120,7 @@ func (p *Portal) step(w http.ResponseWriter, r *http.Request, do func(code, proo
 
 func (p *Portal) showTracked(w http.ResponseWriter, r *http.Request, pg *web.Page, tr ticket.Tracked, status int) error {
 	pg.Title = "portal.tracked_title"
-	pg.Data = trackedData{T: tr, Status: publicState(tr.Ticket.State), Proof: pg.Form["proof"], Ratings: []int{5, 4, 3, 2, 1}}
+	pg.Data = trackedData{T: tr, Status: "portal.state." + public.State(tr.Ticket.State), Proof: pg.Form["proof"], Ratings: []int{5, 4, 3, 2, 1}}
 	p.Render(w, r, status, "portal_tracked", pg)
 	return nil
 }
