@@ -8,6 +8,7 @@ package agency
 import (
 	"context"
 	"database/sql"
+	"regexp"
 	"strings"
 
 	"github.com/hotline-1022/hotline/internal/clock"
@@ -31,6 +32,9 @@ const (
 	CalendarOffice = "office" // working hours, without weekends and public holidays
 )
 
+// calendarPattern is the form of a stored calendar's code (sla.Calendar).
+var calendarPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
 // Agency is a unit that handles requests.
 type Agency struct {
 	ID        int64
@@ -42,7 +46,7 @@ type Agency struct {
 	AreaCode  string // the area it serves, "" for province-wide
 	Email     string // notification address
 	Phone     string
-	Calendar  string // Calendar24x7 or CalendarOffice
+	Calendar  string // Calendar24x7, CalendarOffice or a stored calendar's code (sla.Calendar)
 	ValidFrom string // 'YYYY-MM-DD', first day in operation
 	ValidTo   string // 'YYYY-MM-DD', first day no longer in operation; "" while open-ended
 

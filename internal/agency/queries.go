@@ -25,6 +25,9 @@ const activeChildrenSQL = `SELECT count(*) FROM agencies WHERE parent_id = $1 AN
 
 const areaExistsSQL = `SELECT count(*) FROM areas WHERE code = $1`
 
+// calendarExistsSQL asks sla's calendars table whether a code is stored.
+const calendarExistsSQL = `SELECT count(*) FROM calendars WHERE code = $1`
+
 const insertSQL = `INSERT INTO agencies (code, parent_id, name, name_en, kind, area_code, email, phone, aliases,
 	calendar, fold, valid_from, valid_to, created_at, updated_at)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`

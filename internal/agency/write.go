@@ -35,7 +35,8 @@ const aliasSep = "\n"
 // required and matching ^[A-Za-z0-9_.-]{2,40}$ ("agency.code_invalid";
 // stored upper-case), name required ("field.required"), a known Kind
 // ("agency.kind_invalid", default department) and Calendar
-// ("agency.calendar_invalid", default 24x7), a valid Email
+// ("agency.calendar_invalid", default 24x7: 24x7, office or a stored
+// calendar's code), a valid Email
 // ("field.email_invalid"), dates as 'YYYY-MM-DD' ("field.date_invalid";
 // ValidFrom defaults to today) with ValidTo after ValidFrom
 // ("agency.dates_order"). The parent must exist (invalid
@@ -161,6 +162,16 @@ func (s *Store) checkRefs(ctx context.Context, tx *sql.Tx, a Agency) error {
 		}
 		id = parent.Int64
 	}
+	if a.Calendar != Calendar24x7 && a.Calendar != CalendarOffice {
+		// A stored calendar (sla's table); its code never changes once made.
+		var n int
+		if err := tx.QueryRowContext(ctx, calendarExistsSQL, a.Calendar).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errs.Invalidf("agency.calendar_invalid").InField("calendar")
+		}
+	}
 	if a.AreaCode != "" {
 		var n int
 		if err := tx.QueryRowContext(ctx, areaExistsSQL, a.AreaCode).Scan(&n); err != nil {
@@ -268,7 +279,7 @@ func (s *Store) clean(a Agency) (Agency, string, error) {
 		return invalid("field.too_long", "name_en", "max", strconv.Itoa(maxName))
 	case !slices.Contains(kinds, a.Kind):
 		return invalid("agency.kind_invalid", "kind")
-	case a.Calendar != Calendar24x7 && a.Calendar != CalendarOffice:
+	case a.Calendar != Calendar24x7 && a.Calendar != CalendarOffice && !calendarPattern.MatchString(a.Calendar):
 		return invalid("agency.calendar_invalid", "calendar")
 	case a.Email != "" && !isAddress(a.Email):
 		return invalid("field.email_invalid", "email")

@@ -126,8 +126,17 @@ func Load(ctx context.Context, a *app.App, opt Options) ([]Account, error) {
 	start := time.Now()
 	cli := user.Actor{Origin: "demo"}
 	ids := map[string]int64{}
+	// Departments, wards and public service units keep office hours
+	// (holidays and make-up days included); police and utilities run
+	// around the clock.
+	if _, err := a.SLA.SaveCalendarAudited(ctx, cli, sla.OfficeHours(), true); err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
 	for _, ag := range demoAgencies {
-		ag.ValidFrom, ag.Calendar = "2025-07-01", agency.Calendar24x7
+		ag.ValidFrom, ag.Calendar = "2025-07-01", sla.OfficeHoursCode
+		if ag.Kind == agency.KindPolice || ag.Kind == agency.KindUtility {
+			ag.Calendar = agency.Calendar24x7
+		}
 		if ag.Code != "UBND.TP" {
 			ag.ParentID = ids["UBND.TP"]
 		}
@@ -202,7 +211,9 @@ func loadRules(ctx context.Context, a *app.App, ids map[string]int64) error {
 		}
 		policies := []sla.Policy{
 			{Name: "Khẩn cấp: 1 giờ", Priority: "urgent", Target: time.Hour, Calendar: sla.Always, WarnPercent: 50, Active: true},
-			{Name: "Đất đai: 3 ngày làm việc", CategoryID: catID["dat_dai"], Target: 24 * time.Hour, Calendar: sla.Office, WarnPercent: 80, Active: true},
+			// Three working days of 7½ hours, on the calendar of the agency
+			// the report is forwarded to.
+			{Name: "Đất đai: 3 ngày làm việc", CategoryID: catID["dat_dai"], Target: 22*time.Hour + 30*time.Minute, Calendar: sla.Agency, WarnPercent: 80, Active: true},
 		}
 		for _, p := range policies {
 			if _, err := a.SLA.Save(ctx, tx, p); err != nil {

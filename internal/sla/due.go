@@ -9,8 +9,8 @@ import (
 // to the microsecond both engines keep.
 type Due struct{ WarnAt, Deadline time.Time }
 
-func stored(warnAt, deadline time.Time) Due {
-	return Due{WarnAt: warnAt.UTC().Truncate(time.Microsecond), Deadline: deadline.UTC().Truncate(time.Microsecond)}
+func stored(t Timing) Due {
+	return Due{WarnAt: t.WarnAt.UTC().Truncate(time.Microsecond), Deadline: t.Deadline.UTC().Truncate(time.Microsecond)}
 }
 
 // Policy returns the stored policy id, active or not, or Default for 0 (a
@@ -22,31 +22,59 @@ func (s *Store) Policy(ctx context.Context, id int64) (Policy, error) {
 	return s.Get(ctx, id)
 }
 
+// policyClock is the clock of a ticket's own deadline under p: p's
+// calendar, or for a policy on the agency's calendar the calendar of the
+// agency holding the ticket, agencyID; while none holds it (0), the desk's
+// hours, which are around the clock.
+func (s *Store) policyClock(ctx context.Context, p Policy, agencyID int64) (Clock, error) {
+	if p.Calendar != Agency {
+		return s.clockNamed(ctx, s.db.R(), p.Calendar)
+	}
+	if agencyID == 0 {
+		return AlwaysClock{}, nil
+	}
+	return s.agencyClock(ctx, agencyID)
+}
+
+func (s *Store) agencyClock(ctx context.Context, agencyID int64) (Clock, error) {
+	name, err := agencyCalendar(ctx, s.db.R(), agencyID)
+	if err != nil {
+		return nil, err
+	}
+	return s.clockNamed(ctx, s.db.R(), name)
+}
+
 // Deadlines returns the due times of a ticket's clock started at from
-// (its receipt, or its reopening) under p, on p's calendar.
-func (s *Store) Deadlines(ctx context.Context, p Policy, from time.Time) (Due, error) {
-	c, err := s.calendar(ctx, p)
+// (its receipt, or its reopening) under p, on the clock policyClock names.
+func (s *Store) Deadlines(ctx context.Context, p Policy, agencyID int64, from time.Time) (Due, error) {
+	c, err := s.policyClock(ctx, p, agencyID)
 	if err != nil {
 		return Due{}, err
 	}
-	return stored(p.Deadlines(c, from)), nil
+	return stored(Compute(p, c, Events{Start: from}, from)), nil
 }
 
-// AssignmentDeadlines returns the due times of an agency's assignment
+// AssignmentDeadlines returns the due times of an assignment to agencyID
 // forwarded at from under p: DESIGN §4 gives each assignment its own
-// deadline, counted from the forward. Each agency is also to have its own
-// business calendar; until agencies keep their hours, the policy's
-// calendar counts, and this is the one place that will change.
-func (s *Store) AssignmentDeadlines(ctx context.Context, p Policy, from time.Time) (Due, error) {
-	return s.Deadlines(ctx, p, from)
-}
-
-// ExtendedDeadlines returns the due times of an assignment forwarded at
-// from under p once its deadline is extended to until (Policy.Extended).
-func (s *Store) ExtendedDeadlines(ctx context.Context, p Policy, from, until time.Time) (Due, error) {
-	c, err := s.calendar(ctx, p)
+// clock, counted from the forward with p's target on the agency's own
+// calendar (agencies.calendar).
+func (s *Store) AssignmentDeadlines(ctx context.Context, p Policy, agencyID int64, from time.Time) (Due, error) {
+	c, err := s.agencyClock(ctx, agencyID)
 	if err != nil {
 		return Due{}, err
 	}
-	return stored(p.Extended(c, from, until)), nil
+	return stored(Compute(p, c, Events{Start: from}, from)), nil
+}
+
+// ExtendedDeadlines returns the due times of an assignment to agencyID
+// forwarded at from under p once an extension to until is approved at
+// granted: the deadline moves to until (never earlier than it was), the
+// warning to the policy's share of the counted time up to it, on the
+// agency's calendar.
+func (s *Store) ExtendedDeadlines(ctx context.Context, p Policy, agencyID int64, from, until, granted time.Time) (Due, error) {
+	c, err := s.agencyClock(ctx, agencyID)
+	if err != nil {
+		return Due{}, err
+	}
+	return stored(Compute(p, c, Events{Start: from, Extensions: []Extension{{At: granted, Until: until}}}, granted)), nil
 }

@@ -74,27 +74,20 @@ type Clock interface {
 }
 
 // Deadlines returns when a clock started at from is due under p on c, and
-// when it turns at risk: after WarnPercent of the target. Every deadline
-// hotline stores is computed here.
+// when it turns at risk: after WarnPercent of the target. It is Compute
+// for a clock with nothing but its start.
 func (p Policy) Deadlines(c Clock, from time.Time) (warnAt, deadline time.Time) {
-	deadline = c.Add(from, p.Target)
-	warn := p.WarnPercent
-	if warn <= 0 || warn >= 100 {
-		warn = 80
-	}
-	warnAt = c.Add(from, p.Target*time.Duration(warn)/100)
-	return warnAt.UTC(), deadline.UTC()
+	t := Compute(p, c, Events{Start: from}, from)
+	return t.WarnAt, t.Deadline
 }
 
 // Extended returns the warning time and deadline of a clock started at
-// from whose deadline was extended to until. The deadline is until as
-// granted; the extension counts as the same policy with a target as long
-// as the counted time from from to until, so the warning comes at the same
-// share of it, on the same calendar.
+// from whose deadline was extended to until (later than p's own): Compute
+// with that extension, so the warning comes at the same share of the
+// counted time up to until, on the same calendar.
 func (p Policy) Extended(c Clock, from, until time.Time) (warnAt, deadline time.Time) {
-	p.Target = c.Between(from, until)
-	warnAt, _ = p.Deadlines(c, from)
-	return warnAt, until.UTC()
+	t := Compute(p, c, Events{Start: from, Extensions: []Extension{{At: from, Until: until}}}, from)
+	return t.WarnAt, t.Deadline
 }
 
 // AlwaysClock counts every minute of every day.

@@ -236,7 +236,7 @@ func TestOfficeCalendarUsesStoredHolidays(t *testing.T) {
 		if n, _ := s.SeedHolidays(ctx); n != 0 {
 			t.Fatalf("second seed inserted %d", n)
 		}
-		got, err := s.Deadlines(ctx, sla.Policy{Target: 2 * time.Hour, Calendar: sla.Office, WarnPercent: 50}, at("2026-04-29 16:00"))
+		got, err := s.Deadlines(ctx, sla.Policy{Target: 2 * time.Hour, Calendar: sla.Office, WarnPercent: 50}, 0, at("2026-04-29 16:00"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,12 +247,14 @@ func TestOfficeCalendarUsesStoredHolidays(t *testing.T) {
 	})
 }
 
-// The store's deadlines count on the policy's calendar with the stored
-// holidays, to the minute, and come back in UTC as stored.
+// The store's deadlines count on the policy's calendar (the ticket's) or
+// the agency's (an assignment's) with the stored holidays, to the minute,
+// and come back in UTC as stored.
 func TestStoreDeadlines(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := sla.NewStore(d, clock.Clock{})
+		agency := mustAgency(t, d, "SXD", "office")
 		if _, err := s.SeedHolidays(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -266,14 +268,14 @@ func TestStoreDeadlines(t *testing.T) {
 		}
 		// Wednesday 29 April 2026 at 16:00: one office hour, then the 30
 		// April and 1 May holidays and a weekend, then four more on Monday.
-		got, err := s.Deadlines(ctx, office, at("2026-04-29 16:00"))
+		got, err := s.Deadlines(ctx, office, 0, at("2026-04-29 16:00"))
 		check("Deadlines", got, err, "2026-05-04 10:30", "2026-05-04 11:30")
-		got, err = s.AssignmentDeadlines(ctx, office, at("2026-05-04 08:00"))
+		got, err = s.AssignmentDeadlines(ctx, office, agency, at("2026-05-04 08:00"))
 		check("AssignmentDeadlines", got, err, "2026-05-04 13:30", "2026-05-04 14:30")
-		got, err = s.ExtendedDeadlines(ctx, office, at("2026-04-29 16:00"), at("2026-05-05 16:00"))
+		got, err = s.ExtendedDeadlines(ctx, office, agency, at("2026-04-29 16:00"), at("2026-05-05 16:00"), at("2026-04-30 09:00"))
 		// 1 + 8 + 7 = 16 office hours; 80% (12h48m) is Tuesday at 11:18.
 		check("ExtendedDeadlines", got, err, "2026-05-05 11:18", "2026-05-05 16:00")
-		got, err = s.Deadlines(ctx, sla.Default, at("2026-04-29 22:00"))
+		got, err = s.Deadlines(ctx, sla.Default, agency, at("2026-04-29 22:00"))
 		check("Deadlines (default)", got, err, "2026-04-30 02:00", "2026-04-30 03:00")
 		if p, err := s.Policy(ctx, 0); err != nil || p.Name != sla.Default.Name {
 			t.Errorf("Policy(0) = %+v, %v; want the default", p, err)

@@ -24,6 +24,7 @@ type Store struct {
 	policies   []Policy // active, in id order; nil when not loaded
 	policiesAt time.Time
 	loadedAt   time.Time
+	clocks     map[string]cachedClock // stored calendars' clocks by code; nil when none loaded
 }
 
 // NewStore returns a Store. Office hours and holidays apply in the
@@ -32,7 +33,7 @@ func NewStore(d *db.DB, c clock.Clock) *Store {
 	return &Store{db: d, clock: c}
 }
 
-const policyColumns = `id, name, category_id, priority, target_minutes, calendar, warn_percent, escalate_role, active`
+const policyColumns = `id, name, category_id, priority, target_minutes, calendar_code, warn_percent, escalate_role, active`
 
 func scanPolicy(row interface{ Scan(...any) error }) (Policy, error) {
 	var p Policy
@@ -109,20 +110,6 @@ func (s *Store) forget() {
 	s.mu.Unlock()
 }
 
-// calendar returns the calendar a policy counts on. It stays inside the
-// package: deadlines are asked for (Deadlines and its siblings), not
-// computed by callers.
-func (s *Store) calendar(ctx context.Context, p Policy) (Clock, error) {
-	if p.Calendar != Office {
-		return AlwaysClock{}, nil
-	}
-	h, err := s.holidayCache(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return VietnamOffice(clock.Zone, h), nil
-}
-
 // Holidays change rarely; a minute's staleness is fine.
 func (s *Store) holidayCache(ctx context.Context) (map[string]bool, error) {
 	s.mu.Lock()
@@ -173,8 +160,8 @@ func (p Policy) Validate() error {
 		return errs.Invalidf("field.required").InField("name")
 	case p.Target < time.Minute || p.Target > 90*24*time.Hour:
 		return errs.Invalidf("sla.target_range").InField("target_minutes")
-	case p.Calendar != Always && p.Calendar != Office:
-		return errs.Invalidf("sla.calendar_unknown").InField("calendar")
+	case p.Calendar != Always && p.Calendar != Office && p.Calendar != Agency && !calendarCode.MatchString(p.Calendar):
+		return errs.Invalidf("calendar.unknown", "code", p.Calendar).InField("calendar")
 	case p.WarnPercent < 1 || p.WarnPercent > 99:
 		return errs.Invalidf("sla.warn_range").InField("warn_percent")
 	case p.Priority != "" && !ValidPriority(p.Priority):
@@ -183,6 +170,13 @@ func (p Policy) Validate() error {
 		return errs.Invalidf("field.invalid").InField("escalate_role")
 	}
 	return nil
+}
+
+func cmpOr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
 }
 
 // EscalateRoles are who an overdue ticket may be escalated to.
@@ -202,7 +196,9 @@ func ValidPriority(s string) bool {
 }
 
 // Save creates (ID 0) or updates a policy in the caller's transaction. Two
-// active policies for the same scope are a conflict.
+// active policies for the same scope are a conflict; a calendar that is
+// neither "24x7", "office", "agency" nor a stored calendar's code is
+// "calendar.unknown".
 func (s *Store) Save(ctx context.Context, q db.Querier, p Policy) (Policy, error) {
 	p.Name = strings.TrimSpace(p.Name)
 	if p.EscalateRole == "" {
@@ -211,19 +207,30 @@ func (s *Store) Save(ctx context.Context, q db.Querier, p Policy) (Policy, error
 	if err := p.Validate(); err != nil {
 		return p, err
 	}
+	if p.Calendar != Agency {
+		if ok, err := s.KnowsCalendar(ctx, q, p.Calendar); err != nil || !ok {
+			return p, cmpOr(err, errs.Invalidf("calendar.unknown", "code", p.Calendar).InField("calendar"))
+		}
+	}
+	// sla_policies.calendar keeps its old CHECK: office hours of some kind
+	// unless the policy runs around the clock.
+	legacy := Office
+	if p.Calendar == Always {
+		legacy = Always
+	}
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
 	cat := sql.NullInt64{Int64: p.CategoryID, Valid: p.CategoryID != 0}
 	prio := sql.NullString{String: p.Priority, Valid: p.Priority != ""}
 	var err error
 	if p.ID == 0 {
-		err = q.QueryRowContext(ctx, `INSERT INTO sla_policies (name, category_id, priority, target_minutes, calendar, warn_percent, escalate_role, active, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
-			p.Name, cat, prio, int64(p.Target/time.Minute), p.Calendar, p.WarnPercent, p.EscalateRole, p.Active, now).Scan(&p.ID)
+		err = q.QueryRowContext(ctx, `INSERT INTO sla_policies (name, category_id, priority, target_minutes, calendar_code, warn_percent, escalate_role, active, created_at, updated_at, calendar)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id`,
+			p.Name, cat, prio, int64(p.Target/time.Minute), p.Calendar, p.WarnPercent, p.EscalateRole, p.Active, now, legacy).Scan(&p.ID)
 	} else {
 		var res sql.Result
-		res, err = q.ExecContext(ctx, `UPDATE sla_policies SET name = $1, category_id = $2, priority = $3, target_minutes = $4, calendar = $5,
-			warn_percent = $6, escalate_role = $7, active = $8, updated_at = $9 WHERE id = $10`,
-			p.Name, cat, prio, int64(p.Target/time.Minute), p.Calendar, p.WarnPercent, p.EscalateRole, p.Active, now, p.ID)
+		res, err = q.ExecContext(ctx, `UPDATE sla_policies SET name = $1, category_id = $2, priority = $3, target_minutes = $4, calendar_code = $5,
+			warn_percent = $6, escalate_role = $7, active = $8, updated_at = $9, calendar = $11 WHERE id = $10`,
+			p.Name, cat, prio, int64(p.Target/time.Minute), p.Calendar, p.WarnPercent, p.EscalateRole, p.Active, now, p.ID, legacy)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return p, errs.NotFoundf("sla.not_found")

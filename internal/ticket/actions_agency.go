@@ -68,12 +68,12 @@ func (s *Service) extension(ctx context.Context, tx *sql.Tx, actor user.Actor, t
 		return step{data: map[string]any{"until": until.Format(time.RFC3339), "agency": asg.AgencyCode}, body: reason}, err
 	case GrantExtension:
 		// The agency's clock, and the ticket's with it, now runs to the
-		// granted date from the forward, on the policy's calendar.
+		// granted date from the forward, on the agency's calendar.
 		p, err := s.sla.Policy(ctx, t.SLAPolicyID)
 		if err != nil {
 			return step{}, err
 		}
-		due, err := s.sla.ExtendedDeadlines(ctx, p, asg.ForwardedAt, asg.ExtUntil)
+		due, err := s.sla.ExtendedDeadlines(ctx, p, asg.AgencyID, asg.ForwardedAt, asg.ExtUntil, now)
 		if err != nil {
 			return step{}, err
 		}

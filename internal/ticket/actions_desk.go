@@ -76,13 +76,9 @@ func (s *Service) classify(ctx context.Context, tx *sql.Tx, actor user.Actor, t 
 	}
 	// The category and priority decide the policy; the clock still runs
 	// from when it started: the receipt, or the reopening.
-	var started sql.NullTime
-	if err := tx.QueryRowContext(ctx, `SELECT sla_started_at FROM tickets WHERE id = $1`, t.ID).Scan(&started); err != nil {
+	start, err := clockStart(ctx, tx, *t)
+	if err != nil {
 		return step{}, err
-	}
-	start := t.ReceivedAt
-	if started.Valid {
-		start = started.Time.UTC()
 	}
 	oldDeadline := t.Deadline
 	if err := s.applySLA(ctx, t, start); err != nil {
@@ -104,6 +100,19 @@ func (s *Service) classify(ctx context.Context, tx *sql.Tx, actor user.Actor, t 
 		}
 	}
 	return st, nil
+}
+
+// clockStart is when t's own SLA clock started: its receipt, or its
+// reopening.
+func clockStart(ctx context.Context, tx *sql.Tx, t Ticket) (time.Time, error) {
+	var started sql.NullTime
+	if err := tx.QueryRowContext(ctx, `SELECT sla_started_at FROM tickets WHERE id = $1`, t.ID).Scan(&started); err != nil {
+		return time.Time{}, err
+	}
+	if started.Valid {
+		return started.Time.UTC(), nil
+	}
+	return t.ReceivedAt, nil
 }
 
 // autoRoute reports whether a routing rule forwards t by itself. No rule
@@ -163,14 +172,30 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 			return step{}, err
 		}
 	}
-	// The agency's clock starts now, on the ticket's policy.
+	// The agency's clock starts now, with the ticket's policy's target on
+	// the agency's calendar.
 	p, err := s.sla.Policy(ctx, t.SLAPolicyID)
 	if err != nil {
 		return step{}, err
 	}
-	due, err := s.sla.AssignmentDeadlines(ctx, p, now)
+	due, err := s.sla.AssignmentDeadlines(ctx, p, target, now)
 	if err != nil {
 		return step{}, err
+	}
+	reset := false
+	if p.Calendar == sla.Agency {
+		// The ticket's own clock counts on the calendar of the agency
+		// holding it, still from its start.
+		start, err := clockStart(ctx, tx, *t)
+		if err != nil {
+			return step{}, err
+		}
+		own, err := s.sla.Deadlines(ctx, p, target, start)
+		if err != nil {
+			return step{}, err
+		}
+		reset = !own.Deadline.Equal(t.Deadline)
+		t.WarnAt, t.Deadline = own.WarnAt, own.Deadline
 	}
 	var asg int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO assignments (ticket_id, agency_id, state, note, forwarded_by, forwarded_at, deadline)
@@ -187,7 +212,7 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 	if t.OwnerID == 0 && actor.IsUser() {
 		t.OwnerID = actor.UserID
 	}
-	return step{data: map[string]any{"agency": code, "assignment_id": asg, "suggested": suggested}, body: note}, nil
+	return step{data: map[string]any{"agency": code, "assignment_id": asg, "suggested": suggested}, body: note, resetSLA: reset}, nil
 }
 
 // reply sends the answer to the citizen on their channel: the approved

@@ -36,6 +36,13 @@ func (e *env) currentAssignment(t *testing.T, id int64) ticket.Assignment {
 	return ticket.Assignment{}
 }
 
+func (e *env) setAgencyCalendar(t *testing.T, code, cal string) {
+	t.Helper()
+	if _, err := e.d.W().ExecContext(context.Background(), `UPDATE agencies SET calendar = $1 WHERE code = $2`, cal, code); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func sameMinute(t *testing.T, what string, got time.Time, want time.Time) {
 	t.Helper()
 	if !got.Equal(want) {
@@ -44,12 +51,16 @@ func sameMinute(t *testing.T, what string, got time.Time, want time.Time) {
 }
 
 // Every deadline a ticket and its assignments carry comes from the sla
-// package, on the policy's calendar: the ticket's from receipt (or
-// reopening), each assignment's from its own forward, an extension to the
-// granted date with the warning at the policy's share of it.
+// package: the ticket's from receipt (or reopening) on the policy's
+// calendar, each assignment's from its own forward on the agency's, an
+// extension to the granted date with the warning at the policy's share of
+// it.
 func TestDeadlinesFollowThePolicyCalendar(t *testing.T) {
 	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
+		// SXD and TDM keep office hours; DIAN works around the clock.
+		e.setAgencyCalendar(t, "SXD", sla.Office)
+		e.setAgencyCalendar(t, "TDM", sla.Office)
 		// Road reports are due in 5 office hours, at risk after 4.
 		e.mustPolicy(t, sla.Policy{Name: "roads", CategoryID: 1, Target: 5 * time.Hour, Calendar: sla.Office, WarnPercent: 80, Active: true})
 

@@ -399,7 +399,7 @@ func (s *Service) applySLA(ctx context.Context, t *Ticket, start time.Time) erro
 	if err != nil {
 		return err
 	}
-	due, err := s.sla.Deadlines(ctx, p, start)
+	due, err := s.sla.Deadlines(ctx, p, t.AgencyID, start)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ type agencyRow struct {
 	Retired bool   // no longer in operation
 	Future  bool   // not yet in operation
 	Users   int
+	CalName string // the calendar's label
 }
 
 type agenciesData struct {
@@ -100,10 +101,15 @@ func (w *Admin) agencies(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cals, err := w.calendarChoices(r, p, false)
+	if err != nil {
+		return err
+	}
+	labels := labelsOf(cals)
 	today := w.Today()
 	for _, a := range list {
 		row := agencyRow{Agency: a, Area: names[a.AreaCode], Retired: a.ValidTo != "" && a.ValidTo <= today, Future: a.ValidFrom > today,
-			Users: members[a.ID]}
+			Users: members[a.ID], CalName: labels.of(a.Calendar)}
 		if (d.State == "active" && (row.Retired || row.Future)) || (d.State == "retired" && !row.Retired) {
 			continue
 		}
@@ -181,7 +187,9 @@ func (w *Admin) showAgency(rw http.ResponseWriter, r *http.Request, p *web.Page,
 	for _, k := range agencyKinds {
 		d.Kinds = append(d.Kinds, option{Value: k, Label: p.T("admin.agency.kind_" + k)})
 	}
-	d.Calendars = []option{{Value: agency.Calendar24x7, Label: p.T("admin.calendar.24x7")}, {Value: agency.CalendarOffice, Label: p.T("admin.calendar.office")}}
+	if d.Calendars, err = w.calendarChoices(r, p, false); err != nil {
+		return err
+	}
 	if code := p.Form["area_code"]; code != "" {
 		if ar, err := w.Areas.Get(ctx, code); err == nil {
 			d.WardName = areaLabel(ar)

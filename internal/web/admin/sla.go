@@ -21,6 +21,7 @@ type policyRow struct {
 	Target   string
 	Due      time.Time // when a ticket received now would be due
 	WarnAt   time.Time
+	CalName  string // the calendar's label
 }
 
 type slaData struct {
@@ -36,7 +37,12 @@ type slaData struct {
 // of a ticket received now, on the policy's own calendar.
 func (w *Admin) policyPreview(r *http.Request, p *web.Page, pol sla.Policy, cats map[int64]string) (policyRow, error) {
 	row := policyRow{Policy: pol, Category: cats[pol.CategoryID], Target: i18n.FormatDuration(p.Lang, pol.Target)}
-	due, err := w.SLA.Deadlines(r.Context(), pol, p.Now)
+	cals, err := w.calendarChoices(r, p, true)
+	if err != nil {
+		return row, err
+	}
+	row.CalName = labelsOf(cals).of(pol.Calendar)
+	due, err := w.SLA.Deadlines(r.Context(), pol, 0, p.Now)
 	row.WarnAt, row.Due = due.WarnAt, due.Deadline
 	return row, err
 }
@@ -159,7 +165,9 @@ func (w *Admin) showPolicy(rw http.ResponseWriter, r *http.Request, p *web.Page,
 	for _, pr := range sla.Priorities {
 		d.Priorities = append(d.Priorities, option{Value: pr, Label: p.T("priority." + pr)})
 	}
-	d.Calendars = []option{{Value: sla.Always, Label: p.T("admin.calendar.24x7")}, {Value: sla.Office, Label: p.T("admin.calendar.office")}}
+	if d.Calendars, err = w.calendarChoices(r, p, true); err != nil {
+		return err
+	}
 	for _, role := range sla.EscalateRoles {
 		d.Roles = append(d.Roles, option{Value: string(role), Label: p.T("role." + string(role))})
 	}
