@@ -223,7 +223,7 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		a.Contacts = contact.NewStore(d, box, a.Now)
 		a.Tickets = ticket.NewService(d, a.Contacts, a.SLA, a.Routes, c, log)
 		a.Tickets.Rollup = a.Reports
-		a.Relay = &relay.Relay{Accounts: a.Channels, Tickets: a.Tickets, Contacts: a.Contacts, Queue: a.Queue, Adapters: a.Adapters,
+		a.Relay = &relay.Relay{DB: d, Accounts: a.Channels, Tickets: a.Tickets, Contacts: a.Contacts, Queue: a.Queue, Adapters: a.Adapters,
 			Blobs: a.Blobs, HTTP: platforms, Catalog: a.Catalog, Log: log, Now: a.Now, Config: cfg.Channels}
 		a.Relay.Register(a.Queue)
 		a.Tickets.Outbox = a.Relay

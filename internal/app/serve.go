@@ -121,6 +121,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		// Stopped with the other runners, after the HTTP server: it finishes
 		// the sends in flight before the database closes.
 		"queue": a.Queue,
+		// Every enabled mailbox account with an imap_addr, IDLE or polled.
+		"mailboxes": a.Relay.Mailboxes(),
 	}
 	if a.DB.Dialect == db.Postgres {
 		runners["live-bridge"] = live.NewBridge(a.Cfg.DSN(), a.Live, a.Log)

@@ -47,6 +47,23 @@ type InboundEvent struct {
 	// For InFailed: why, as a channel reason (shown on the message like a
 	// send that failed).
 	Reason string
+	// Thread, when set, says which ticket a message answers (a mail): it
+	// joins that ticket if it is found and open, else opens a new one;
+	// the contact's open ticket within the window is not looked at.
+	Thread *Thread
+	// Files are attachments already in the blob store, recorded on the
+	// message.
+	Files []NewAttachment
+}
+
+// Thread is what a mail says about the ticket it answers.
+type Thread struct {
+	// Refs are the scoped provider ids of the mails it refers to
+	// (In-Reply-To, then References newest first).
+	Refs []string
+	// Code is a tracking code it carries (subject, plus address): it
+	// names a ticket of the same contact only.
+	Code string
 }
 
 // InboundBatch is everything one webhook body carried, stored all or
@@ -210,7 +227,12 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 		return InboundResult{}, err
 	}
 	var open int64
-	if !created { // a contact made just now has no ticket to join
+	switch {
+	case e.Thread != nil:
+		if open, err = s.threadTicket(ctx, tx, b.Channel, contactID, *e.Thread); err != nil {
+			return InboundResult{}, err
+		}
+	case !created: // a contact made just now has no ticket to join
 		if open, err = s.openTicket(ctx, tx, contactID, b.AccountID, now.Add(-b.Window)); err != nil {
 			return InboundResult{}, err
 		}
@@ -228,6 +250,9 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 			return InboundResult{}, errs.Conflictf("ticket.duplicate_delivery").Wrap(err)
 		}
 		return InboundResult{}, db.Fail(err)
+	}
+	if err := s.attachFiles(ctx, tx, actor, t.ID, msg, e.Files, now); err != nil {
+		return InboundResult{}, err
 	}
 	var lat, lng *float64
 	if e.Lat != nil && e.Lng != nil && validPoint(*e.Lat, *e.Lng) {
@@ -247,7 +272,7 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 // inboundNew opens a ticket for a message whose provider id inbound did
 // not find, from the contact it resolved.
 func (s *Service) inboundNew(ctx context.Context, tx *sql.Tx, actor user.Actor, b InboundBatch, e InboundEvent, text string, in contact.Input, contactID int64, at, now time.Time) (InboundResult, error) {
-	n := NewTicket{Channel: b.Channel, Content: text, Title: e.Title, Contact: in, ProviderID: e.ProviderID, ReceivedAt: at,
+	n := NewTicket{Channel: b.Channel, Content: text, Title: e.Title, Contact: in, ProviderID: e.ProviderID, ReceivedAt: at, Files: e.Files,
 		resolved: true, contactID: contactID, accountID: b.AccountID}
 	if e.Lat != nil && e.Lng != nil && validPoint(*e.Lat, *e.Lng) {
 		n.Lat, n.Lng = e.Lat, e.Lng
@@ -277,7 +302,19 @@ func (s *Service) inboundNew(ctx context.Context, tx *sql.Tx, actor user.Actor, 
 // openTicket finds the contact's ticket on the account that a new message
 // joins: still open, and changed since since.
 func (s *Service) openTicket(ctx context.Context, tx *sql.Tx, contactID, accountID int64, since time.Time) (int64, error) {
-	args := []any{contactID, accountID, since}
+	args, in := joinableIn([]any{contactID, accountID, since})
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE contact_id = $1 AND channel_account_id = $2 AND updated_at >= $3
+		AND state IN (`+in+`) ORDER BY id DESC LIMIT 1`, args...).Scan(&id)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	return id, db.Fail(err)
+}
+
+// joinableIn appends the joinable states to args and returns the
+// placeholders that list them.
+func joinableIn(args []any) ([]any, string) {
 	in := ""
 	for i, st := range joinable {
 		if i > 0 {
@@ -286,9 +323,32 @@ func (s *Service) openTicket(ctx context.Context, tx *sql.Tx, contactID, account
 		args = append(args, string(st))
 		in += "$" + itoa(int64(len(args)))
 	}
+	return args, in
+}
+
+// threadTicket finds the open ticket a mail answers: the ticket of the
+// newest message it refers to, else the contact's ticket with its
+// tracking code; 0 when neither is open.
+func (s *Service) threadTicket(ctx context.Context, tx *sql.Tx, ch Channel, contactID int64, th Thread) (int64, error) {
+	args, in := joinableIn(nil)
+	n := len(args)
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE contact_id = $1 AND channel_account_id = $2 AND updated_at >= $3
-		AND state IN (`+in+`) ORDER BY id DESC LIMIT 1`, args...).Scan(&id)
+	for _, ref := range th.Refs {
+		err := tx.QueryRowContext(ctx, `SELECT t.id FROM messages m JOIN tickets t ON t.id = m.ticket_id
+			WHERE m.channel = $`+itoa(int64(n+1))+` AND m.provider_id = $`+itoa(int64(n+2))+` AND t.state IN (`+in+`)`,
+			append(args, string(ch), ref)...).Scan(&id)
+		if err == nil {
+			return id, nil
+		}
+		if err != sql.ErrNoRows {
+			return 0, db.Fail(err)
+		}
+	}
+	if th.Code == "" || contactID == 0 {
+		return 0, nil
+	}
+	err := tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE code = $`+itoa(int64(n+1))+` AND contact_id = $`+itoa(int64(n+2))+
+		` AND state IN (`+in+`)`, append(args, th.Code, contactID)...).Scan(&id)
 	if err == sql.ErrNoRows {
 		return 0, nil
 	}

@@ -136,7 +136,11 @@ func CodeTag(code string) string { return "[1022 #" + code + "]" }
 
 // LoopValue is LoopHeader's value on acct's mails.
 func LoopValue(acct channel.Account) string {
-	return "hotline; " + strings.ToLower(acct.Setting("from", ""))
+	from := acct.Setting("from", "")
+	if a, err := mail.ParseAddress(from); err == nil {
+		from = a.Address
+	}
+	return "hotline; " + strings.ToLower(from)
 }
 
 func helloName() string {

@@ -22,7 +22,9 @@ import (
 	"github.com/hotline-1022/hotline/internal/blob"
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
+	"github.com/hotline-1022/hotline/internal/channel/email"
 	"github.com/hotline-1022/hotline/internal/contact"
+	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/queue"
 	"github.com/hotline-1022/hotline/internal/ticket"
@@ -44,10 +46,21 @@ type Config struct {
 	RefreshEvery  time.Duration
 	RefreshLease  time.Duration
 	RefreshWait   time.Duration
+
+	// Mailboxes: without IDLE a mailbox is polled every MailPoll (default
+	// 1 min; also how soon a new account is picked up); a mailbox that
+	// cannot be read is tried again after MailRetry (default 5 s),
+	// doubling up to MailRetryMax (default 5 min). Mail bounds what one
+	// mail may bring.
+	MailPoll     time.Duration
+	MailRetry    time.Duration
+	MailRetryMax time.Duration
+	Mail         email.Limits
 }
 
 // Relay connects channel accounts to tickets.
 type Relay struct {
+	DB       *db.DB // where the mailboxes' positions are kept
 	Accounts *account.Store
 	Tickets  *ticket.Service
 	Contacts *contact.Store
@@ -84,6 +97,16 @@ func (r *Relay) cfg() Config {
 	if c.RefreshWait == 0 {
 		c.RefreshWait = 2 * time.Second
 	}
+	if c.MailPoll == 0 {
+		c.MailPoll = time.Minute
+	}
+	if c.MailRetry == 0 {
+		c.MailRetry = 5 * time.Second
+	}
+	if c.MailRetryMax == 0 {
+		c.MailRetryMax = 5 * time.Minute
+	}
+	c.Mail = c.Mail.WithDefaults()
 	return c
 }
 

@@ -52,3 +52,17 @@ func NewCert(t testing.TB) Cert {
 
 // Client is the TLS configuration of a client that trusts c.
 func (c Cert) Client() *tls.Config { return &tls.Config{RootCAs: c.Pool, MinVersion: tls.VersionTLS12} }
+
+// listen listens on a free port of 127.0.0.1, with implicit TLS when
+// mode is "tls".
+func listen(t testing.TB, mode string, c *tls.Config) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode == "tls" {
+		ln = tls.NewListener(ln, c)
+	}
+	return ln
+}

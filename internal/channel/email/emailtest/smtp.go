@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/mail"
 	"strings"
 	"sync"
@@ -66,13 +65,7 @@ func NewSMTP(t testing.TB, cfg SMTPConfig) *SMTP {
 	}
 	srv.AllowInsecureAuth = cfg.TLS == "none"
 	srv.MaxMessageBytes = 10 << 20
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.TLS == "tls" {
-		ln = tls.NewListener(ln, tlsConfig)
-	}
+	ln := listen(t, cfg.TLS, tlsConfig)
 	s.Addr = ln.Addr().String()
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
