@@ -38,3 +38,36 @@ func (s *Service) Codes(ctx context.Context, ids []int64) (map[int64]string, err
 	}
 	return out, db.Fail(rows.Err())
 }
+
+// Handlers returns, for the tickets ts that an agency holds, the agency's
+// handler (the user who accepted or answered the current forwarding), by
+// ticket id; a ticket nobody at the agency has taken up yet is absent.
+// The tickets are the caller's, already read with its scope.
+func (s *Service) Handlers(ctx context.Context, ts []Ticket) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	var marks []string
+	var args []any
+	for _, t := range ts {
+		if t.AssignmentID != 0 {
+			args = append(args, t.AssignmentID)
+			marks = append(marks, "$"+strconv.Itoa(len(args)))
+		}
+	}
+	if len(args) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT ticket_id, accepted_by FROM assignments
+		WHERE accepted_by IS NOT NULL AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, db.Fail(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, by int64
+		if err := rows.Scan(&id, &by); err != nil {
+			return nil, db.Fail(err)
+		}
+		out[id] = by
+	}
+	return out, db.Fail(rows.Err())
+}

@@ -26,7 +26,7 @@ type Filter struct {
 	SLA       sla.State
 	Overdue   bool
 	Q         string // words (diacritics optional), a tracking code, or a phone number
-	OwnerID   int64  // "assigned to me"
+	OwnerID   int64  // "assigned to me": the owner, or for an agency handler the agency's handler
 	ContactID int64  // a reporter's other tickets
 	Published bool
 	// From and To bound the time of receipt: at or after From, before To.
@@ -193,7 +193,11 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 	default:
 		return "", nil, 0, false, errs.Invalidf("ticket.sla_unknown").InField("sla")
 	}
-	if f.OwnerID != 0 {
+	if f.OwnerID != 0 && actor.Role == user.Agency {
+		// An agency handler's own tickets are those they took up for the
+		// agency, not the hotline operator's.
+		where = append(where, "EXISTS (SELECT 1 FROM assignments h WHERE h.id = t.assignment_id AND h.accepted_by = "+arg(f.OwnerID)+")")
+	} else if f.OwnerID != 0 {
 		where = append(where, "t.owner_id = "+arg(f.OwnerID))
 	}
 	if f.Published {

@@ -205,16 +205,16 @@ func (s *Service) timeline(ctx context.Context, id int64) ([]Message, error) {
 }
 
 const selectAssignment = `SELECT a.id, a.ticket_id, a.agency_id, g.code, g.name, a.state, a.note, a.forwarded_by, a.forwarded_at, a.deadline,
-	a.accepted_at, a.returned_at, a.return_reason, a.answered_at, a.answer, a.ext_state, a.ext_until, a.ext_reason
+	a.accepted_at, a.accepted_by, a.returned_at, a.return_reason, a.answered_at, a.answer, a.ext_state, a.ext_until, a.ext_reason
 FROM assignments a JOIN agencies g ON g.id = a.agency_id`
 
 func scanAssignment(row interface{ Scan(...any) error }) (Assignment, error) {
 	var a Assignment
-	var by sql.NullInt64
+	var by, accBy sql.NullInt64
 	var acc, ret, ans, until sql.NullTime
 	err := row.Scan(&a.ID, &a.TicketID, &a.AgencyID, &a.AgencyCode, &a.AgencyName, &a.State, &a.Note, &by, &a.ForwardedAt, &a.Deadline,
-		&acc, &ret, &a.ReturnReason, &ans, &a.Answer, &a.ExtState, &until, &a.ExtReason)
-	a.ForwardedBy, a.AcceptedAt, a.ReturnedAt, a.AnsweredAt, a.ExtUntil = by.Int64, acc.Time, ret.Time, ans.Time, until.Time
+		&acc, &accBy, &ret, &a.ReturnReason, &ans, &a.Answer, &a.ExtState, &until, &a.ExtReason)
+	a.ForwardedBy, a.AcceptedAt, a.AcceptedBy, a.ReturnedAt, a.AnsweredAt, a.ExtUntil = by.Int64, acc.Time, accBy.Int64, ret.Time, ans.Time, until.Time
 	return a, err
 }
 

@@ -32,6 +32,11 @@ const (
 // States lists every state in life order.
 var States = []State{Received, Classified, Forwarded, Accepted, Returned, Answered, Approved, Replied, Closed, Refused, Merged}
 
+// AgencyStates are the states of a ticket an agency holds, in life order:
+// from its forwarding to the reply and closing. Returning it, reopening
+// it and merging it take it away from the agency (they clear its agency).
+var AgencyStates = []State{Forwarded, Accepted, Answered, Approved, Replied, Closed}
+
 // Channel is how a report arrived. The values are stable in the API and
 // in reports.
 type Channel string
@@ -162,6 +167,7 @@ type Assignment struct {
 	ForwardedAt  time.Time
 	Deadline     time.Time
 	AcceptedAt   time.Time
+	AcceptedBy   int64 // the agency's handler: who accepted or answered it
 	ReturnedAt   time.Time
 	ReturnReason string
 	AnsweredAt   time.Time

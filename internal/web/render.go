@@ -59,16 +59,24 @@ type Page struct {
 // RowTools is what the inbox rows show besides the ticket: who handles
 // it, a "take it" button and a check box for bulk actions.
 type RowTools struct {
-	Names  map[int64]string // staff names by user id
-	Take   map[int64]bool   // tickets the user may take now
-	Select bool             // rows can be selected for bulk actions
-	Back   string           // the list's URL, where "take it" comes back to
+	Names map[int64]string // staff names by user id
+	// Handlers, in an agency's queue: each ticket's handler at the agency,
+	// by ticket id, shown instead of the hotline desk's owner.
+	Handlers map[int64]int64
+	Take     map[int64]bool // tickets the user may take now
+	Select   bool           // rows can be selected for bulk actions
+	Back     string         // the list's URL, where "take it" comes back to
 }
 
-// OwnerName is the name of the ticket owner with id, or "".
-func (p *Page) OwnerName(id int64) string {
-	if p.Rows == nil || id == 0 {
+// OwnerName is the name of who handles t in the reader's eyes (the
+// agency's handler in an agency's queue, else the desk's owner), or "".
+func (p *Page) OwnerName(t ticket.Ticket) string {
+	if p.Rows == nil {
 		return ""
+	}
+	id := t.OwnerID
+	if p.Rows.Handlers != nil {
+		id = p.Rows.Handlers[t.ID]
 	}
 	return p.Rows.Names[id]
 }

@@ -137,7 +137,16 @@ func filterFrom(q url.Values, a user.Actor) (ticket.Filter, string) {
 }
 
 func (w *Desk) inbox(rw http.ResponseWriter, r *http.Request) error {
-	return w.inboxPage(rw, r, r.URL.Query(), w.NewPage(r, "inbox.title", "inbox"), http.StatusOK)
+	return w.inboxPage(rw, r, r.URL.Query(), w.inboxTitled(r), http.StatusOK)
+}
+
+// inboxTitled is the inbox's page, titled for who reads it: an agency
+// works its queue, the hotline desk its inbox.
+func (w *Desk) inboxTitled(r *http.Request) *web.Page {
+	if web.CurrentUser(r).Role == user.Agency {
+		return w.NewPage(r, "inbox.queue_title", "inbox")
+	}
+	return w.NewPage(r, "inbox.title", "inbox")
 }
 
 // inboxPage renders the inbox for query q on page p; status is the
@@ -148,6 +157,9 @@ func (w *Desk) inboxPage(rw http.ResponseWriter, r *http.Request, q url.Values, 
 	f, tabKey := filterFrom(q, a)
 	d := inboxData{Tabs: tabsFor(a.Role), Tab: tabKey, Filter: q, FirstPage: f.Cursor == "",
 		Channels: ticket.Channels, States: ticket.States, SLAStates: []sla.State{sla.OnTime, sla.AtRisk, sla.Overdue}}
+	if a.Role == user.Agency {
+		d.States = ticket.AgencyStates
+	}
 	page, err := w.Tickets.List(r.Context(), a, f)
 	filterStatus, err := p.FilterError(err)
 	if err != nil {
@@ -265,7 +277,7 @@ func (w *Desk) saveView(rw http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := w.Views.Save(r.Context(), a.UserID, r.PostFormValue("name"), q)
 	if e := errs.As(err); err != nil && (e.Code == errs.Invalid || e.Code == errs.Conflict) {
-		p := w.NewPage(r, "inbox.title", "inbox")
+		p := w.inboxTitled(r)
 		p.Errors["view.name"] = p.Err(err)
 		p.Form["view.name"] = r.PostFormValue("name")
 		return w.inboxPage(rw, r, q, p, httpx.Status(e.Code))
@@ -300,6 +312,11 @@ func (w *Desk) rowTools(r *http.Request, a user.Actor, ts []ticket.Ticket) (*web
 	}
 	for _, u := range staff {
 		rt.Names[u.ID] = u.Name
+	}
+	if a.Role == user.Agency {
+		if rt.Handlers, err = w.Tickets.Handlers(r.Context(), ts); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range ts {
 		rt.Take[t.ID] = slices.Contains(ticket.Allowed(a, t), ticket.Take)

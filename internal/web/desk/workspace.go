@@ -13,6 +13,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/live"
 	"github.com/hotline-1022/hotline/internal/phone"
 	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/web"
 )
 
@@ -114,8 +115,17 @@ func (w *Desk) renderTicket(rw http.ResponseWriter, r *http.Request, status int,
 	if p.Lang == "en" && t.CategoryNameEN != "" {
 		v.Category = t.CategoryNameEN
 	}
-	if t.OwnerID != 0 {
-		if o, err := w.Users.Get(ctx, t.OwnerID); err == nil {
+	// An agency's handler is who handles it for the agency; the desk's
+	// owner is the operator who took it.
+	owner := t.OwnerID
+	if a.Role == user.Agency {
+		owner = 0
+		if v.Current != nil {
+			owner = v.Current.AcceptedBy
+		}
+	}
+	if owner != 0 {
+		if o, err := w.Users.Get(ctx, owner); err == nil {
 			v.Owner = o.Name
 		}
 	}
