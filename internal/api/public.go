@@ -47,8 +47,8 @@ type PublicTicketJSON struct {
 	Code       string            `json:"code"`
 	State      string            `json:"state"` // public.State: the agency's own steps read "handling"
 	Title      string            `json:"title"`
-	Category   *RefJSON          `json:"category"`
-	Area       *RefJSON          `json:"area"`
+	Category   *RefJSON          `json:"category,omitempty"`
+	Area       *RefJSON          `json:"area,omitempty"`
 	ReceivedAt time.Time         `json:"received_at"`
 	Answer     string            `json:"answer,omitempty"`
 	Rating     *int              `json:"rating,omitempty"`

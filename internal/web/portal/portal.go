@@ -28,6 +28,12 @@ import (
 //go:embed templates
 var templates embed.FS
 
+// pwa is what makes the portal installable: the manifest and the service
+// worker, served from the root so that the worker's scope is the site.
+//
+//go:embed pwa
+var pwa embed.FS
+
 // Portal is the public website's room.
 type Portal struct {
 	*web.Web
@@ -51,9 +57,25 @@ func (p *Portal) Routes(rt *web.Router) {
 	rt.Handle("POST /track/reopen", p.adapt(p.reopen))
 	rt.Handle("GET /answers", p.adapt(p.answers))
 	rt.Handle("GET /answers/{id}", p.adapt(p.answer))
+	rt.Handle("GET /manifest.webmanifest", pwaFile("pwa/manifest.webmanifest", "application/manifest+json"))
+	rt.Handle("GET /sw.js", pwaFile("pwa/sw.js", "text/javascript; charset=utf-8"))
 	rt.NotFound(p.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return errs.NotFoundf("portal.not_found")
 	}))
+}
+
+// pwaFile serves an embedded file; browsers check the worker for updates
+// themselves, so a short cache suffices.
+func pwaFile(name, contentType string) http.Handler {
+	b, err := pwa.ReadFile(name)
+	if err != nil {
+		panic(err) // embedded: a build defect
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		_, _ = w.Write(b)
+	})
 }
 
 // adapt renders a handler's error as a portal page in the visitor's

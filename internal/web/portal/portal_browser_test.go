@@ -133,3 +133,16 @@ func TestBrowserPublicNotFound(t *testing.T) {
 		t.Errorf("the page is in %q after the switch, want en", got)
 	}
 }
+
+// The portal installs on a phone: its manifest names it, and the service
+// worker that keeps its pages for offline reading takes the whole site as
+// its scope.
+func TestBrowserPortalIsInstallable(t *testing.T) {
+	c := webtest.NewConsole(t, dbtest.Open(t, db.SQLite, webtest.Reference))
+	b := webtest.NewBrowser(t, c)
+	b.Visit("/")
+	webtest.Eval[bool](b, `(navigator.serviceWorker.ready.then(r => { window.__swScope = r.active && r.scope; }),
+		fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json()).then(m => { window.__manifest = m.short_name + "|" + m.start_url + "|" + m.display; }), true)`)
+	b.WaitFor("the service worker to be active", `window.__swScope === location.origin + "/"`, `window.__swScope || null`)
+	b.WaitFor("the manifest", `window.__manifest === "1022|/|standalone"`, `window.__manifest || null`)
+}
