@@ -110,15 +110,11 @@ func outgoing(ctx context.Context, q db.Querier, id int64) (Outgoing, error) {
 	return o, nil
 }
 
-// AccountOf reports, inside tx, the channel account that answers message
-// id's ticket (0 when none does: the message stays queued for a person).
-// It is for an Outbox deciding what to enqueue.
-func AccountOf(ctx context.Context, tx *sql.Tx, id int64) (accountID int64, err error) {
-	o, err := outgoing(ctx, tx, id)
-	if err != nil {
-		return 0, err
-	}
-	return o.AccountID, nil
+// OutgoingIn reads, inside tx, what an Outbox needs to decide where
+// outbound message id goes: its ticket's channel, the account that
+// answers it (0 when none does) and the contact.
+func OutgoingIn(ctx context.Context, tx *sql.Tx, id int64) (Outgoing, error) {
+	return outgoing(ctx, tx, id)
 }
 
 // Delivery is how a send fared.

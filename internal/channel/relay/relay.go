@@ -10,6 +10,7 @@ package relay
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -155,14 +156,66 @@ func (sendArgs) Kind() string { return "channel_send" }
 
 // Enqueue implements ticket.Outbox: an outbound message on a ticket a
 // channel account answers becomes a send job in the same transaction.
+//
+// A ticket no account answers (a call, a walk-in, a letter) is answered
+// by email when the citizen gave an address and a mailbox can send it;
+// otherwise the message stays queued: a call-back task for the desk.
 func (r *Relay) Enqueue(ctx context.Context, tx *sql.Tx, messageID, acct int64) error {
 	if acct == 0 {
-		var err error
-		if acct, err = ticket.AccountOf(ctx, tx, messageID); err != nil || acct == 0 {
+		o, err := ticket.OutgoingIn(ctx, tx, messageID)
+		if err != nil {
 			return err
+		}
+		if acct = o.AccountID; acct == 0 {
+			if acct, err = mailboxFor(ctx, tx, o.ContactID); err != nil || acct == 0 {
+				return err
+			}
+			if err := ticket.RouteVia(ctx, tx, messageID, ticket.Email); err != nil {
+				return err
+			}
 		}
 	}
 	return r.Queue.Insert(ctx, tx, sendArgs{MessageID: messageID, AccountID: acct}, nil)
+}
+
+// mailboxFor is the email account that sends an answer to contactID when
+// its ticket came by no account: 0 unless the contact has an address and
+// an enabled email account exists. A mailbox that also receives (it has
+// imap_addr, so the citizen's answer comes back) goes before a send-only
+// one, then the oldest.
+func mailboxFor(ctx context.Context, tx *sql.Tx, contactID int64) (int64, error) {
+	if contactID == 0 {
+		return 0, nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contact_identities WHERE contact_id = $1 AND kind = $2`,
+		contactID, contact.KindEmail).Scan(&n); err != nil || n == 0 {
+		return 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, settings FROM channel_accounts WHERE kind = $1 AND enabled ORDER BY id`, string(channel.Email))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var best int64
+	for rows.Next() {
+		var id int64
+		var settings string
+		if err := rows.Scan(&id, &settings); err != nil {
+			return 0, err
+		}
+		var s struct {
+			IMAP string `json:"imap_addr"`
+		}
+		_ = json.Unmarshal([]byte(settings), &s)
+		if s.IMAP != "" {
+			return id, nil
+		}
+		if best == 0 {
+			best = id
+		}
+	}
+	return best, rows.Err()
 }
 
 // Pending is the send backlog by channel account.
@@ -176,7 +229,7 @@ type sendWorker struct {
 }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
-	return w.r.send(ctx, job.Args.MessageID, job.Attempt >= job.MaxAttempts)
+	return w.r.send(ctx, job.Args.MessageID, job.Args.AccountID, job.Attempt >= job.MaxAttempts)
 }
 
 // The queue's own actor: it reads the recipient and records deliveries.
@@ -185,10 +238,15 @@ var queueActor = user.Actor{Origin: "queue"}
 // send delivers one message. A permanent failure is recorded on the
 // message and ends the job; a temporary one is retried with backoff,
 // and recorded as failed when last is set (the queue gives up).
-func (r *Relay) send(ctx context.Context, messageID int64, last bool) error {
+func (r *Relay) send(ctx context.Context, messageID, accountID int64, last bool) error {
 	o, err := r.Tickets.Outgoing(ctx, queueActor, messageID)
 	if err != nil {
 		return river.JobCancel(err)
+	}
+	if accountID != 0 {
+		// The account Enqueue chose: the ticket's own, or a mailbox for a
+		// phone ticket's answer.
+		o.AccountID = accountID
 	}
 	if o.Delivery != ticket.DeliveryQueued {
 		return nil // sent before (a job that ran twice)

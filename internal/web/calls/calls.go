@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/phone"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/web"
@@ -41,6 +42,7 @@ func (w *Calls) Routes(rt *web.Router) {
 	rt.Templates(templates, nil)
 	rt.Page("GET /console/calls", web.AllStaff, w.log)
 	rt.Page("POST /console/calls/{id}/callback", deskRoles, w.callback)
+	rt.Page("POST /console/calls/answers/{id}/called", deskRoles, w.answerCalled)
 	rt.Page("GET /console/calls/{id}/pop", deskRoles, w.pop)
 	rt.Page("POST /console/calls/{id}/attach", deskRoles, w.attach)
 }
@@ -51,9 +53,18 @@ type row struct {
 	Duration string // "3:05"
 }
 
+// answerRow is an answer to tell a citizen by phone, on the call-back
+// list: the ticket's answer and the number to call.
+type answerRow struct {
+	ticket.Callback
+	Phone string // as Vietnamese readers write it: "0912 345 678"
+	Dial  string // E.164, for the tel: link
+}
+
 // logData is the call log page.
 type logData struct {
-	Callbacks bool // the call-back list rather than the log
+	Callbacks bool        // the call-back list rather than the log
+	Answers   []answerRow // on the call-back list: answers to give by phone
 	Filter    url.Values
 	Rows      []row
 	Next      string
@@ -105,6 +116,11 @@ func (w *Calls) log(rw http.ResponseWriter, r *http.Request) error {
 	}
 	for _, c := range page.Calls {
 		d.Rows = append(d.Rows, row{Call: c, Duration: duration(c.Duration())})
+	}
+	if f.Callbacks && d.FirstPage && ticket.Permit(web.ActorOf(r), ticket.WorkQueues) == nil {
+		if d.Answers, err = w.answers(r); err != nil {
+			return err
+		}
 	}
 	if page.Next != "" {
 		nq := url.Values{}
@@ -158,6 +174,47 @@ func (w *Calls) callback(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return w.Redirect(rw, r, back(r.PostFormValue("next")), "calls.callback_logged")
+}
+
+// answers are the answers waiting to be told by phone, with the number
+// of each citizen (the desk sees identities; agencies never reach here).
+func (w *Calls) answers(r *http.Request) ([]answerRow, error) {
+	list, err := w.Tickets.Callbacks(r.Context(), web.ActorOf(r), 200)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]answerRow, 0, len(list))
+	for _, c := range list {
+		a := answerRow{Callback: c}
+		if c.ContactID != 0 {
+			if ct, err := w.Contacts.Get(r.Context(), c.ContactID); err == nil && ct.Phone != "" {
+				a.Phone, a.Dial = ct.Phone, ct.Phone
+				if n, err := phone.Parse(ct.Phone); err == nil {
+					a.Phone = n.National()
+				}
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// answerCalled records a call to tell a citizen their answer: reached
+// (the answer is delivered) or not (the attempt is kept, the task stays).
+func (w *Calls) answerCalled(rw http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errs.NotFoundf("callback.not_found")
+	}
+	reached := r.PostFormValue("outcome") == "reached"
+	if err := w.Tickets.CalledBack(r.Context(), web.ActorOf(r), id, reached, r.PostFormValue("note")); err != nil {
+		return err
+	}
+	flash := "calls.answer_unreached"
+	if reached {
+		flash = "calls.answer_told"
+	}
+	return w.Redirect(rw, r, back(r.PostFormValue("next")), flash)
 }
 
 // back is where a form returns: a console path, or the call-back list.

@@ -119,6 +119,10 @@ func (w *Desk) timeline(ctx context.Context, p *web.Page, msgs []ticket.Message,
 			if m.Delivery != "" {
 				e.Delivery = p.T("ws.delivery." + m.Delivery)
 			}
+			if m.Delivery == ticket.DeliveryQueued && ticket.ByPhone(m.Channel) {
+				// No account carries it: it waits on the call-back list.
+				e.Delivery = p.T("ws.delivery.callback")
+			}
 		case ticket.MsgNote:
 			e.Heading = p.T("ws.tl.note")
 		default:
@@ -143,6 +147,8 @@ func (w *Desk) timeline(ctx context.Context, p *web.Page, msgs []ticket.Message,
 			e.BodyLabel = p.T("ws.tl.answer")
 		case m.Event == "rate":
 			e.BodyLabel = p.T("ws.tl.comment")
+		case m.Event == "callback":
+			e.BodyLabel = p.T("ws.tl.note_label")
 		}
 		e.Alert = m.Event == "sla.overdue" || m.Event == "sla.at_risk"
 		out = append(out, e)
@@ -185,6 +191,12 @@ func eventDetails(p *web.Page, m ticket.Message, catName, agName map[string]stri
 		}
 		if s, _ := m.Data["suggested"].(bool); s {
 			add("ws.tl.how", p.T("ws.tl.by_rule"))
+		}
+	case "callback":
+		if reached, _ := m.Data["reached"].(bool); reached {
+			add("ws.tl.outcome", p.T("calls.answers.reached"))
+		} else {
+			add("ws.tl.outcome", p.T("calls.answers.unreached"))
 		}
 	case "assign":
 		add("ws.f.owner", str("owner"))
