@@ -31,7 +31,7 @@ var mailConfig = relay.Config{Mail: email.Limits{MaxFile: 2048}, MailPoll: 100 *
 func scopedID(acct int64, id string) string { return strconv.FormatInt(acct, 10) + ":" + id }
 
 // fixture is a mail of internal/channel/email/testdata.
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "channel", "email", "testdata", name))
 	if err != nil {
@@ -42,7 +42,7 @@ func fixture(t *testing.T, name string) []byte {
 
 // mailboxApp is an app (not serving) with one email account whose
 // mailbox is a real-protocol IMAP server.
-func mailboxApp(t *testing.T, d *db.DB, imapCfg emailtest.IMAPConfig, extra map[string]string) (*testApp, *emailtest.IMAP, channel.Account) {
+func mailboxApp(t testing.TB, d *db.DB, imapCfg emailtest.IMAPConfig, extra map[string]string) (*testApp, *emailtest.IMAP, channel.Account) {
 	t.Helper()
 	ta := newTestAppWith(t, d, app.Config{Province: "79", Queue: fastQueue, Channels: mailConfig}, clock.New(time.Now))
 	box := emailtest.NewIMAP(t, imapCfg)

@@ -124,3 +124,21 @@ func TestHTMLText(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+// BenchmarkParse is the parser alone on the Gmail and Apple Mail fixtures:
+//
+//	go test -run '^$' -bench Parse ./internal/channel/email/
+func BenchmarkParse(b *testing.B) {
+	for _, f := range []string{"gmail.eml", "apple.eml", "outlook.eml"} {
+		raw := channeltest.MustRead(b, f)
+		b.Run(f, func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				if _, err := email.Parse(raw, email.Limits{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
+		})
+	}
+}

@@ -166,7 +166,7 @@ func (r *Relay) takeNew(ctx context.Context, acct channel.Account, mb *email.Mai
 		if err != nil {
 			return n, err
 		}
-		if err := r.storeMail(ctx, acct, mb.UIDValidity, uid, raw, ok); err != nil {
+		if err := r.StoreMail(ctx, acct, mb.UIDValidity, uid, raw, ok); err != nil {
 			return n, err
 		}
 		n++
@@ -189,11 +189,12 @@ func (r *Relay) mailboxState(ctx context.Context, acct int64) (validity, last ui
 
 var codeInSubject = regexp.MustCompile(`#\s?([0-9A-Za-z]{5}-?[0-9A-Za-z]{5})\b`)
 
-// storeMail stores one mail in one transaction with the mailbox's new
-// position: a citizen's mail joins the ticket it answers or opens one
+// StoreMail stores one mail fetched from acct's mailbox (fetched false: it
+// was over the size limit and not downloaded) in one transaction with the
+// mailbox's new position (UID uid of UIDVALIDITY validity): a citizen's mail joins the ticket it answers or opens one
 // (acknowledged); a bounce marks the mail it reports on failed; any other
 // mail that makes no ticket is recorded in mail_skipped with why.
-func (r *Relay) storeMail(ctx context.Context, acct channel.Account, validity, uid uint32, raw []byte, fetched bool) error {
+func (r *Relay) StoreMail(ctx context.Context, acct channel.Account, validity, uid uint32, raw []byte, fetched bool) error {
 	cfg := r.cfg()
 	now := r.Now().UTC()
 	batch := ticket.InboundBatch{Channel: ticket.Email, AccountID: acct.ID, Window: cfg.Window, Ack: r.ack(acct)}
