@@ -23,6 +23,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/public"
 	"github.com/hotline-1022/hotline/internal/report"
+	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 )
@@ -49,6 +50,7 @@ type API struct {
 	CTI        http.Handler    // POST /api/v1/cti/{token}; its token is its authentication
 	Public     *public.Service // /api/v1/public/…: the mobile app's submit, track, rate, reopen
 	Reports    *report.Store   // GET /api/v1/reports/summary
+	SLA        *sla.Store      // /api/v1/calendars, /api/v1/sla-policies (admins)
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -92,6 +94,14 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/public/categories", Public: true, handler: a.categories},
 		{Method: "GET", Path: "/api/v1/public/areas", Public: true, handler: a.areas},
 		{Method: "GET", Path: "/api/v1/reports/summary", handler: a.reportSummary},
+		{Method: "GET", Path: "/api/v1/calendars", handler: a.listCalendars},
+		{Method: "POST", Path: "/api/v1/calendars", handler: a.saveCalendar(true)},
+		{Method: "GET", Path: "/api/v1/calendars/{code}", handler: a.getCalendar},
+		{Method: "PUT", Path: "/api/v1/calendars/{code}", handler: a.saveCalendar(false)},
+		{Method: "GET", Path: "/api/v1/sla-policies", handler: a.listPolicies},
+		{Method: "POST", Path: "/api/v1/sla-policies", handler: a.savePolicy(true)},
+		{Method: "GET", Path: "/api/v1/sla-policies/{policy}", handler: a.getPolicy},
+		{Method: "PUT", Path: "/api/v1/sla-policies/{policy}", handler: a.savePolicy(false)},
 	}
 }
 

@@ -40,6 +40,7 @@ func (a *App) buildHandler() http.Handler {
 		Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, Province: a.Cfg.Province, Calls: a.Calls}
 	apiv1.Public = a.Public
 	apiv1.Reports = a.Reports
+	apiv1.SLA = a.SLA
 	if a.Calls != nil {
 		apiv1.CTI = &cti.Handler{Accounts: a.Channels, Calls: a.Calls, Live: a.Live, Log: a.Log, Now: a.Now}
 	}

@@ -179,8 +179,16 @@ func cmpOr(err, otherwise error) error {
 	return otherwise
 }
 
-// EscalateRoles are who an overdue ticket may be escalated to.
-var EscalateRoles = []user.Role{user.Supervisor, user.Admin, user.Operator}
+// EscalateRoles are who an overdue ticket may be escalated to: a staff
+// role, the lead of the agency holding it (EscalateAgencyLead), or the
+// supervisors and that lead (EscalateBoth).
+var EscalateRoles = []user.Role{user.Supervisor, user.Admin, user.Operator, EscalateAgencyLead, EscalateBoth}
+
+// Escalation targets beside the staff roles.
+const (
+	EscalateAgencyLead user.Role = "agency_lead"
+	EscalateBoth       user.Role = "both"
+)
 
 // Priorities are the ticket priorities, lowest first.
 var Priorities = []string{"low", "normal", "high", "urgent"}
