@@ -63,6 +63,9 @@ func TestAgencyQueueSpeaksOfTheAgency(t *testing.T) {
 		if got, want := strings.Join(offered, ","), "forwarded,accepted,answered,approved,replied,closed"; got != want {
 			t.Errorf("the agency's status filter offers %s, want %s", got, want)
 		}
+		if strings.Contains(page, `<div class="meta">Sở Xây dựng</div>`) {
+			t.Error("every row of the agency's own queue names the agency")
+		}
 		if got := ownerCell(t, page, taken.ID); got != "Test sxd" {
 			t.Errorf("the accepted ticket's handler in the queue is %q, want Test sxd", got)
 		}
