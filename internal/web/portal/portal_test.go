@@ -47,7 +47,11 @@ func postMultipart(t *testing.T, cl *webtest.Client, path string, form url.Value
 			w.WriteField(k, v)
 		}
 	}
-	fw, _ := w.CreateFormFile("photo", "cong.png")
+	name := "cong.png"
+	if photo == nil {
+		name = "" // as a browser sends a file input left empty
+	}
+	fw, _ := w.CreateFormFile("photo", name)
 	fw.Write(photo)
 	w.Close()
 	req, _ := http.NewRequest("POST", cl.URL(path), &b)
@@ -89,9 +93,13 @@ func TestPortalSubmitTrackRateReopen(t *testing.T) {
 
 		// Missing fields: each message beside its field, what was typed kept.
 		bad := url.Values{"csrf": {csrf}, "key": {key}, "address": {"Số 12 Yersin"}, "area": {"25747"}}
-		status, body := postMultipart(t, cl, "/submit", bad, nil)
+		status, body := postMultipart(t, cl, "/submit", bad, mustPNG(t))
 		if status != 400 {
 			t.Fatalf("incomplete form: %d", status)
+		}
+		kept := regexp.MustCompile(`name="kept" value="([0-9a-f]{64})"`).FindStringSubmatch(body)
+		if kept == nil || !strings.Contains(body, `id="photo-kept"`) {
+			t.Fatal("the photo of the incomplete form was not kept")
 		}
 		for _, f := range []string{"content", "phone", "consent"} {
 			if !strings.Contains(body, `id="`+f+`-error" role="alert"`) {
@@ -108,7 +116,18 @@ func TestPortalSubmitTrackRateReopen(t *testing.T) {
 
 		good := url.Values{"csrf": {csrf}, "key": {key}, "kind": {"report"}, "category": {"ha_tang_giao_thong"}, "area": {"25747"},
 			"content": {"Cống trước số 12 Yersin bị tắc."}, "name": {"Phạm Văn Đức"}, "phone": {"0918 222 456"}, "consent": {"1"}}
-		status, body = postMultipart(t, cl, "/submit", good, mustPNG(t))
+		// A script fills the hidden honeypot field: refused, nothing written.
+		trap := url.Values{"website": {"http://spam.example"}}
+		for k, v := range good {
+			trap[k] = v
+		}
+		if status, body := postMultipart(t, cl, "/submit", trap, nil); status != 400 || !strings.Contains(body, vi("portal.honeypot")) {
+			t.Fatalf("the honeypot: %d", status)
+		}
+		// The photo kept from the first try goes with the report.
+		good.Set("kept", kept[1])
+		good.Set("kept_name", "cong.png")
+		status, body = postMultipart(t, cl, "/submit", good, nil)
 		if status != 200 {
 			t.Fatalf("submit: %d\n%s", status, body)
 		}
@@ -117,7 +136,7 @@ func TestPortalSubmitTrackRateReopen(t *testing.T) {
 			t.Fatal("the confirmation repeats the reporter's identity")
 		}
 		// A double submit (the same form again) is the same ticket.
-		if _, again := postMultipart(t, cl, "/submit", good, mustPNG(t)); mustMatch(t, codeRe, again) != code {
+		if _, again := postMultipart(t, cl, "/submit", good, nil); mustMatch(t, codeRe, again) != code {
 			t.Fatal("a double submit made a second ticket")
 		}
 		tk, err := c.Tickets.GetByCode(context.Background(), c.Actor("operator"), code)

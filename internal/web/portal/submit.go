@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"mime/multipart"
 	"net/http"
 	"strings"
 
@@ -17,7 +18,7 @@ import (
 
 // submitFields are the form's text fields, kept when the form comes back
 // with an error.
-var submitFields = []string{"kind", "category", "area", "address", "content", "name", "phone", "email", "consent", "hide", "key"}
+var submitFields = []string{"kind", "category", "area", "address", "content", "name", "phone", "email", "consent", "hide", "key", "kept", "kept_name"}
 
 // submitData is what the form offers.
 type submitData struct {
@@ -109,20 +110,37 @@ func (p *Portal) submit(w http.ResponseWriter, r *http.Request) error {
 	sub := public.Submission{Channel: ticket.Web, Key: f["key"], Kind: f["kind"], Category: f["category"], Area: f["area"],
 		Address: f["address"], Content: f["content"], Name: f["name"], Phone: f["phone"], Email: f["email"],
 		Consent: f["consent"] != "", Hide: f["hide"] != "", IP: httpx.ClientIP(r, p.TrustProxy)}
+	var photos []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		photos = r.MultipartForm.File["photo"]
+	}
 	if bad := sub.Check(); bad != nil {
 		for field, e := range bad {
 			pg.Errors[field] = pg.Err(e)
 		}
 		pg.Error = pg.T("portal.fix_fields")
+		// The photo is kept too: stored now, named in the form that comes
+		// back, so the citizen need not choose it again.
+		if files, err := p.Public.StoreAll(photos); err != nil {
+			pg.Errors["photo"] = pg.Err(err)
+		} else if len(files) > 0 {
+			pg.Form["kept"], pg.Form["kept_name"] = files[0].SHA256, files[0].Name
+		}
 		return p.showSubmit(w, r, pg, http.StatusBadRequest)
 	}
-	if r.MultipartForm != nil {
-		files, err := p.Public.StoreAll(r.MultipartForm.File["photo"])
+	files, err := p.Public.StoreAll(photos)
+	if err != nil {
+		return p.submitError(w, r, pg, err)
+	}
+	if len(files) == 0 && f["kept"] != "" {
+		kept, err := p.Public.Uploaded(f["kept"], f["kept_name"])
 		if err != nil {
+			pg.Form["kept"], pg.Form["kept_name"] = "", ""
 			return p.submitError(w, r, pg, err)
 		}
-		sub.Files = files
+		files = append(files, kept)
 	}
+	sub.Files = files
 	c, err := p.Public.Submit(r.Context(), sub)
 	if err != nil {
 		return p.submitError(w, r, pg, err)
@@ -144,7 +162,7 @@ func (p *Portal) submitError(w http.ResponseWriter, r *http.Request, pg *web.Pag
 		return err
 	}
 	field := e.Field
-	if field == "files" {
+	if field == "files" || field == "attachments" {
 		field = "photo"
 	}
 	if field != "" {
