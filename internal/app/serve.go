@@ -24,6 +24,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/web/desk"
 	"github.com/hotline-1022/hotline/internal/web/monthly"
 	"github.com/hotline-1022/hotline/internal/web/portal"
+	"github.com/hotline-1022/hotline/internal/web/reports"
 	"github.com/hotline-1022/hotline/internal/web/review"
 )
 
@@ -54,6 +55,7 @@ func (a *App) buildHandler() http.Handler {
 		&portal.Portal{Web: shell, Public: a.Public, Tickets: a.Tickets, Categories: a.Categories, Areas: a.Areas, Province: a.Cfg.Province},
 		&calls.Calls{Web: shell, Calls: a.Calls, Tickets: a.Tickets, Contacts: a.Contacts},
 		&monthly.Monthly{Web: shell, Reports: a.Reports, Categories: a.Categories},
+		&reports.Reports{Web: shell, Reports: a.Reports, Categories: a.Categories},
 		&admin.Admin{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
 			SLA: a.SLA, Audit: a.Audit, Anchors: audit.AnchorFile(a.Cfg.AnchorFile()), Replies: a.Replies,
 			Accounts: a.Channels, Channels: a.channelHealth(), Province: a.Cfg.Province})

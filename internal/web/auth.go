@@ -110,6 +110,9 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 		Secure: w.Secure(r), MaxAge: int(user.MaxSessionAge.Seconds())})
 	http.SetCookie(rw, &http.Cookie{Name: loginCSRFCookie, Value: "", Path: "/login", MaxAge: -1})
 	w.Log.Info("signed in", "user_id", u.ID, "role", u.Role)
+	if u.Role == user.Viewer && (d.Next == "/console" || d.Next == "/") {
+		d.Next = "/console/reports" // a leader's console is the figures
+	}
 	http.Redirect(rw, r, d.Next, http.StatusSeeOther)
 	return nil
 }

@@ -49,7 +49,7 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		{"operator", desk},
 		{"sxd", []string{"/console", "/console?tab=all", ticketPage(sent), "/console/calls", "/console/account"}},
 		{"supervisor", []string{"/console/review", "/console/review?tab=deadline", "/console", ticketPage(sent)}},
-		{"viewer", []string{"/console", ticketPage(sent), "/console/calls", "/console/reports/monthly"}},
+		{"viewer", []string{"/console", ticketPage(sent), "/console/calls", "/console/reports/monthly", "/console/reports"}},
 		{"admin", adminPages},
 	}
 	b := webtest.NewBrowser(t, c)

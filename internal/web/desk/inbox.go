@@ -12,6 +12,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/api"
 	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/live"
@@ -42,7 +43,7 @@ func tabsFor(role user.Role) []tab {
 			{Key: "all"},
 		}
 	}
-	return []tab{
+	tabs := []tab{
 		{Key: "new", States: []ticket.State{ticket.Received}},
 		{Key: "open", States: []ticket.State{ticket.Received, ticket.Classified, ticket.Returned}},
 		{Key: "returned", States: []ticket.State{ticket.Returned}},
@@ -53,6 +54,10 @@ func tabsFor(role user.Role) []tab {
 		{Key: "mine", Mine: true},
 		{Key: "all"},
 	}
+	if role == user.Viewer { // a leader handles no ticket: no "mine"
+		tabs = slices.DeleteFunc(tabs, func(t tab) bool { return t.Mine })
+	}
+	return tabs
 }
 
 // savedTab is one of the user's saved views, shown as a tab.
@@ -102,7 +107,7 @@ func filterFrom(q url.Values, a user.Actor) (ticket.Filter, string) {
 	key := q.Get("tab")
 	cur := tabs[0]
 	if key == "" && (q.Get("q") != "" || q.Get("state") != "" || q.Get("channel") != "" || q.Get("category") != "" ||
-		q.Get("area") != "" || q.Get("agency") != "" || q.Get("sla") != "") {
+		q.Get("area") != "" || q.Get("agency") != "" || q.Get("sla") != "" || q.Get("from") != "" || q.Get("to") != "") {
 		key = "all"
 	}
 	for _, t := range tabs {
@@ -123,6 +128,14 @@ func filterFrom(q url.Values, a user.Actor) (ticket.Filter, string) {
 	}
 	if s := q.Get("sla"); s != "" {
 		f.SLA = sla.State(s)
+	}
+	// from and to are local days of receipt, both included (the figures'
+	// drill-down); a malformed one is refused by checkDays.
+	if d, err := time.ParseInLocation(time.DateOnly, q.Get("from"), clock.Zone); err == nil {
+		f.From = d
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, q.Get("to"), clock.Zone); err == nil {
+		f.To = d.AddDate(0, 0, 1)
 	}
 	// Work queues go by deadline: an agency's open tickets, and anyone's
 	// late ones. Lists of done tickets go newest first.
@@ -160,7 +173,11 @@ func (w *Desk) inboxPage(rw http.ResponseWriter, r *http.Request, q url.Values, 
 	if a.Role == user.Agency {
 		d.States = ticket.AgencyStates
 	}
-	page, err := w.Tickets.List(r.Context(), a, f)
+	var page ticket.Page
+	err := checkDays(q)
+	if err == nil {
+		page, err = w.Tickets.List(r.Context(), a, f)
+	}
 	filterStatus, err := p.FilterError(err)
 	if err != nil {
 		return err
@@ -428,4 +445,16 @@ func visibleEvent(a user.Actor, e live.Event) bool {
 		return true
 	}
 	return a.Role == user.Agency && e.AgencyID == a.AgencyID
+}
+
+// checkDays refuses a malformed from or to.
+func checkDays(q url.Values) error {
+	for _, k := range []string{"from", "to"} {
+		if v := q.Get(k); v != "" {
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
+				return errs.Invalidf("report.date_invalid").InField(k)
+			}
+		}
+	}
+	return nil
 }
