@@ -1,5 +1,5 @@
 // Package admin is the admin console (/console/admin): users, agencies,
-// categories, routing rules, SLA policies and holidays, reply templates,
+// categories, routing rules, SLA policies and holidays, working calendars, reply templates,
 // channels, areas and the audit log. Every route is for the admin role
 // only; every change goes through a domain function that writes its audit
 // event in the same transaction. Each section has its own <section>.go
@@ -95,6 +95,11 @@ func (w *Admin) Routes(rt *web.Router) {
 	rt.Page("POST /console/admin/sla/{id}", roles, w.policySave)
 	rt.Page("POST /console/admin/sla/holidays", roles, w.holidayAdd)
 	rt.Page("POST /console/admin/sla/holidays/{day}/delete", roles, w.holidayRemove)
+	rt.Page("GET /console/admin/calendars", roles, w.calendars)
+	rt.Page("GET /console/admin/calendars/new", roles, w.calendarNew)
+	rt.Page("POST /console/admin/calendars", roles, w.calendarSave)
+	rt.Page("GET /console/admin/calendars/{code}", roles, w.calendar)
+	rt.Page("POST /console/admin/calendars/{code}", roles, w.calendarSave)
 	rt.Page("GET /console/admin/replies", roles, w.replies)
 	rt.Page("GET /console/admin/replies/new", roles, w.replyNew)
 	rt.Page("POST /console/admin/replies", roles, w.replySave)
@@ -114,7 +119,7 @@ func (w *Admin) Routes(rt *web.Router) {
 
 // sections are the admin sub-navigation, in order: the URL segment is
 // also the message key suffix (admin.nav.<key>).
-var sections = []string{"users", "agencies", "categories", "routing", "sla", "replies", "channels", "areas", "audit"}
+var sections = []string{"users", "agencies", "categories", "routing", "sla", "calendars", "replies", "channels", "areas", "audit"}
 
 // subnav is embedded in every admin page's data, for the
 // sub-navigation.
