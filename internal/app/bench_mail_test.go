@@ -75,7 +75,7 @@ func BenchmarkMailIntake(b *testing.B) {
 					uid++
 					// Another UIDVALIDITY than the IMAP server's: imap below
 					// starts its mailbox from the beginning.
-					if err := ta.Relay.StoreMail(ctx, acct, 999, uid, m, true); err != nil {
+					if _, err := ta.Relay.StoreMail(ctx, acct, 999, uid, m, true); err != nil {
 						b.Fatal(err)
 					}
 				}

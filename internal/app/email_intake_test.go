@@ -83,14 +83,16 @@ func count(t *testing.T, d *db.DB, q string, args ...any) int {
 
 func TestMailboxIntake(t *testing.T) {
 	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
-		ta, box, acct := mailboxApp(t, d, emailtest.IMAPConfig{TLS: "tls", User: "1022@tinh.gov.vn", Password: "mat-khau"}, nil)
+		ta, box, acct := mailboxApp(t, d, emailtest.IMAPConfig{TLS: "tls", User: "1022@tinh.gov.vn", Password: "mat-khau"}, map[string]string{"failed": "Failed"})
+		box.Create(t, "Failed")
 		own := bytes.ReplaceAll(fixture(t, "forwarded.eml"), []byte("duc.pham@example.vn>\r\nTo"), []byte("1022@tinh.gov.vn>\r\nTo"))
 		own = bytes.ReplaceAll(own, []byte("CAB9fwd123"), []byte("own-1"))
 		for _, f := range []string{"gmail.eml", "autoreply.eml", "list.eml", "bounce.eml", "legacy.eml", "oversized.eml", "broken.eml", "apple.eml"} {
 			box.Deliver(t, "INBOX", fixture(t, f))
 		}
 		box.Deliver(t, "INBOX", own)
-		mustPoll(t, ta, acct, 9)
+		box.Deliver(t, "INBOX", []byte("Subject: no sender\r\n\r\nwho wrote this?\r\n"))
+		mustPoll(t, ta, acct, 10)
 		tickets := ticketsOf(t, d, acct.ID)
 		if len(tickets) != 5 {
 			t.Fatalf("%d tickets, want gmail, legacy, oversized, broken and apple", len(tickets))
@@ -107,7 +109,7 @@ func TestMailboxIntake(t *testing.T) {
 		}
 		rows.Close()
 		want := map[string]string{"ooo-4711@example.vn": "auto_submitted", "list-1@lists.example.vn": "precedence",
-			"20260310020500.ABC123@mail.tinh.gov.vn": "bounce", "own-1@mail.gmail.com": "own_address"}
+			"20260310020500.ABC123@mail.tinh.gov.vn": "bounce", "own-1@mail.gmail.com": "own_address", "": "unreadable"}
 		if len(skipped) != len(want) {
 			t.Fatalf("skipped %v, want %v", skipped, want)
 		}
@@ -132,10 +134,14 @@ func TestMailboxIntake(t *testing.T) {
 		if !strings.Contains(body, "ngap.mp4") {
 			t.Fatalf("the refused video is not named: %q", body)
 		}
-		// Every mail is flagged \Seen once stored; a second pass takes
-		// nothing; nor does a restarted app on the same database.
+		// Every mail is flagged \Seen once stored, the unreadable one moved
+		// to the failed folder; a second pass takes nothing; nor does a
+		// restarted app on the same database.
 		if seen, all := box.Seen(t, "INBOX"); seen != 9 || all != 9 {
 			t.Fatalf("%d of %d seen", seen, all)
+		}
+		if _, all := box.Seen(t, "Failed"); all != 1 {
+			t.Fatalf("%d mails in the failed folder", all)
 		}
 		mustPoll(t, ta, acct, 0)
 		restarted := &testApp{App: app.New(app.Config{Province: "79", Channels: mailConfig}, d, ta.Box, ta.Log), logs: ta.logs}
@@ -166,6 +172,20 @@ func TestMailboxIntake(t *testing.T) {
 		mustPoll(t, ta, acct, 2)
 		if n := len(ticketsOf(t, d, acct.ID)); n != 7 {
 			t.Fatalf("%d tickets after a new UIDVALIDITY, want 7", n)
+		}
+		// A sender writing again and again gets three acknowledgements an
+		// hour, and every mail is a ticket.
+		for i := range 5 {
+			box.Deliver(t, "INBOX", citizenMail("flood@example.vn", "flood-"+strconv.Itoa(i)+"@example.vn", "Phản ánh "+strconv.Itoa(i), "", "Nội dung."))
+		}
+		mustPoll(t, ta, acct, 5)
+		if n := count(t, d, `SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.event = 'acknowledge'
+			AND t.contact_id = (SELECT contact_id FROM tickets WHERE id = (SELECT ticket_id FROM messages WHERE provider_id = $1))`,
+			scopedID(acct.ID, "flood-0@example.vn")); n != 3 {
+			t.Fatalf("%d acknowledgements to one sender in an hour", n)
+		}
+		if n := len(ticketsOf(t, d, acct.ID)); n != 12 {
+			t.Fatalf("%d tickets after the flood, want 12", n)
 		}
 		// The reporter's address is sealed at rest and never logged.
 		if n := count(t, d, `SELECT count(*) FROM contacts WHERE email_enc IS NULL OR length(email_enc) = 0`); n != 0 {
@@ -261,4 +281,25 @@ func TestMailboxToRepliesAndBack(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A mailbox that refuses the login is retried and shown as the account's
+// last error; nothing is stored.
+func TestMailboxRefusingTheLoginIsShown(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ta, box, acct := mailboxApp(t, d, emailtest.IMAPConfig{TLS: "starttls", User: "1022@tinh.gov.vn", Password: "mat-khau"},
+			map[string]string{"imap_password": "sai"})
+		box.Deliver(t, "INBOX", fixture(t, "gmail.eml"))
+		if _, err := ta.Relay.PollMailbox(context.Background(), acct); err == nil || !strings.Contains(err.Error(), "login") {
+			t.Fatalf("poll with a wrong password: %v", err)
+		}
+		startChannels(t, ta, nil)
+		waitFor(t, "the error on the account", func() bool {
+			a, err := ta.Channels.Get(context.Background(), acct.ID)
+			return err == nil && strings.HasPrefix(a.LastError, "imap: login")
+		})
+		if n := len(ticketsOf(t, d, acct.ID)); n != 0 {
+			t.Fatalf("%d tickets", n)
+		}
+	})
 }

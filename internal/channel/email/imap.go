@@ -23,6 +23,7 @@ type Mailbox struct {
 	c           *imapclient.Client
 	UIDValidity uint32
 	processed   string // folder taken mail is moved to; "": flagged \Seen
+	failed      string // folder mail that made no ticket for a fault is moved to
 	exists      chan struct{}
 }
 
@@ -34,7 +35,7 @@ func (a *Adapter) OpenMailbox(ctx context.Context, acct channel.Account) (*Mailb
 		return nil, ErrSendOnly
 	}
 	s := serverOf(acct, "imap", "smtp")
-	m := &Mailbox{processed: acct.Setting("processed", ""), exists: make(chan struct{}, 1)}
+	m := &Mailbox{processed: acct.Setting("processed", ""), failed: acct.Setting("failed", ""), exists: make(chan struct{}, 1)}
 	opts := &imapclient.Options{
 		TLSConfig: a.tlsConfig(s.host),
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{Mailbox: func(d *imapclient.UnilateralDataMailbox) {
@@ -128,13 +129,19 @@ func (m *Mailbox) Fetch(uid uint32, max int64) (raw []byte, size int64, ok bool,
 	return msgs[0].FindBodySection(section), size, true, nil
 }
 
-// Done marks a mail taken in, once its ticket is committed: moved to the
-// processed folder when the account names one (flagged \Seen when the
-// move fails), else flagged \Seen.
-func (m *Mailbox) Done(uid uint32) error {
+// Done marks a mail taken in, once its ticket (or the record of why it
+// made none) is committed: moved to the processed folder when the account
+// names one, or to the failed folder when it could not be read (failed)
+// and the account names one; flagged \Seen where it is otherwise, or when
+// the move fails.
+func (m *Mailbox) Done(uid uint32, failed bool) error {
 	set := imap.UIDSetNum(imap.UID(uid))
-	if m.processed != "" {
-		if _, err := m.c.Move(set, m.processed).Wait(); err == nil {
+	folder := m.processed
+	if failed && m.failed != "" {
+		folder = m.failed
+	}
+	if folder != "" {
+		if _, err := m.c.Move(set, folder).Wait(); err == nil {
 			return nil
 		}
 	}

@@ -166,11 +166,12 @@ func (r *Relay) takeNew(ctx context.Context, acct channel.Account, mb *email.Mai
 		if err != nil {
 			return n, err
 		}
-		if err := r.StoreMail(ctx, acct, mb.UIDValidity, uid, raw, ok); err != nil {
+		skip, err := r.StoreMail(ctx, acct, mb.UIDValidity, uid, raw, ok)
+		if err != nil {
 			return n, err
 		}
 		n++
-		if err := mb.Done(uid); err != nil {
+		if err := mb.Done(uid, skip == SkipUnreadable || skip == SkipTooLarge); err != nil {
 			// Stored and remembered by UID: nothing is lost or taken twice.
 			r.Log.Warn("mail not marked processed", "account_id", acct.ID, "uid", uid, "error", err.Error())
 		}
@@ -191,10 +192,11 @@ var codeInSubject = regexp.MustCompile(`#\s?([0-9A-Za-z]{5}-?[0-9A-Za-z]{5})\b`)
 
 // StoreMail stores one mail fetched from acct's mailbox (fetched false: it
 // was over the size limit and not downloaded) in one transaction with the
-// mailbox's new position (UID uid of UIDVALIDITY validity): a citizen's mail joins the ticket it answers or opens one
+// mailbox's new position (UID uid of UIDVALIDITY validity), and returns
+// why it made no ticket ("" when it joined or opened one): a citizen's mail joins the ticket it answers or opens one
 // (acknowledged); a bounce marks the mail it reports on failed; any other
 // mail that makes no ticket is recorded in mail_skipped with why.
-func (r *Relay) StoreMail(ctx context.Context, acct channel.Account, validity, uid uint32, raw []byte, fetched bool) error {
+func (r *Relay) StoreMail(ctx context.Context, acct channel.Account, validity, uid uint32, raw []byte, fetched bool) (string, error) {
 	cfg := r.cfg()
 	now := r.Now().UTC()
 	batch := ticket.InboundBatch{Channel: ticket.Email, AccountID: acct.ID, Window: cfg.Window, Ack: r.ack(acct)}
@@ -217,9 +219,12 @@ func (r *Relay) StoreMail(ctx context.Context, acct channel.Account, validity, u
 			}
 		}
 	default:
+		if r.ackedRecently(ctx, p.From.Address, now) {
+			batch.Ack = nil // a sender writing again and again gets no more
+		}
 		ev, err := r.mailEvent(acct, p, raw)
 		if err != nil {
-			return err
+			return "", err
 		}
 		batch.Events = append(batch.Events, ev)
 	}
@@ -246,15 +251,35 @@ func (r *Relay) StoreMail(ctx context.Context, acct channel.Account, validity, u
 	}
 	results, err := r.Tickets.Inbound(ctx, actor(acct), batch)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if skip != "" {
 		r.Log.Info("mail skipped", "account_id", acct.ID, "uid", uid, "reason", skip)
-		return nil
+		return skip, nil
 	}
 	res := results[0]
 	r.Log.Info("mail stored", "account_id", acct.ID, "uid", uid, "ticket_id", res.TicketID, "new", res.New, "duplicate", res.Duplicate)
-	return nil
+	return "", nil
+}
+
+// AcksPerHour is how many acknowledgements one address gets in an hour:
+// a sender whose mail comes in a stream (a loop we did not recognise, a
+// flood) is not answered with a stream.
+const AcksPerHour = 3
+
+// ackedRecently reports whether addr had AcksPerHour acknowledgements in
+// the last hour. A read error says no: the acknowledgement is the safer
+// side for a citizen.
+func (r *Relay) ackedRecently(ctx context.Context, addr string, now time.Time) bool {
+	id, err := r.Contacts.ByIdentity(ctx, contact.KindEmail, addr)
+	if err != nil {
+		return false
+	}
+	var n int
+	err = r.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id
+		WHERE t.contact_id = $1 AND m.kind = $2 AND m.event = 'acknowledge' AND m.created_at >= $3`,
+		id, ticket.MsgOutbound, now.Add(-time.Hour)).Scan(&n)
+	return err == nil && n >= AcksPerHour
 }
 
 // mailEvent is a citizen's mail as the ticket life takes it, its files
