@@ -39,7 +39,8 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 			adminPages = append(adminPages, p)
 		}
 	}
-	adminPages = append(adminPages, "/console/admin/channels/"+itoa(acct.ID), "/console/account")
+	adminPages = append(adminPages, "/console/admin/channels/"+itoa(acct.ID), "/console/account",
+		"/console/admin/calendars", "/console/admin/calendars/new")
 	desk := []string{"/console", "/console?tab=new", "/console?tab=todo", "/console?tab=overdue", "/console?tab=all",
 		"/console/new", ticketPage(mine), ticketPage(sent), "/console/calls", "/console/account"}
 	byRole := []struct {
@@ -48,7 +49,7 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 	}{
 		{"operator", desk},
 		{"sxd", []string{"/console", "/console?tab=all", ticketPage(sent), "/console/calls", "/console/account"}},
-		{"supervisor", []string{"/console/review", "/console/review?tab=deadline", "/console", ticketPage(sent)}},
+		{"supervisor", []string{"/console/review", "/console/review?tab=deadline", "/console", ticketPage(sent), "/console/reports"}},
 		{"viewer", []string{"/console", ticketPage(sent), "/console/calls", "/console/reports/monthly", "/console/reports"}},
 		{"admin", adminPages},
 	}
