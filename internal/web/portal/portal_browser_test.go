@@ -44,7 +44,10 @@ func TestBrowserCitizenSubmitsAndTracks(t *testing.T) {
 
 	// Sent without a description or consent: the messages beside the
 	// fields, and what was typed is still there.
-	b.Choose(vi("portal.field.area"), "Phường Thủ Dầu Một")
+	// The ward list narrows as the citizen types, without diacritics.
+	b.Fill("area-filter", "thu dau mot")
+	b.WaitFor("Thủ Dầu Một chosen", `document.getElementById("area").value === "25747"`,
+		`Array.from(document.getElementById("area").options).map(o => o.text)`)
 	b.Fill("address", "Trước số 45 Đại lộ Bình Dương")
 	b.Fill("phone", "0987 654 321")
 	if status := b.ClickToLoad(`form[action="/submit"] button[type=submit]`); status != 400 {
@@ -104,6 +107,17 @@ func TestBrowserCitizenSubmitsAndTracks(t *testing.T) {
 		t.Error("the rating form is still offered after the rating")
 	}
 	fits("the answered timeline")
+
+	// Not solved after all: the citizen reopens it, with a reason.
+	b.Step("give the reason", chromedp.SendKeys(chromedp.ID("reason"), "Mưa tối qua cống lại tắc."))
+	if status := b.ClickToLoad(`form[action="/track/reopen"] button[type=submit]`); status != 200 {
+		t.Fatalf("reopening answered %d", status)
+	}
+	b.WaitText(`[role="status"]`, vi("portal.reopened"))
+	b.WaitText(".timeline", vi("portal.event.reopen"))
+	if tk, _ := c.Tickets.GetByCode(t.Context(), c.Actor("operator"), code); tk.State == ticket.Replied || tk.State == ticket.Closed {
+		t.Fatalf("the ticket is %s after the citizen reopened it", tk.State)
+	}
 }
 
 // A visitor who follows a dead link gets the portal's page, in the
