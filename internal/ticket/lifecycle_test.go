@@ -488,8 +488,10 @@ func TestOverdueEscalatesToThePolicyRole(t *testing.T) {
 		other := e.mustCreate(t, ticket.NewTicket{Content: "Ổ gà"})
 		e.clock.Advance(5*time.Hour + time.Minute)
 		e.changes = nil
-		if w, o, err := e.svc.Sweep(ctx, ticket.SLARunner); err != nil || w != 2 || o != 2 {
-			t.Fatalf("sweep: warned %d overdue %d, %v; want 2 and 2", w, o, err)
+		// Both are found past their deadline: overdue, never at risk
+		// after the fact.
+		if w, o, err := e.svc.Sweep(ctx, ticket.SLARunner); err != nil || w != 0 || o != 2 {
+			t.Fatalf("sweep: warned %d overdue %d, %v; want 0 and 2", w, o, err)
 		}
 		want := map[int64]user.Role{land.ID: user.Admin, other.ID: user.Supervisor}
 		overdue := 0

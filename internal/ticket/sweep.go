@@ -14,7 +14,8 @@ import (
 const sweepLockID = 0x736c61737765 // "slaswe"
 
 // Sweep marks open tickets that crossed their warning time or deadline
-// since the last sweep, with a timeline event each, and tells listeners so
+// since the last sweep, with a timeline event each (one that is past its
+// deadline when found is only overdue, never at risk after the fact), and tells listeners so
 // the people concerned see it at once: an overdue ticket is escalated to
 // its SLA policy's escalation role (Change.EscalateTo, and "escalate_to" on
 // the timeline event). It returns how many it marked.
@@ -34,6 +35,9 @@ func (s *Service) Sweep(ctx context.Context, actor user.Actor) (warned, overdue 
 			}
 		}
 		var err error
+		// A ticket already past its deadline when first found (after a
+		// restart, an import, a sweep that could not run) goes straight to
+		// overdue: being "at risk" is news only before the deadline.
 		if warned, err = s.sweepOne(ctx, tx, now, "warn_at", "sla_warned_at", "sla.at_risk", &changes); err != nil {
 			return err
 		}
@@ -56,9 +60,13 @@ func (s *Service) Sweep(ctx context.Context, actor user.Actor) (warned, overdue 
 // sweepOne marks up to 1000 tickets per run; a backlog clears over a few
 // runs without one long transaction.
 func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, flag, event string, changes *[]Change) (int, error) {
+	notYetDue := ""
+	if event == "sla.at_risk" {
+		notYetDue = ` AND t.deadline > $1`
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.code, t.state, t.agency_id, p.escalate_role FROM tickets t
 		LEFT JOIN sla_policies p ON p.id = t.sla_policy_id
-		WHERE t.resolved_at IS NULL AND t.`+flag+` IS NULL AND t.`+due+` <= $1 ORDER BY t.`+due+` LIMIT 1000`, now)
+		WHERE t.resolved_at IS NULL AND t.`+flag+` IS NULL AND t.`+due+` <= $1`+notYetDue+` ORDER BY t.`+due+` LIMIT 1000`, now)
 	if err != nil {
 		return 0, db.Fail(err)
 	}
