@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/reply"
@@ -22,6 +23,10 @@ type channelData struct {
 	Custom             bool   // the account has its own text
 	Preview            string // the text sent, with a sample code
 	Code               string // the placeholder
+	// Mailbox is a mailbox account's intake: its position, its last error
+	// (on Account) and the mails that made no ticket; nil for a chat
+	// account.
+	Mailbox *account.MailboxState
 }
 
 // channel shows one chat channel account and its acknowledgement.
@@ -55,6 +60,13 @@ func (w *Admin) showChannel(rw http.ResponseWriter, r *http.Request, p *web.Page
 		text = d.Default
 	}
 	d.Preview = reply.Fill(text, map[string]string{"code": sampleCode})
+	if a.Kind == channel.Email {
+		m, err := w.Accounts.Mailbox(r.Context(), a.ID, 20)
+		if err != nil {
+			return err
+		}
+		d.Mailbox = &m
+	}
 	p.Data = d
 	w.Render(rw, r, status, "admin_channel", p)
 	return nil
