@@ -64,7 +64,8 @@ func minutes(hhmm string) (int, bool) {
 }
 
 // Validate checks a calendar before it is stored: a code that is not one
-// of the reserved names (24x7, agency, office), a zone Go knows, periods that are neither empty
+// of the reserved names (24x7, agency, office, and new, which the admin
+// page's address for a new calendar takes), a zone Go knows, periods that are neither empty
 // nor overlapping, at least one of them unless the calendar is 24/7, and
 // dated days that exist, each once, in a year from 2000 to 2100.
 func (c *Calendar) Validate() error {
@@ -75,7 +76,7 @@ func (c *Calendar) Validate() error {
 		c.Zone = "Asia/Ho_Chi_Minh"
 	}
 	switch {
-	case !calendarCode.MatchString(c.Code) || c.Code == Always || c.Code == Agency || c.Code == Office:
+	case !calendarCode.MatchString(c.Code) || c.Code == Always || c.Code == Agency || c.Code == Office || c.Code == "new":
 		return errs.Invalidf("calendar.code_invalid").InField("code")
 	case c.Name == "":
 		return errs.Invalidf("field.required").InField("name")
