@@ -54,6 +54,16 @@ var durationUnits = map[Lang]struct{ day, hour, minute, underMinute string }{
 	EN: {"d", "h", "min", "< 1 min"},
 }
 
+// DurationUnits are FormatDuration's unit words in lang, joined by "|":
+// day, hour, minute and "under a minute", for the page's live countdown.
+func DurationUnits(lang Lang) string {
+	u, ok := durationUnits[lang]
+	if !ok {
+		u = durationUnits[VI]
+	}
+	return u.day + "|" + u.hour + "|" + u.minute + "|" + u.underMinute
+}
+
 // FormatDuration shows d for an SLA countdown with its two largest units,
 // truncated to the minute: "3 ngày 2 giờ", "2 giờ 15 phút", "45 phút" in
 // Vietnamese; "3 d 2 h", "2 h 15 min", "45 min" in English. A zero second

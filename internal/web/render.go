@@ -147,6 +147,10 @@ func (p *Page) ISO(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// DurationUnits are the unit words of durations in the page's language,
+// "|"-separated, for the live countdown (app.js).
+func (p *Page) DurationUnits() string { return i18n.DurationUnits(p.Lang) }
+
 // Number formats a count the local way: 8.755 or 8,755.
 func (p *Page) Number(n int) string { return i18n.FormatNumber(p.Lang, int64(n)) }
 

@@ -3,13 +3,14 @@
 // shortcuts and the ward picker.
 (function () {
   "use strict";
-  var lang = document.body.dataset.lang || "vi";
   var csrf = document.body.dataset.csrf || "";
 
   // --- SLA countdowns -------------------------------------------------------
   function fmt(ms) {
     var m = Math.floor(Math.abs(ms) / 60000), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60), mm = m % 60;
-    var u = lang === "en" ? { d: " d", h: " h", m: " min", lt: "< 1 min" } : { d: " ngày", h: " giờ", m: " phút", lt: "dưới 1 phút" };
+    // The unit words are the server's (i18n.DurationUnits), as in the page.
+    var w = (document.body.dataset.units || "ngày|giờ|phút|dưới 1 phút").split("|");
+    var u = { d: " " + w[0], h: " " + w[1], m: " " + w[2], lt: w[3] };
     if (m < 1) return u.lt;
     if (d > 0) return d + u.d + (h ? " " + h + u.h : "");
     if (h > 0) return h + u.h + (mm ? " " + mm + u.m : "");
