@@ -4,9 +4,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/ticket"
 )
 
@@ -15,6 +18,7 @@ type answersData struct {
 	Q          string
 	Category   string
 	Categories []category.Category
+	Wards      []area.Area
 	Answers    []ticket.PublicAnswer
 	More       string // the next page's query, when there is one
 }
@@ -22,7 +26,8 @@ type answersData struct {
 const answersPage = 20
 
 // answers lists the published answers, newest first, searched without
-// diacritics and filtered by category, keyset-paged by id.
+// diacritics and filtered by category, ward and the days of receipt in
+// Vietnam, keyset-paged by id.
 func (p *Portal) answers(w http.ResponseWriter, r *http.Request) error {
 	pg := p.page(w, r, "portal.answers_title")
 	pg.Nav = "answers"
@@ -36,12 +41,42 @@ func (p *Portal) answers(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Before = n
 	}
+	f.Area = q.Get("area")
+	status := http.StatusOK
+	for _, day := range []struct {
+		field string
+		t     *time.Time
+		next  bool
+	}{{"from", &f.From, false}, {"to", &f.To, true}} {
+		v := strings.TrimSpace(q.Get(day.field))
+		pg.Form[day.field] = v
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation(time.DateOnly, v, i18n.Location)
+		if err != nil {
+			pg.Errors[day.field] = pg.Err(errs.Invalidf("field.invalid").InField(day.field))
+			status = http.StatusBadRequest
+			continue
+		}
+		if day.next {
+			t = t.AddDate(0, 0, 1) // "to" includes its day
+		}
+		*day.t = t
+	}
 	var err error
 	if d.Categories, err = p.Categories.List(r.Context(), false); err != nil {
 		return err
 	}
-	if d.Answers, err = p.Tickets.Answers(r.Context(), f); err != nil {
-		return err
+	if p.Province != "" {
+		if d.Wards, err = p.Areas.Wards(r.Context(), p.Province); err != nil {
+			return err
+		}
+	}
+	if status == http.StatusOK {
+		if d.Answers, err = p.Tickets.Answers(r.Context(), f); err != nil {
+			return err
+		}
 	}
 	if len(d.Answers) > answersPage {
 		d.Answers = d.Answers[:answersPage]
@@ -49,9 +84,9 @@ func (p *Portal) answers(w http.ResponseWriter, r *http.Request) error {
 		next.Set("before", strconv.FormatInt(d.Answers[answersPage-1].ID, 10))
 		d.More = next.Encode()
 	}
-	pg.Form["q"], pg.Form["category"] = d.Q, d.Category
+	pg.Form["q"], pg.Form["category"], pg.Form["area"] = d.Q, d.Category, f.Area
 	pg.Data = d
-	p.Render(w, r, http.StatusOK, "portal_answers", pg)
+	p.Render(w, r, status, "portal_answers", pg)
 	return nil
 }
 

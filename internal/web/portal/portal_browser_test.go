@@ -159,4 +159,13 @@ func TestBrowserPortalIsInstallable(t *testing.T) {
 		fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json()).then(m => { window.__manifest = m.short_name + "|" + m.start_url + "|" + m.display; }), true)`)
 	b.WaitFor("the service worker to be active", `window.__swScope === location.origin + "/"`, `window.__swScope || null`)
 	b.WaitFor("the manifest", `window.__manifest === "1022|/|standalone"`, `window.__manifest || null`)
+
+	// The other pages fit a phone too.
+	b.Viewport(390, 844)
+	for _, page := range []string{"/answers", "/track"} {
+		b.Visit(page)
+		if w := b.PageWidth(); w > 390 {
+			t.Errorf("%s is %d px wide at 390 px: %v", page, w, b.WiderThan(390))
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
@@ -242,7 +243,7 @@ func TestPortalAnswersSearchWithoutDiacritics(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "Đèn đường không sáng") || strings.Contains(body, "Lịch tiêm chủng") {
 			t.Fatalf("search: %d\n%s", status, body)
 		}
-		if strings.Contains(body, "Nguyễn Thị Lan") || strings.Contains(body, "Phú Hòa") {
+		if strings.Contains(body, "Nguyễn Thị Lan") || strings.Contains(body, "Tiểu học Phú Hòa") {
 			t.Fatal("the list shows what was not published")
 		}
 		link := regexp.MustCompile(`href="(/answers/\d+)"`).FindStringSubmatch(body)
@@ -254,6 +255,27 @@ func TestPortalAnswersSearchWithoutDiacritics(t *testing.T) {
 		}
 		if _, body, _ := cl.Get("/answers"); !strings.Contains(body, "Lịch tiêm chủng") || !strings.Contains(body, "Đèn đường không sáng") {
 			t.Fatal("the whole list lacks an answer")
+		}
+		// The days of receipt, in Vietnam, and the ward.
+		today, _ := time.ParseInLocation(time.DateOnly, c.Clock.Today(), i18n.Location)
+		day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
+		for _, tt := range []struct {
+			query string
+			found bool
+		}{
+			{"from=" + day(0) + "&to=" + day(0), true},
+			{"from=" + day(1), false},
+			{"to=" + day(-1), false},
+			{"area=25747", false},
+		} {
+			_, body, _ := cl.Get("/answers?" + tt.query)
+			if strings.Contains(body, "Lịch tiêm chủng") != tt.found {
+				t.Errorf("/answers?%s: found %v, want %v", tt.query, !tt.found, tt.found)
+			}
+		}
+		status, body, _ = cl.Get("/answers?from=2026-13-01")
+		if status != 400 || !strings.Contains(body, `id="from-error"`) || !strings.Contains(body, `value="2026-13-01"`) {
+			t.Fatalf("a bad day: %d", status)
 		}
 	})
 }
