@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/app"
+	"github.com/hotline-1022/hotline/internal/perf"
 )
 
 func init() {
 	commands = append(commands,
 		command{"report rebuild", "report rebuild   → recompute the leaders' figures from the tickets (run it while nothing writes tickets)", runReportRebuild},
+		command{"perf reports", "perf reports [--rounds 50]   → latency of the figures' summaries (a month, a year; all, one agency, one channel)", runPerfReports},
 	)
 }
 
@@ -29,6 +31,23 @@ func runReportRebuild(ctx context.Context, args []string, env *environment) erro
 			return err
 		}
 		fmt.Fprintf(env.stdout, "rebuilt the figures of %d tickets in %s\n", total, time.Since(start).Round(time.Millisecond))
+		return nil
+	})
+}
+
+func runPerfReports(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("perf reports", env)
+	rounds := f.Int("rounds", 50, "runs of each summary")
+	return withApp(ctx, f, args, env, false, "warn", func(a *app.App) error {
+		var total int64
+		if err := a.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM tickets`).Scan(&total); err != nil {
+			return err
+		}
+		ts, err := perf.Reports(ctx, a.Reports, a.Clock.Today(), *rounds)
+		if err != nil {
+			return err
+		}
+		perf.Print(env.stdout, a.DB.Dialect, total, ts)
 		return nil
 	})
 }

@@ -204,11 +204,11 @@ func (s *Store) summary(ctx context.Context, f Filter) (Summary, error) {
 			return Summary{}, db.Fail(err)
 		}
 	} else {
-		parts := []string{`SELECT day, dim, val, ` + mcols + ` FROM report_dims WHERE day >= $1 AND day <= $2`}
+		parts, args := dimsQuery(f.From, f.To, mcols)
 		for _, d := range dims {
 			parts = append(parts, `SELECT day, '`+d.name+`', `+d.col+`, `+mcols+` FROM report_delta WHERE day >= $1 AND day <= $2`)
 		}
-		rows, err := s.db.R().QueryContext(ctx, strings.Join(parts, " UNION ALL "), f.From, f.To)
+		rows, err := s.db.R().QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
 		if err != nil {
 			return Summary{}, db.Fail(err)
 		}
@@ -223,6 +223,7 @@ func (s *Store) summary(ctx context.Context, f Filter) (Summary, error) {
 			if err := rows.Scan(dest...); err != nil {
 				return Summary{}, db.Fail(err)
 			}
+			k.dim = strings.TrimPrefix(k.dim, monthPrefix)
 			a.addDim(k, m)
 		}
 		if err := rows.Err(); err != nil {
@@ -232,6 +233,41 @@ func (s *Store) summary(ctx context.Context, f Filter) (Summary, error) {
 	out := a.summary()
 	out.Filter = f
 	return out, nil
+}
+
+// dimsQuery reads report_dims for the days from through to: the channel
+// by day, every other dimension by month for the whole months inside the
+// range and by day for the days before and after them. Its arguments
+// start with from and to ($1, $2).
+func dimsQuery(from, to, mcols string) ([]string, []any) {
+	parts := []string{`SELECT day, dim, val, ` + mcols + ` FROM report_dims WHERE dim = 'channel' AND day >= $1 AND day <= $2`}
+	args := []any{from, to}
+	var others, months []string
+	for _, d := range dims {
+		if d.name != "channel" {
+			others = append(others, "'"+d.name+"'")
+			months = append(months, "'"+monthPrefix+d.name+"'")
+		}
+	}
+	f, _ := time.Parse(time.DateOnly, from)
+	t, _ := time.Parse(time.DateOnly, to)
+	first := f // the first whole month's first day
+	if f.Day() != 1 {
+		first = time.Date(f.Year(), f.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	after := time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC) // the day after the last whole month
+	if t.AddDate(0, 0, 1).Day() != 1 {
+		after = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	byDay := `SELECT day, dim, val, ` + mcols + ` FROM report_dims WHERE dim IN (` + strings.Join(others, ", ") + `) AND `
+	if !first.Before(after) { // no whole month
+		return append(parts, byDay+`day >= $1 AND day <= $2`), args
+	}
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	args = append(args, day(first.AddDate(0, 0, -1)), day(after), day(first), day(after.AddDate(0, -1, 0)))
+	parts = append(parts, byDay+`((day >= $1 AND day <= $3) OR (day >= $4 AND day <= $2))`,
+		`SELECT day, dim, val, `+mcols+` FROM report_dims WHERE dim IN (`+strings.Join(months, ", ")+`) AND day >= $5 AND day <= $6`)
+	return parts, args
 }
 
 func (f Filter) where() (string, []any) {
