@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,6 +154,19 @@ func (p *Page) DurationUnits() string { return i18n.DurationUnits(p.Lang) }
 
 // Number formats a count the local way: 8.755 or 8,755.
 func (p *Page) Number(n int) string { return i18n.FormatNumber(p.Lang, int64(n)) }
+
+// Percent shows a rate (0–1) as a percentage with one decimal the local
+// way ("87,5 %" in Vietnamese), "—" when nothing counts (ok false).
+func (p *Page) Percent(rate float64, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	s := strconv.FormatFloat(rate*100, 'f', 1, 64)
+	if p.Lang == i18n.VI {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s + " %"
+}
 
 // Is reports whether the signed-in user has one of the roles.
 func (p *Page) Is(roles ...string) bool {

@@ -21,6 +21,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/public"
+	"github.com/hotline-1022/hotline/internal/report"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/web"
 )
@@ -41,7 +42,10 @@ type Portal struct {
 	Tickets    *ticket.Service // published answers
 	Categories *category.Store
 	Areas      *area.Store
-	Province   string // the deployment's province: the ward list is its wards
+	Province   string        // the deployment's province: the ward list is its wards
+	Reports    *report.Store // the public statistics
+
+	statsCache statsCache
 }
 
 // Routes registers the portal's pages. Every page is public; forms carry
@@ -57,6 +61,7 @@ func (p *Portal) Routes(rt *web.Router) {
 	rt.Handle("POST /track/reopen", p.adapt(p.reopen))
 	rt.Handle("GET /answers", p.adapt(p.answers))
 	rt.Handle("GET /answers/{id}", p.adapt(p.answer))
+	rt.Handle("GET /stats", p.adapt(p.stats))
 	rt.Handle("GET /manifest.webmanifest", pwaFile("pwa/manifest.webmanifest", "application/manifest+json"))
 	rt.Handle("GET /sw.js", pwaFile("pwa/sw.js", "text/javascript; charset=utf-8"))
 	rt.NotFound(p.adapt(func(w http.ResponseWriter, r *http.Request) error {

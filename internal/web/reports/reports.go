@@ -1,6 +1,6 @@
 // Package reports is the console's figures room (/console/reports): the
 // leaders' dashboard of volumes, rates and rankings for a date range and
-// the ticket list's filters, read from internal/report's sums. Every chart
+// the ticket list's filters, read from internal/report's sums. Every chart.Chart
 // is server-rendered SVG with a table beside it, and every figure links to
 // the inbox list of the tickets behind it.
 package reports
@@ -19,6 +19,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/web"
+	"github.com/hotline-1022/hotline/internal/web/chart"
 )
 
 //go:embed templates
@@ -56,11 +57,11 @@ type data struct {
 	Shown      bool            // figures are shown (the filter was accepted)
 	Empty      bool            // no ticket in the range
 	Cards      []card
-	Volume     chart // by day or week, by channel
+	Volume     chart.Chart // by day or week, by channel
 	Weekly     bool
-	Hours      chart
-	Categorys  chart
-	Wards      chart
+	Hours      chart.Chart
+	Categorys  chart.Chart
+	Wards      chart.Chart
 	WardRows   []unitRow
 	AgencyRows []unitRow
 	Kinds      []countRow

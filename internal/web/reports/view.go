@@ -10,6 +10,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/report"
 	"github.com/hotline-1022/hotline/internal/web"
+	"github.com/hotline-1022/hotline/internal/web/chart"
 )
 
 // view turns a summary into the page's figures, in the page's language,
@@ -50,17 +51,8 @@ func (v *view) inbox(set ...string) string {
 
 func (v *view) num(n int64) string { return v.p.Number(int(n)) }
 
-// pct is a rate as a percentage with one decimal, "—" when nothing counts.
-func (v *view) pct(rate float64, ok bool) string {
-	if !ok {
-		return "—"
-	}
-	s := strconv.FormatFloat(rate*100, 'f', 1, 64)
-	if v.p.Lang == i18n.VI {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s + " %"
-}
+// pct is a rate as a percentage, "—" when nothing counts.
+func (v *view) pct(rate float64, ok bool) string { return v.p.Percent(rate, ok) }
 
 func (v *view) dur(d time.Duration, ok bool) string {
 	if !ok {
@@ -179,25 +171,25 @@ func (v *view) wardName(code string) string {
 // wards are the wards worst on-time rate first (those with enough
 // tickets due), then the others by volume; the chart shows each ward's
 // volume in that order.
-func (v *view) wards() (chart, []unitRow) {
+func (v *view) wards() (chart.Chart, []unitRow) {
 	rows, ranks := ranked(v.sum.ByArea, true)
 	var out []unitRow
-	var bars []hbarIn
+	var bars []chart.Bar
 	for i, r := range rows {
 		name := v.wardName(r.Key)
 		href := v.inbox("area", r.Key)
 		out = append(out, v.unit(ranks[i], name, href, v.inbox("area", r.Key, "sla", "overdue"), r.Measures))
-		if i < maxBars {
-			bars = append(bars, hbarIn{label: name, n: r.N, href: href, title: name + ": " + v.num(r.N) + " · " + v.pct(r.OnTimeRate())})
+		if i < chart.MaxBars {
+			bars = append(bars, chart.Bar{Label: name, N: r.N, Href: href, Title: name + ": " + v.num(r.N) + " · " + v.pct(r.OnTimeRate())})
 		}
 	}
-	return hbarChart(bars, v.p.T("reports.chart.wards")), out
+	return chart.HBars(bars, v.p.T("reports.chart.wards")), out
 }
 
-func (v *view) categories() chart {
-	var bars []hbarIn
+func (v *view) categories() chart.Chart {
+	var bars []chart.Bar
 	for i, r := range v.sum.ByCategory {
-		if i == maxBars {
+		if i == chart.MaxBars {
 			break
 		}
 		id, _ := strconv.ParseInt(r.Key, 10, 64)
@@ -209,24 +201,24 @@ func (v *view) categories() chart {
 			}
 		}
 		href := v.inbox("category", code) // none: the whole list
-		bars = append(bars, hbarIn{label: name, n: r.N, href: href, title: name + ": " + v.num(r.N)})
+		bars = append(bars, chart.Bar{Label: name, N: r.N, Href: href, Title: name + ": " + v.num(r.N)})
 	}
-	return hbarChart(bars, v.p.T("reports.chart.categories"))
+	return chart.HBars(bars, v.p.T("reports.chart.categories"))
 }
 
-func (v *view) hours() chart {
-	var cols []column
+func (v *view) hours() chart.Chart {
+	var cols []chart.Column
 	for h, n := range v.sum.Hours {
 		label := strconv.Itoa(h)
-		cols = append(cols, column{label: label, title: v.p.T("reports.hour", "h", label) + ": " + v.num(n), href: v.inbox(),
-			parts: []part{{n: n, class: "bar"}}})
+		cols = append(cols, chart.Column{Label: label, Title: v.p.T("reports.hour", "h", label) + ": " + v.num(n), Href: v.inbox(),
+			Parts: []chart.Part{{N: n, Class: "bar"}}})
 	}
-	return columnChart(cols, v.p.T("reports.chart.hours"), 3)
+	return chart.Columns(cols, v.p.T("reports.chart.hours"), 3)
 }
 
 // volume is the volume by day, or by week (from Monday) for ranges over
 // nine weeks, stacked by channel.
-func (v *view) volume() (chart, bool, []legendItem) {
+func (v *view) volume() (chart.Chart, bool, []legendItem) {
 	from, _ := time.Parse(time.DateOnly, v.f.From)
 	to, _ := time.Parse(time.DateOnly, v.f.To)
 	weekly := to.Sub(from) > 63*24*time.Hour
@@ -238,7 +230,7 @@ func (v *view) volume() (chart, bool, []legendItem) {
 	for _, r := range v.sum.ByChannel {
 		channels = append(channels, r.Key)
 	}
-	var cols []column
+	var cols []chart.Column
 	for start := from; !start.After(to); {
 		end := start
 		if weekly {
@@ -263,12 +255,12 @@ func (v *view) volume() (chart, bool, []legendItem) {
 				q.Set(k, x)
 			}
 		}
-		c := column{label: label, title: v.p.Day(s) + ": " + v.num(n), href: "/console?" + q.Encode(), day: s, end: e, total: n}
+		c := chart.Column{Label: label, Title: v.p.Day(s) + ": " + v.num(n), Href: "/console?" + q.Encode(), Day: s, End: e}
 		if weekly {
-			c.title = v.p.Day(s) + " – " + v.p.Day(e) + ": " + v.num(n)
+			c.Title = v.p.Day(s) + " – " + v.p.Day(e) + ": " + v.num(n)
 		}
 		for _, ch := range channels {
-			c.parts = append(c.parts, part{n: counts[ch], class: "ch-" + ch, channel: ch})
+			c.Parts = append(c.Parts, chart.Part{N: counts[ch], Class: "ch-" + ch, Channel: ch})
 		}
 		cols = append(cols, c)
 		start = end.AddDate(0, 0, 1)
@@ -281,5 +273,5 @@ func (v *view) volume() (chart, bool, []legendItem) {
 	for _, ch := range channels {
 		legend = append(legend, legendItem{Label: v.p.T("channel." + ch), Class: "ch-" + ch, Channel: ch})
 	}
-	return columnChart(cols, v.p.T("reports.chart.volume"), step), weekly, legend
+	return chart.Columns(cols, v.p.T("reports.chart.volume"), step), weekly, legend
 }
