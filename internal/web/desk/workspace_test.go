@@ -254,8 +254,8 @@ func TestWorkspaceAgencyPath(t *testing.T) {
 		status, page, loc = op.Post(path(tk, "reply"), url.Values{"text": {reply}})
 		mustRedirectBack(t, "reply", tk, status, page, loc)
 		_, page, _ = op.Get(path(tk, ""))
-		if !strings.Contains(page, "Trả lời người dân qua") || !strings.Contains(page, reply) || !strings.Contains(page, "Đang chờ gửi") {
-			t.Fatal("the reply is not in the timeline with its delivery state")
+		if !strings.Contains(page, "Trả lời người dân qua") || !strings.Contains(page, reply) || !strings.Contains(page, "Chờ gọi báo cho người dân") {
+			t.Fatal("the reply is not in the timeline waiting on the call-back list (a phone ticket, no mailbox)")
 		}
 		status, page, loc = op.Post(path(tk, "close"), nil)
 		mustRedirectBack(t, "close", tk, status, page, loc)
