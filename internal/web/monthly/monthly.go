@@ -7,6 +7,8 @@ package monthly
 
 import (
 	"embed"
+	"encoding/csv"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,6 +41,7 @@ var readers = []user.Role{user.Admin, user.Supervisor, user.Viewer}
 func (m *Monthly) Routes(rt *web.Router) {
 	rt.Templates(templates, nil)
 	rt.Page("GET /console/reports/monthly", readers, m.month)
+	rt.Page("GET /console/reports/monthly.csv", readers, m.monthCSV)
 }
 
 // line is one row of a table (a channel, an agency or a category) or the
@@ -47,6 +50,7 @@ type line struct {
 	Name                                string
 	Received, Answered, OnTime, Overdue string // "8.755"
 	Resolution, OnTimeRate              string // "92,5 %"; "–" when nothing counts
+	m                                   report.Measures
 }
 
 // table is one breakdown: its element id, heading and first column's
@@ -67,6 +71,7 @@ type monthData struct {
 	Empty       bool
 	ExportCSV   string
 	ExportXLSX  string
+	FiguresCSV  string // this page's tables as CSV
 	Generated   time.Time
 }
 
@@ -85,16 +90,60 @@ func parseMonth(v string, now time.Time) (time.Time, error) {
 
 func (m *Monthly) month(rw http.ResponseWriter, r *http.Request) error {
 	p := m.NewPage(r, "monthly.title", "monthly")
+	status := http.StatusOK
+	month := r.URL.Query().Get("month")
+	if _, err := parseMonth(month, m.Clock.Now()); err != nil {
+		p.Errors["month"] = p.Err(err)
+		month, status = "", http.StatusBadRequest
+	}
+	d, err := m.build(r, p, month)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	m.Render(rw, r, status, "monthly", p)
+	return nil
+}
+
+// monthCSV serves the report's tables as one CSV (the aggregates'
+// export): a line per row of each table and the totals, counts as
+// numbers, rates as the page shows them, in the reader's language.
+func (m *Monthly) monthCSV(rw http.ResponseWriter, r *http.Request) error {
+	p := m.NewPage(r, "monthly.title", "monthly")
+	d, err := m.build(r, p, r.URL.Query().Get("month"))
+	if err != nil {
+		return err
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="bao-cao-thang-`+d.Month+`.csv"`)
+	h.Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(rw, "\uFEFF") // Excel reads UTF-8 only with it
+	w := csv.NewWriter(rw)
+	_ = w.Write([]string{p.T("monthly.table"), p.T("monthly.name"), p.T("monthly.received"), p.T("monthly.answered"),
+		p.T("monthly.on_time"), p.T("monthly.overdue"), p.T("monthly.resolution_rate"), p.T("monthly.on_time_rate")})
+	write := func(section string, l line) {
+		n := func(v int64) string { return strconv.FormatInt(v, 10) }
+		_ = w.Write([]string{section, l.Name, n(l.m.N), n(l.m.Resolved), n(l.m.OnTime), n(l.m.Overdue), l.Resolution, l.OnTimeRate})
+	}
+	write(p.T("monthly.totals"), d.Total)
+	for _, t := range d.Tables {
+		for _, l := range t.Rows {
+			write(p.T(t.Head), l)
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// build reads month's figures (YYYY-MM, "" for the current month) for
+// the page and its CSV.
+func (m *Monthly) build(r *http.Request, p *web.Page, month string) (monthData, error) {
 	a := web.ActorOf(r)
 	now := m.Clock.Now()
-	first, err := parseMonth(r.URL.Query().Get("month"), now)
+	first, err := parseMonth(month, now)
 	if err != nil {
-		p.Errors["month"] = p.Err(err)
-		first, _ = parseMonth("", now)
-	}
-	status := http.StatusOK
-	if err != nil {
-		status = http.StatusBadRequest
+		return monthData{}, err
 	}
 	last := first.AddDate(0, 1, -1)
 	d := monthData{Month: first.Format("2006-01"), First: first, Last: last, Through: last, Generated: now,
@@ -106,7 +155,7 @@ func (m *Monthly) month(rw http.ResponseWriter, r *http.Request) error {
 	}
 	sum, err := m.Reports.Summary(r.Context(), a, report.Filter{From: clock.Day(first), To: clock.Day(last)})
 	if err != nil {
-		return err
+		return d, err
 	}
 	lang := string(p.Lang)
 	d.Total = newLine(p.Lang, "", sum.Total)
@@ -118,7 +167,7 @@ func (m *Monthly) month(rw http.ResponseWriter, r *http.Request) error {
 	channels := named(p.Lang, sum.ByChannel, names)
 	agencies, err := m.Agencies.List(r.Context(), agency.ListOptions{})
 	if err != nil {
-		return err
+		return d, err
 	}
 	names = map[string]string{"0": p.T("monthly.no_agency")}
 	for _, ag := range agencies {
@@ -127,7 +176,7 @@ func (m *Monthly) month(rw http.ResponseWriter, r *http.Request) error {
 	byAgency := named(p.Lang, sum.ByAgency, names)
 	cats, err := m.Categories.List(r.Context(), true)
 	if err != nil {
-		return err
+		return d, err
 	}
 	names = map[string]string{"0": p.T("monthly.no_category")}
 	for _, c := range cats {
@@ -140,9 +189,8 @@ func (m *Monthly) month(rw http.ResponseWriter, r *http.Request) error {
 	}
 	q := "from=" + clock.Day(first) + "&to=" + clock.Day(last) + "&lang=" + lang
 	d.ExportCSV, d.ExportXLSX = "/api/v1/exports/tickets.csv?"+q, "/api/v1/exports/tickets.xlsx?"+q
-	p.Data = d
-	m.Render(rw, r, status, "monthly", p)
-	return nil
+	d.FiguresCSV = "/console/reports/monthly.csv?month=" + d.Month
+	return d, nil
 }
 
 // named gives rows their names, in the summary's order (largest first).
@@ -160,7 +208,7 @@ func named(lang i18n.Lang, rows []report.Row, names map[string]string) []line {
 
 func newLine(lang i18n.Lang, name string, m report.Measures) line {
 	n := func(v int64) string { return i18n.FormatNumber(lang, v) }
-	l := line{Name: name, Received: n(m.N), Answered: n(m.Resolved), OnTime: n(m.OnTime), Overdue: n(m.Overdue)}
+	l := line{Name: name, m: m, Received: n(m.N), Answered: n(m.Resolved), OnTime: n(m.OnTime), Overdue: n(m.Overdue)}
 	l.Resolution = percent(lang, m.ResolutionRate)
 	l.OnTimeRate = percent(lang, m.OnTimeRate)
 	return l

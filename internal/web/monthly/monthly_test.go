@@ -2,6 +2,7 @@ package monthly_test
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"strings"
 	"testing"
@@ -116,4 +117,35 @@ func TestBrowserMonthlyReport(t *testing.T) {
 		if (x.media && x.media.mediaText === "print" && x.cssText.includes(".no-print")) return true } } return false })()`); !shown {
 		t.Error("no print rules hide the chooser")
 	}
+}
+
+// The report's figures export as CSV: the totals and every table's rows,
+// counts as numbers.
+func TestMonthlyFiguresCSV(t *testing.T) {
+	dbtest.EachWith(t, webtest.Reference, func(t *testing.T, d *db.DB) {
+		c, _ := november(t, d)
+		cl := c.Login(t, "viewer")
+		status, body, _ := cl.Get("/console/reports/monthly.csv?month=2026-11")
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
+		if status != http.StatusOK || err != nil {
+			t.Fatalf("%d %v %s", status, err, body)
+		}
+		lines := map[string]bool{}
+		for _, r := range recs {
+			lines[strings.Join(r, ";")] = true
+		}
+		for _, want := range []string{"Tổng hợp;;4;2;2;0;50,0 %;100,0 %", "Theo kênh tiếp nhận;Tổng đài 1022;3;2;2;0;66,7 %;100,0 %",
+			"Theo kênh tiếp nhận;Zalo;1;0;0;0;0,0 %;–", "Theo đơn vị xử lý;Sở Xây dựng;2;1;1;0;50,0 %;100,0 %",
+			"Theo lĩnh vực;Hạ tầng giao thông;1;1;1;0;100,0 %;100,0 %"} {
+			if !lines[want] {
+				t.Errorf("no line %q in %v", want, recs)
+			}
+		}
+		if status, _, _ := cl.Get("/console/reports/monthly.csv?month=11-2026"); status != http.StatusBadRequest {
+			t.Errorf("a bad month: %d", status)
+		}
+		if status, _, _ := c.Login(t, "operator").Get("/console/reports/monthly.csv"); status != http.StatusForbidden {
+			t.Errorf("an operator: %d", status)
+		}
+	})
 }
