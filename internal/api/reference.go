@@ -32,6 +32,7 @@ func (a *API) agencies(w http.ResponseWriter, r *http.Request) error {
 		Depth     int    `json:"depth"`
 		ValidFrom string `json:"valid_from"`
 		ValidTo   string `json:"valid_to,omitempty"`
+		Calendar  string `json:"calendar"`
 	}
 	codes := map[int64]string{}
 	for _, ag := range list {
@@ -40,7 +41,7 @@ func (a *API) agencies(w http.ResponseWriter, r *http.Request) error {
 	res := make([]out, 0, len(list))
 	for _, ag := range list {
 		res = append(res, out{Code: ag.Code, Name: ag.Name, NameEN: ag.NameEN, Kind: ag.Kind, Parent: codes[ag.ParentID],
-			Area: ag.AreaCode, Depth: ag.Depth, ValidFrom: ag.ValidFrom, ValidTo: ag.ValidTo})
+			Area: ag.AreaCode, Depth: ag.Depth, ValidFrom: ag.ValidFrom, ValidTo: ag.ValidTo, Calendar: ag.Calendar})
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"agencies": res})
 	return nil

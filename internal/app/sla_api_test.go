@@ -141,6 +141,13 @@ func TestCalendarsAndPoliciesAPI(t *testing.T) {
 			}
 		}
 
+		// Agencies say which calendar their deadlines count on.
+		for _, ag := range ta.must(t, "operator", "GET", "/api/v1/agencies", nil, 200)["agencies"].([]any) {
+			if c, _ := ag.(map[string]any)["calendar"].(string); c == "" {
+				t.Errorf("agency without its calendar: %v", ag)
+			}
+		}
+
 		var actions []string
 		evs, err := audit.NewLog(d).List(context.Background(), audit.Filter{})
 		if err != nil {
