@@ -31,6 +31,7 @@ type TicketJSON struct {
 	Address         string           `json:"address,omitempty"`
 	Location        *LocationJSON    `json:"location,omitempty"`
 	Agency          *RefJSON         `json:"agency"`
+	OwnerID         int64            `json:"owner_id,omitempty"`
 	Contact         *ContactJSON     `json:"contact,omitempty"`
 	ShareIdentity   bool             `json:"share_identity"`
 	ReceivedAt      time.Time        `json:"received_at"`
@@ -133,7 +134,7 @@ func (a *API) scrubbedJSON(r *http.Request, act user.Actor, t ticket.Ticket, scr
 		ReceivedAt: t.ReceivedAt.UTC(), Deadline: t.Deadline.UTC(), SLA: t.SLA(a.Now()),
 		FirstResponseAt: ptime(t.FirstResponseAt), ResolvedAt: ptime(t.ResolvedAt), ClosedAt: ptime(t.ClosedAt),
 		Answer: t.Answer, MergedInto: t.MergedIntoCode, RatingComment: t.RatingComment, PublishedAt: ptime(t.PublishedAt),
-		AllowedActions: ticket.Allowed(act, t),
+		AllowedActions: ticket.Allowed(act, t), OwnerID: t.OwnerID,
 	}
 	if t.CategoryID != 0 {
 		name := t.CategoryName

@@ -97,3 +97,22 @@ func actorOf(t *testing.T, ta *testApp, name string) user.Actor {
 	}
 	return u.Actor("127.0.0.1")
 }
+
+// A supervisor assigns through the API; an operator may not.
+func TestAssignThroughTheAPI(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ta := newTestApp(t, d)
+		got := ta.must(t, "operator", "POST", "/api/v1/tickets", map[string]any{"channel": "phone", "content": "Cây đổ chắn đường."}, 201)
+		id := strconv.FormatInt(int64(got["id"].(float64)), 10)
+		op2 := actorOf(t, ta, "operator2").UserID
+		after := ta.must(t, "supervisor", "POST", "/api/v1/tickets/"+id+"/assign", map[string]any{"owner_id": op2}, 200)
+		if int64(after["owner_id"].(float64)) != op2 {
+			t.Fatalf("owner_id after assign: %v, want %d", after["owner_id"], op2)
+		}
+		ta.must(t, "operator", "POST", "/api/v1/tickets/"+id+"/assign", map[string]any{"owner_id": op2}, 403)
+		body := ta.must(t, "supervisor", "POST", "/api/v1/tickets/"+id+"/assign", map[string]any{"owner_id": actorOf(t, ta, "sxd").UserID}, 400)
+		if e, _ := body["error"].(map[string]any); e == nil || e["field"] != "owner" {
+			t.Fatalf("assign to an agency handler: %v, want the error on owner", body)
+		}
+	})
+}
