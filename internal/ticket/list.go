@@ -300,12 +300,31 @@ func (s *Service) listQuery(ctx context.Context, actor user.Actor, f Filter) (q 
 	if fts {
 		q = strings.Replace(q, "FROM tickets t", "FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid", 1)
 	}
+	if !fts && s.db.Dialect == db.SQLite && f.Sort == SortDeadline && slices.Equal(statePH, deskTodo) {
+		// The desk's to-do by deadline has its own partial index in that
+		// order. SQLite 3.54's planner (the one the binary embeds) prefers
+		// reading every open ticket by state, joining and sorting them: 90 ms
+		// at 10 million tickets against 1 ms for the index (docs/perf.md).
+		q = strings.Replace(q, "FROM tickets t", "FROM tickets t INDEXED BY tickets_desk_todo", 1)
+	}
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY " + order + " LIMIT " + arg(limit+1)
+	if f.count {
+		// A count up to the cap does not depend on the order: without it
+		// each planner may take the exact range of any index, not only the
+		// list's order (an agency's accepted tickets: 165 ms sorted by
+		// deadline at 10 million tickets, 1 ms unsorted).
+		q += " LIMIT " + arg(limit+1)
+	} else {
+		q += " ORDER BY " + order + " LIMIT " + arg(limit+1)
+	}
 	return q, args, limit, false, nil
 }
+
+// deskTodo are the states of the partial index tickets_desk_todo, as
+// listQuery writes them: literals in life order.
+var deskTodo = []string{"'" + string(Received) + "'", "'" + string(Classified) + "'", "'" + string(Returned) + "'"}
 
 // CountCap is the largest count Count gives exactly: past it, a tab says
 // "1,000+". Each count then reads at most that many index entries, the
