@@ -190,7 +190,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	stopProgress()
 
 	end := r.deadline
-	if at := cancelledAt.Load(); at != 0 && time.Unix(0, at).Before(end) {
+	at := cancelledAt.Load()
+	if at == 0 && ctx.Err() != nil {
+		// AfterFunc runs its function in a goroutine of its own: the
+		// workers may all have seen the cancellation and returned before
+		// it stored the time. The cancellation was no later than now.
+		at = time.Now().UnixNano()
+	}
+	if at != 0 && time.Unix(0, at).Before(end) {
 		end = time.Unix(0, at)
 	}
 	res := Result{
