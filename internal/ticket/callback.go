@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/audit"
@@ -32,14 +34,24 @@ type Callback struct {
 	Attempts  int // calls that did not reach the citizen
 }
 
-// byPhone are the channels whose answers go back by a call. The queries
-// write the kind and delivery state as literals, so both planners can use
-// the partial index of queued answers (messages_queued).
-const byPhone = `('phone', 'walkin', 'letter')`
+// phoneChannels are the channels whose answers go back by a call when
+// nothing else carries them.
+var phoneChannels = []Channel{Phone, WalkIn, Letter}
+
+// byPhone is phoneChannels as SQL. The queries write the kind and
+// delivery state as literals too, so both planners can use the partial
+// index of queued answers (messages_queued).
+var byPhone = func() string {
+	q := make([]string, len(phoneChannels))
+	for i, c := range phoneChannels {
+		q[i] = "'" + string(c) + "'"
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}()
 
 // ByPhone reports whether answers on channel c go back by a call when
 // nothing else carries them.
-func ByPhone(c Channel) bool { return c == Phone || c == WalkIn || c == Letter }
+func ByPhone(c Channel) bool { return slices.Contains(phoneChannels, c) }
 
 // RouteVia records, inside tx, that the outbox sends outbound message id
 // on channel ch rather than its ticket's own: a phone ticket's answer by

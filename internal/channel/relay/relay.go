@@ -10,7 +10,6 @@ package relay
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -167,7 +166,7 @@ func (r *Relay) Enqueue(ctx context.Context, tx *sql.Tx, messageID, acct int64) 
 			return err
 		}
 		if acct = o.AccountID; acct == 0 {
-			if acct, err = mailboxFor(ctx, tx, o.ContactID); err != nil || acct == 0 {
+			if acct, err = r.mailboxFor(ctx, tx, o.ContactID); err != nil || acct == 0 {
 				return err
 			}
 			if err := ticket.RouteVia(ctx, tx, messageID, ticket.Email); err != nil {
@@ -182,8 +181,9 @@ func (r *Relay) Enqueue(ctx context.Context, tx *sql.Tx, messageID, acct int64) 
 // its ticket came by no account: 0 unless the contact has an address and
 // an enabled email account exists. A mailbox that also receives (it has
 // imap_addr, so the citizen's answer comes back) goes before a send-only
-// one, then the oldest.
-func mailboxFor(ctx context.Context, tx *sql.Tx, contactID int64) (int64, error) {
+// one, then the oldest. The address is read inside tx: the contact may
+// be the one this transaction recorded.
+func (r *Relay) mailboxFor(ctx context.Context, tx *sql.Tx, contactID int64) (int64, error) {
 	if contactID == 0 {
 		return 0, nil
 	}
@@ -192,30 +192,23 @@ func mailboxFor(ctx context.Context, tx *sql.Tx, contactID int64) (int64, error)
 		contactID, contact.KindEmail).Scan(&n); err != nil || n == 0 {
 		return 0, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, settings FROM channel_accounts WHERE kind = $1 AND enabled ORDER BY id`, string(channel.Email))
+	accts, err := r.Accounts.List(ctx)
 	if err != nil {
 		return 0, err
 	}
-	defer rows.Close()
 	var best int64
-	for rows.Next() {
-		var id int64
-		var settings string
-		if err := rows.Scan(&id, &settings); err != nil {
-			return 0, err
+	for _, a := range accts {
+		if a.Kind != channel.Email || !a.Enabled {
+			continue
 		}
-		var s struct {
-			IMAP string `json:"imap_addr"`
+		if a.Settings["imap_addr"] != "" {
+			return a.ID, nil
 		}
-		_ = json.Unmarshal([]byte(settings), &s)
-		if s.IMAP != "" {
-			return id, nil
-		}
-		if best == 0 {
-			best = id
+		if best == 0 || a.ID < best {
+			best = a.ID
 		}
 	}
-	return best, rows.Err()
+	return best, nil
 }
 
 // Pending is the send backlog by channel account.

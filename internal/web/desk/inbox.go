@@ -3,6 +3,7 @@ package desk
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -269,17 +270,14 @@ func (w *Desk) savedTabs(r *http.Request, a user.Actor, q url.Values, d *inboxDa
 		if n > ticket.CountCap {
 			count = p.Number(ticket.CountCap) + "+"
 		}
-		vq := url.Values{}
-		for k, vs := range v.Query {
-			vq[k] = vs
-		}
+		vq := maps.Clone(v.Query)
 		vq.Set("view", strconv.FormatInt(v.ID, 10))
 		d.Views = append(d.Views, savedTab{ID: v.ID, Name: v.Name, URL: "/console?" + vq.Encode(), Count: count, Current: v.ID == d.ViewID})
 	}
+	// A bare tab is already a tab: only a filter on top is worth saving.
 	keep := view.Clean(q)
-	keep.Del("tab")
-	if len(keep) > 0 && d.ViewID == 0 {
-		d.SaveQuery = view.Clean(q).Encode()
+	if len(keep) > 0 && (len(keep) > 1 || keep.Get("tab") == "") && d.ViewID == 0 {
+		d.SaveQuery = keep.Encode()
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -52,6 +51,11 @@ type statsShare struct {
 	Label, N, Share string
 }
 
+// legendItem names a channel's colour in the volume chart.
+type legendItem struct {
+	Class, Name string
+}
+
 // statsData is the /stats page.
 type statsData struct {
 	From, To           string
@@ -59,7 +63,7 @@ type statsData struct {
 	Resolution, OnTime string
 	Direct             string // share of the resolved answered by the desk itself
 	Volume, Categories chart.Chart
-	Legend             []statsShare // the channels, with their colour class in Label's place
+	Legend             []legendItem
 	Months             []statsMonth
 	Channels           []statsShare
 	CategoryRows       []statsShare
@@ -102,7 +106,7 @@ func (p *Portal) stats(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Volume = chart.Columns(cols, pg.T("stats.chart.volume"), 1)
 	for _, ch := range channels {
-		d.Legend = append(d.Legend, statsShare{Label: "ch-" + ch, N: pg.T("channel." + ch)})
+		d.Legend = append(d.Legend, legendItem{Class: "ch-" + ch, Name: pg.T("channel." + ch)})
 	}
 
 	cats, err := p.Categories.List(r.Context(), false)
@@ -113,9 +117,8 @@ func (p *Portal) stats(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range cats {
 		names[strconv.FormatInt(c.ID, 10)] = c.Name(lang)
 	}
-	rows := slices.Clone(figs.ByCategory)
 	var bars []chart.Bar
-	for i, row := range rows {
+	for i, row := range figs.ByCategory {
 		name, ok := names[row.Key]
 		if !ok {
 			name = names["0"]
