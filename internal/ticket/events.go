@@ -63,3 +63,31 @@ func (s *Service) emit(ctx context.Context, tx *sql.Tx, e Event) error {
 	}
 	return nil
 }
+
+// Sinks hands each event to every sink in turn, in the same transaction:
+// the first error rolls the whole write back. It lets the staff
+// notifications and the outgoing webhooks each take the events without
+// knowing of the other.
+type Sinks []EventSink
+
+// TicketEvent implements EventSink.
+func (ss Sinks) TicketEvent(ctx context.Context, tx *sql.Tx, e Event) (func(), error) {
+	var afters []func()
+	for _, s := range ss {
+		after, err := s.TicketEvent(ctx, tx, e)
+		if err != nil {
+			return nil, err
+		}
+		if after != nil {
+			afters = append(afters, after)
+		}
+	}
+	if len(afters) == 0 {
+		return nil, nil
+	}
+	return func() {
+		for _, f := range afters {
+			f()
+		}
+	}, nil
+}
