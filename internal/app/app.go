@@ -43,6 +43,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/webhook"
 )
 
 // Config is hotline's configuration, loaded once from flags and the
@@ -64,6 +65,8 @@ type Config struct {
 	// Public are the portal's and the mobile API's anti-abuse limits; the
 	// zero value takes public.DefaultLimits.
 	Public public.Limits
+	// Webhooks tunes outgoing webhook deliveries (timeout, attempts).
+	Webhooks webhook.Config
 }
 
 // DSN returns the database to open.
@@ -151,6 +154,9 @@ type App struct {
 	// Public is what citizens do on the portal and the app, with its
 	// limits; nil without Box.
 	Public *public.Service
+
+	// Webhooks are the outgoing webhooks to integrations; nil without Box.
+	Webhooks *webhook.Service
 }
 
 // Open opens the database and builds every part. needKey says whether the
@@ -228,6 +234,10 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		a.Relay.Register(a.Queue)
 		a.Tickets.Outbox = a.Relay
 		a.Calls = call.NewStore(d, box, a.Contacts, a.Now)
+		a.Webhooks = &webhook.Service{DB: d, Box: box, Queue: a.Queue, Now: a.Now, Log: log, Config: cfg.Webhooks}
+		a.Webhooks.Register(a.Queue)
+		// Each part that follows ticket events appends its sink here.
+		a.Tickets.Events = ticket.Sinks{a.Webhooks}
 		limits := cfg.Public
 		if limits == (public.Limits{}) {
 			limits = public.DefaultLimits

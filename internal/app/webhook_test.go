@@ -1,0 +1,283 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/app"
+	"github.com/hotline-1022/hotline/internal/clock"
+	"github.com/hotline-1022/hotline/internal/db"
+	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/webhook"
+)
+
+// received is one request a receiver took, its signature checked.
+type received struct {
+	header http.Header
+	body   []byte
+	parsed webhook.Body
+}
+
+// receiver is an integration's endpoint: it checks every request's
+// signature with its secret as a receiver would, and answers what its
+// script says (200 when the script is empty).
+type receiver struct {
+	*httptest.Server
+	t      *testing.T
+	mu     sync.Mutex
+	secret string
+	got    []received
+	tries  int
+	answer []int         // the status of each next request; 0: hang until the test ends
+	hang   chan struct{} // closed when the test ends
+}
+
+func newReceiver(t *testing.T) *receiver {
+	rc := &receiver{t: t, hang: make(chan struct{})}
+	rc.Server = httptest.NewServer(http.HandlerFunc(rc.serve))
+	t.Cleanup(func() { close(rc.hang); rc.Close() })
+	return rc
+}
+
+func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	rc.tries++
+	status := http.StatusOK
+	if len(rc.answer) > 0 {
+		status, rc.answer = rc.answer[0], rc.answer[1:]
+	}
+	secret := rc.secret
+	rc.mu.Unlock()
+	if status == 0 {
+		select {
+		case <-rc.hang:
+		case <-r.Context().Done():
+		}
+		return
+	}
+	if err := webhook.Verify(secret, r.Header.Get(webhook.SignatureHeader), body, time.Now(), 5*time.Minute); err != nil {
+		rc.t.Errorf("delivery %s: %v", r.Header.Get(webhook.DeliveryHeader), err)
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	if status/100 == 2 {
+		var b webhook.Body
+		if err := json.Unmarshal(body, &b); err != nil {
+			rc.t.Errorf("delivery body %q: %v", body, err)
+		}
+		rc.mu.Lock()
+		rc.got = append(rc.got, received{header: r.Header.Clone(), body: body, parsed: b})
+		rc.mu.Unlock()
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(`{"ok":` + strconv.FormatBool(status/100 == 2) + `}`))
+}
+
+func (rc *receiver) received() []received {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]received(nil), rc.got...)
+}
+
+func (rc *receiver) attempts() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.tries
+}
+
+func (rc *receiver) script(statuses ...int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.answer = append(rc.answer, statuses...)
+}
+
+// addEndpoint registers rc, and keeps its secret for rc to check.
+func (rc *receiver) addEndpoint(t *testing.T, ta *testApp, in webhook.Input) webhook.Endpoint {
+	t.Helper()
+	in.URL = rc.URL + "/hotline"
+	e, secret, err := ta.Webhooks.Create(context.Background(), user.Actor{Origin: "cli"}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.mu.Lock()
+	rc.secret = secret
+	rc.mu.Unlock()
+	return e
+}
+
+var webhookQueue = app.Config{Province: "79", Queue: fastQueue, Webhooks: webhook.Config{Timeout: 300 * time.Millisecond}}
+
+func serveWebhooks(t *testing.T, d *db.DB) *channelApp {
+	t.Helper()
+	return startChannels(t, newTestAppWith(t, d, webhookQueue, clock.New(time.Now)), nil)
+}
+
+// A ticket's events reach the endpoints that want them, signed, with the
+// ticket's id, code, state and agency and nothing of the reporter; an
+// endpoint for another agency's tickets and a paused one get nothing.
+func TestWebhookDeliversSignedEventsWithoutPersonalData(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ca := serveWebhooks(t, d)
+		all, ward, paused := newReceiver(t), newReceiver(t), newReceiver(t)
+		all.addEndpoint(t, ca.testApp, webhook.Input{Name: "IOC", Events: []string{"classify", "forward"}, Active: true})
+		ward.addEndpoint(t, ca.testApp, webhook.Input{Name: "Phường", Events: []string{webhook.All}, Agency: "UBND.TDM", Active: true})
+		paused.addEndpoint(t, ca.testApp, webhook.Input{Name: "Tạm dừng", Events: []string{webhook.All}, Active: false})
+
+		body := newReport()
+		body["contact"] = map[string]any{"name": "Nguyễn Văn An", "phone": "0912345678", "email": "an.nguyen@example.vn", "address": "12 Lê Lợi"}
+		body["classify"], body["category"], body["area"] = true, "ha_tang_giao_thong", "25747"
+		body["forward"] = map[string]any{"agency": "SXD", "note": "Nhờ kiểm tra"}
+		tk := ca.must(t, "operator", "POST", "/api/v1/tickets", body, 201)
+		waitFor(t, "both events", func() bool { return len(all.received()) == 2 })
+
+		got := all.received()
+		events := map[string]webhook.Body{}
+		for _, r := range got {
+			events[r.parsed.Event] = r.parsed
+			if r.header.Get(webhook.EventHeader) != r.parsed.Event || r.header.Get(webhook.EventIDHeader) != r.parsed.ID ||
+				r.header.Get(webhook.DeliveryHeader) == "" || r.header.Get("Content-Type") != "application/json" {
+				t.Fatalf("headers %v for %s", r.header, r.body)
+			}
+			for _, personal := range []string{"Nguyễn", "0912345678", "345678", "an.nguyen", "example.vn", "Lê Lợi", "Nhờ kiểm tra"} {
+				if strings.Contains(string(r.body), personal) {
+					t.Fatalf("the body carries %q: %s", personal, r.body)
+				}
+				for k, v := range r.header {
+					if strings.Contains(strings.Join(v, " "), personal) {
+						t.Fatalf("header %s carries %q", k, personal)
+					}
+				}
+			}
+		}
+		fw, cl := events["forward"], events["classify"]
+		if fw.Ticket == nil || cl.Ticket == nil || fw.ID == cl.ID {
+			t.Fatalf("events %+v", events)
+		}
+		if fw.Ticket.ID != int64(tk["id"].(float64)) || fw.Ticket.Code != tk["code"] || fw.Ticket.State != "forwarded" ||
+			fw.Ticket.Agency == nil || *fw.Ticket.Agency != "SXD" || time.Since(fw.At) > time.Minute {
+			t.Fatalf("forward event %+v (agency %v), ticket %v", fw, fw.Ticket.Agency, tk)
+		}
+		if cl.Ticket.State != "classified" || cl.Ticket.Agency != nil {
+			t.Fatalf("classify event %+v", cl.Ticket)
+		}
+		// The deliveries are recorded as delivered, one attempt each.
+		eps, err := ca.Webhooks.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ep := range eps {
+			log, err := ca.Webhooks.Deliveries(ctx, ep.ID, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int{"IOC": 2}[ep.Name]
+			if len(log) != want {
+				t.Fatalf("%s: %d deliveries, want %d", ep.Name, len(log), want)
+			}
+			for _, dl := range log {
+				if dl.State != webhook.StateDelivered || len(dl.Log) != 1 || dl.Log[0].Status != 200 || dl.Log[0].Response != `{"ok":true}` {
+					t.Fatalf("%s: delivery %+v", ep.Name, dl)
+				}
+			}
+		}
+		if len(ward.received())+len(paused.received()) != 0 || ward.attempts()+paused.attempts() != 0 {
+			t.Fatal("an endpoint for another agency or a paused one got an event")
+		}
+		if strings.Contains(ca.logs.String(), "0912345678") {
+			t.Fatal("the reporter's phone is in the log")
+		}
+	})
+}
+
+// A receiver that answers 500, or does not answer in time, is tried again
+// with backoff until it takes the delivery; each attempt is in the log.
+func TestWebhookRetriesAFailureAndATimeoutThenDelivers(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ca := serveWebhooks(t, d)
+		rc := newReceiver(t)
+		ep := rc.addEndpoint(t, ca.testApp, webhook.Input{Name: "IOC", Events: []string{webhook.All}, Active: true})
+		rc.script(500, 0, 503)
+		if _, err := ca.Webhooks.SendTest(ctx, user.Actor{Origin: "cli"}, ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the test delivery", func() bool { return len(rc.received()) == 1 })
+		if rc.attempts() != 4 || rc.received()[0].parsed.Event != webhook.TestEvent || rc.received()[0].parsed.Ticket != nil {
+			t.Fatalf("%d attempts, received %+v", rc.attempts(), rc.received()[0].parsed)
+		}
+		var log []webhook.Delivery
+		waitFor(t, "the delivery recorded", func() bool {
+			var err error
+			log, err = ca.Webhooks.Deliveries(ctx, ep.ID, 0, 0)
+			return err == nil && len(log) == 1 && log[0].State == webhook.StateDelivered
+		})
+		a := log[0].Log
+		if len(a) != 4 || a[0].Status != 500 || a[1].Status != 0 || !strings.HasPrefix(a[1].Error, "timeout after") ||
+			a[2].Status != 503 || a[3].Status != 200 || log[0].Attempts != 4 {
+			t.Fatalf("attempts %+v", a)
+		}
+	})
+}
+
+// An endpoint's URL must be http or https, without credentials; its
+// events must be known ones.
+func TestWebhookEndpointsRefuseBadInput(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ta := newTestAppWith(t, d, webhookQueue, clock.New(time.Now))
+		ctx := context.Background()
+		ok := webhook.Input{Name: "IOC", URL: "https://ioc.tinh.gov.vn/hooks/1022", Events: []string{"forward"}, Active: true}
+		cases := []struct {
+			name  string
+			edit  func(*webhook.Input)
+			field string
+		}{
+			{"ftp", func(in *webhook.Input) { in.URL = "ftp://ioc.tinh.gov.vn/x" }, "url"},
+			{"file", func(in *webhook.Input) { in.URL = "file:///etc/passwd" }, "url"},
+			{"javascript", func(in *webhook.Input) { in.URL = "javascript:alert(1)" }, "url"},
+			{"no host", func(in *webhook.Input) { in.URL = "https:///x" }, "url"},
+			{"relative", func(in *webhook.Input) { in.URL = "/hooks" }, "url"},
+			{"credentials", func(in *webhook.Input) { in.URL = "https://u:p@ioc.tinh.gov.vn/" }, "url"},
+			{"no events", func(in *webhook.Input) { in.Events = nil }, "events"},
+			{"unknown event", func(in *webhook.Input) { in.Events = []string{"explode"} }, "events"},
+			{"unknown agency", func(in *webhook.Input) { in.Agency = "NOPE" }, "agency"},
+			{"short secret", func(in *webhook.Input) { in.Secret = "short" }, "secret"},
+			{"no name", func(in *webhook.Input) { in.Name = " " }, "name"},
+		}
+		for _, c := range cases {
+			in := ok
+			c.edit(&in)
+			_, _, err := ta.Webhooks.Create(ctx, user.Actor{Origin: "cli"}, in)
+			if e := errs.As(err); e == nil || e.Code != errs.Invalid || e.Field != c.field {
+				t.Errorf("%s: %v, want invalid %s", c.name, err, c.field)
+			}
+		}
+		eps, _ := ta.Webhooks.List(ctx)
+		if len(eps) != 0 {
+			t.Fatalf("%d endpoints stored from bad input", len(eps))
+		}
+		e, secret, err := ta.Webhooks.Create(ctx, user.Actor{Origin: "cli"}, ok)
+		if err != nil || !strings.HasPrefix(secret, "whsec_") || len(secret) < 20 || e.URL != ok.URL {
+			t.Fatalf("created %+v %q %v", e, secret, err)
+		}
+		var sealed []byte
+		if err := d.R().QueryRowContext(ctx, `SELECT secret_enc FROM webhook_endpoints WHERE id = $1`, e.ID).Scan(&sealed); err != nil ||
+			strings.Contains(string(sealed), secret) || strings.Contains(string(sealed), secret[6:]) {
+			t.Fatalf("the secret is not sealed at rest (%v)", err)
+		}
+		if _, _, err := ta.Webhooks.Create(ctx, user.Actor{Origin: "cli"}, ok); !errs.Has(err, errs.Conflict) {
+			t.Fatalf("a second endpoint of the same name: %v", err)
+		}
+	})
+}
