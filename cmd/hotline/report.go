@@ -22,6 +22,10 @@ func runReportRebuild(ctx context.Context, args []string, env *environment) erro
 		start := time.Now()
 		total := 0
 		err := a.Reports.Rebuild(ctx, func(done int) {
+			if done < 0 {
+				fmt.Fprintf(env.stderr, "the sums by dimension and filter, from %d tickets' sums, at %s\n", total, time.Since(start).Round(time.Second))
+				return
+			}
 			total = done
 			if done%100000 == 0 {
 				fmt.Fprintf(env.stderr, "%d tickets in %s\n", done, time.Since(start).Round(time.Second))

@@ -52,7 +52,7 @@ func (s *Store) Fold(ctx context.Context) (int, error) {
 		var n int
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			n, err = foldOnce(ctx, tx)
+			n, err = foldOnce(ctx, tx, s.db.Dialect)
 			return err
 		})
 		if err != nil {
@@ -65,14 +65,13 @@ func (s *Store) Fold(ctx context.Context) (int, error) {
 	}
 }
 
-func foldOnce(ctx context.Context, tx *sql.Tx) (int, error) {
+func foldOnce(ctx context.Context, tx *sql.Tx, dialect db.Dialect) (int, error) {
 	rows, err := tx.QueryContext(ctx, `DELETE FROM report_delta WHERE id IN (SELECT id FROM report_delta ORDER BY id LIMIT `+itoa(foldBatch)+`)
 		RETURNING `+keyColumns+`, `+strings.Join(measureColumns, ", "))
 	if err != nil {
 		return 0, db.Fail(err)
 	}
-	fine := map[Key]*Measures{}
-	byDim := map[dimKey]*Measures{}
+	s := newSums()
 	n := 0
 	for rows.Next() {
 		k, m, err := scanKeyed(rows)
@@ -81,30 +80,115 @@ func foldOnce(ctx context.Context, tx *sql.Tx) (int, error) {
 			return 0, db.Fail(err)
 		}
 		n++
-		addTo(fine, k, m)
-		for _, d := range dims {
-			addTo(byDim, dimKey{k.Day, d.name, d.val(k)}, m)
-			if d.name != "channel" {
-				addTo(byDim, dimKey{monthOf(k.Day), monthPrefix + d.name, d.val(k)}, m)
-			}
-		}
+		s.add(k, m)
 	}
 	if err := rows.Close(); err != nil {
 		return 0, db.Fail(err)
 	}
-	for _, k := range sortedKeys(fine, compareKeys) {
-		if err := upsert(ctx, tx, addDaySQL, removeDaySQL, []any{k.Day, k.Hour, k.Channel, k.Category, k.Kind, k.Area, k.Agency, k.State}, *fine[k]); err != nil {
-			return 0, err
+	return n, s.write(ctx, tx, dialect)
+}
+
+// filterDims are the dimensions a dashboard filters on; report_cube
+// keeps, for each of them alone, the sums by every dimension.
+var filterDims = []string{"channel", "category", "area", "agency"}
+
+// cubeKey is a row of report_cube.
+type cubeKey struct{ fdim, fval, day, dim, val string }
+
+// sums gathers changes of every kept sum: the fine rows (report_days),
+// the rows by one dimension (report_dims) and by one filter and one
+// dimension (report_cube), each by day and, but the channel, by month.
+type sums struct {
+	fine map[Key]*Measures
+	dims map[dimKey]*Measures
+	cube map[cubeKey]*Measures
+}
+
+func newSums() *sums {
+	return &sums{fine: map[Key]*Measures{}, dims: map[dimKey]*Measures{}, cube: map[cubeKey]*Measures{}}
+}
+
+// add counts m at k in every sum.
+func (s *sums) add(k Key, m Measures) {
+	addTo(s.fine, k, m)
+	s.addCoarse(k, m)
+}
+
+// addCoarse counts m at k in the sums by one dimension and by one filter
+// and one dimension.
+func (s *sums) addCoarse(k Key, m Measures) {
+	month := monthOf(k.Day)
+	for _, d := range dims {
+		v := d.val(k)
+		addTo(s.dims, dimKey{k.Day, d.name, v}, m)
+		if d.name != "channel" {
+			addTo(s.dims, dimKey{month, monthPrefix + d.name, v}, m)
 		}
 	}
-	for _, k := range sortedKeys(byDim, func(a, b dimKey) int {
+	for _, fd := range filterDims {
+		fv := dimValue(fd, k)
+		for _, d := range dims {
+			v := d.val(k)
+			addTo(s.cube, cubeKey{fd, fv, k.Day, d.name, v}, m)
+			if d.name != "channel" {
+				addTo(s.cube, cubeKey{fd, fv, month, monthPrefix + d.name, v}, m)
+			}
+		}
+	}
+}
+
+// dimValue is the value of the dimension named name at k.
+func dimValue(name string, k Key) string {
+	for _, d := range dims {
+		if d.name == name {
+			return d.val(k)
+		}
+	}
+	panic("report: no dimension " + name)
+}
+
+// write adds the gathered changes to the tables, in key order so two
+// writers never deadlock, and deletes the rows no ticket is left in.
+func (s *sums) write(ctx context.Context, tx *sql.Tx, dialect db.Dialect) error {
+	fine := sortedKeys(s.fine, compareKeys)
+	if err := upsertRows(ctx, tx, dialect, "report_days", dayKeys, len(fine), func(i int) ([]any, Measures) {
+		k := fine[i]
+		return []any{k.Day, k.Hour, k.Channel, k.Category, k.Kind, k.Area, k.Agency, k.State}, *s.fine[k]
+	}); err != nil {
+		return err
+	}
+	dk := sortedKeys(s.dims, func(a, b dimKey) int {
 		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.dim, b.dim), cmp.Compare(a.val, b.val))
-	}) {
-		if err := upsert(ctx, tx, addDimSQL, removeDimSQL, []any{k.day, k.dim, k.val}, *byDim[k]); err != nil {
-			return 0, err
+	})
+	if err := upsertRows(ctx, tx, dialect, "report_dims", dimKeys, len(dk), func(i int) ([]any, Measures) {
+		k := dk[i]
+		return []any{k.day, k.dim, k.val}, *s.dims[k]
+	}); err != nil {
+		return err
+	}
+	ck := sortedKeys(s.cube, func(a, b cubeKey) int {
+		return cmp.Or(cmp.Compare(a.fdim, b.fdim), cmp.Compare(a.fval, b.fval), cmp.Compare(a.day, b.day), cmp.Compare(a.dim, b.dim), cmp.Compare(a.val, b.val))
+	})
+	return upsertRows(ctx, tx, dialect, "report_cube", cubeKeys, len(ck), func(i int) ([]any, Measures) {
+		k := ck[i]
+		return []any{k.fdim, k.fval, k.day, k.dim, k.val}, *s.cube[k]
+	})
+}
+
+// moveMonths moves the sums by month out of s into to.
+func (s *sums) moveMonths(to *sums) {
+	for k, m := range s.dims {
+		if strings.HasPrefix(k.dim, monthPrefix) {
+			addTo(to.dims, k, *m)
+			delete(s.dims, k)
 		}
 	}
-	return n, nil
+	for k, m := range s.cube {
+		if strings.HasPrefix(k.dim, monthPrefix) {
+			addTo(to.cube, k, *m)
+			delete(s.cube, k)
+		}
+	}
 }
 
 func addTo[K comparable](to map[K]*Measures, k K, m Measures) {
@@ -141,45 +225,73 @@ func scanKeyed(row interface{ Scan(...any) error }) (Key, Measures, error) {
 	return k, m, row.Scan(dest...)
 }
 
-// upsertSQL adds the measures to the row with the given key columns.
-func upsertSQL(table string, keys []string) string {
+var (
+	dayKeys  = strings.Split(keyColumns, ", ")
+	dimKeys  = []string{"day", "dim", "val"}
+	cubeKeys = []string{"fdim", "fval", "day", "dim", "val"}
+)
+
+// upsertBatch is how many rows one INSERT adds: well under both engines'
+// limit on a statement's parameters (27 a row at most).
+const upsertBatch = 400
+
+// params is n parameters numbered from first: $first… on PostgreSQL,
+// plain ? on SQLite, which looks a numbered parameter up in a list (the
+// time of a statement of thousands of them would grow with their
+// square).
+func params(dialect db.Dialect, first, n int) string {
+	if dialect == db.SQLite {
+		return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+	}
+	return placeholders(first, first+n-1)
+}
+
+// upsertRows adds n rows' measures to table, row(i) giving the i-th row's
+// key and measures, upsertBatch rows a statement, then deletes the rows
+// a negative count may have emptied (every ticket counts once in n).
+func upsertRows(ctx context.Context, tx *sql.Tx, dialect db.Dialect, table string, keys []string, n int, row func(i int) ([]any, Measures)) error {
 	var set []string
 	for _, c := range measureColumns {
 		set = append(set, c+" = "+table+"."+c+" + excluded."+c)
 	}
-	return `INSERT INTO ` + table + ` (` + strings.Join(keys, ", ") + `, ` + strings.Join(measureColumns, ", ") + `)
-		VALUES (` + placeholders(1, len(keys)+len(measureColumns)) + `)
-		ON CONFLICT (` + strings.Join(keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
-}
-
-// removeSQL deletes the row with the given key when no ticket is left in
-// it (every ticket counts once in n).
-func removeSQL(table string, keys []string) string {
+	width := len(keys) + len(measureColumns)
+	var emptied [][]any
+	for lo := 0; lo < n; lo += upsertBatch {
+		hi := min(lo+upsertBatch, n)
+		values := make([]string, 0, hi-lo)
+		args := make([]any, 0, (hi-lo)*width)
+		for i := lo; i < hi; i++ {
+			key, m := row(i)
+			values = append(values, "("+params(dialect, len(args)+1, width)+")")
+			args = append(args, key...)
+			for _, p := range m.fields() {
+				args = append(args, *p)
+			}
+			if m.N < 0 {
+				emptied = append(emptied, key)
+			}
+		}
+		q := `INSERT INTO ` + table + ` (` + strings.Join(keys, ", ") + `, ` + strings.Join(measureColumns, ", ") + `)
+			VALUES ` + strings.Join(values, ", ") + `
+			ON CONFLICT (` + strings.Join(keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return db.Fail(err)
+		}
+	}
+	if len(emptied) == 0 {
+		return nil
+	}
 	var where []string
 	for i, c := range keys {
 		where = append(where, c+" = $"+itoa(i+1))
 	}
-	return `DELETE FROM ` + table + ` WHERE ` + strings.Join(where, " AND ") + ` AND n = 0`
-}
-
-var (
-	dayKeys      = strings.Split(keyColumns, ", ")
-	addDaySQL    = upsertSQL("report_days", dayKeys)
-	removeDaySQL = removeSQL("report_days", dayKeys)
-	addDimSQL    = upsertSQL("report_dims", []string{"day", "dim", "val"})
-	removeDimSQL = removeSQL("report_dims", []string{"day", "dim", "val"})
-)
-
-func upsert(ctx context.Context, tx *sql.Tx, add, remove string, key []any, m Measures) error {
-	args := append([]any{}, key...)
-	for _, p := range m.fields() {
-		args = append(args, *p)
-	}
-	if _, err := tx.ExecContext(ctx, add, args...); err != nil {
+	del, err := tx.PrepareContext(ctx, `DELETE FROM `+table+` WHERE `+strings.Join(where, " AND ")+` AND n = 0`)
+	if err != nil {
 		return db.Fail(err)
 	}
-	if m.N < 0 {
-		if _, err := tx.ExecContext(ctx, remove, key...); err != nil {
+	defer del.Close()
+	for _, key := range emptied {
+		if _, err := del.ExecContext(ctx, key...); err != nil {
 			return db.Fail(err)
 		}
 	}

@@ -304,17 +304,18 @@ func TestFiguresEqualTheTickets(t *testing.T) {
 		t.Logf("states %v", states)
 		check := func(when string) {
 			t.Helper()
-			for r := 0; r < 25; r++ {
+			for r := 0; r < 30; r++ {
 				from := base.AddDate(0, 0, rnd.IntN(12)-1).In(hcm).Format("2006-01-02")
 				to := base.AddDate(0, 0, rnd.IntN(12)-1).In(hcm).Format("2006-01-02")
 				if to < from {
 					from, to = to, from
 				}
 				f := report.Filter{From: from, To: to}
-				// Ranges with whole months, read from the sums by month.
-				filter := rnd.IntN(6)
-				if wide := [][2]string{{"2026-11-01", "2026-11-30"}, {"2026-10-15", "2027-01-10"}, {"2026-11-01", "2026-12-02"}, {"2026-10-31", "2026-12-31"}}; r < len(wide) {
-					f.From, f.To, filter = wide[r][0], wide[r][1], 0
+				// Ranges with whole months, read from the sums by month,
+				// without a filter and with each filter alone.
+				filter := rnd.IntN(7)
+				if wide := [][2]string{{"2026-11-01", "2026-11-30"}, {"2026-10-15", "2027-01-10"}, {"2026-11-01", "2026-12-02"}, {"2026-10-31", "2026-12-31"}}; r < 2*len(wide) {
+					f.From, f.To, filter = wide[r%len(wide)][0], wide[r%len(wide)][1], r%5
 				}
 				switch filter {
 				case 1:
@@ -327,6 +328,9 @@ func TestFiguresEqualTheTickets(t *testing.T) {
 					f.Area = pick(rnd, tickets).area
 				case 5:
 					f.Channel, f.Agency = string(pick(rnd, walkChannels)), pick(rnd, tickets).agency
+				case 6:
+					tk := pick(rnd, tickets)
+					f.Category, f.Area = tk.category, tk.area
 				}
 				sum, err := e.Reports.Summary(ctx, viewer, f)
 				if err != nil {
@@ -370,6 +374,9 @@ func mustSums(t *testing.T, d *db.DB) []string {
 		`SELECT 'm', day || ' ' || dim || ' ' || val, '',
 			CAST(n AS TEXT) || ',' || CAST(resolved AS TEXT) || ',' || CAST(on_time AS TEXT) || ',' || CAST(due AS TEXT) || ',' || CAST(overdue AS TEXT) || ',' || CAST(h_sum AS TEXT) || ',' || CAST(fr_sum AS TEXT) || ',' || CAST(rating_sum AS TEXT)
 			FROM report_dims ORDER BY 2`,
+		`SELECT 'c', fdim || ' ' || fval || ' ' || day || ' ' || dim || ' ' || val, '',
+			CAST(n AS TEXT) || ',' || CAST(resolved AS TEXT) || ',' || CAST(on_time AS TEXT) || ',' || CAST(due AS TEXT) || ',' || CAST(overdue AS TEXT) || ',' || CAST(h_sum AS TEXT) || ',' || CAST(fr_sum AS TEXT) || ',' || CAST(rating_sum AS TEXT) || ',' || CAST(h1 AS TEXT) || ',' || CAST(hmore AS TEXT) || ',' || CAST(direct AS TEXT)
+			FROM report_cube ORDER BY 2`,
 		`SELECT 'delta', CAST(count(*) AS TEXT), '', '' FROM report_delta`,
 	} {
 		rows, err := d.R().QueryContext(context.Background(), q)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hotline-1022/hotline/internal/db"
 )
@@ -113,12 +114,17 @@ func addDelta(ctx context.Context, q db.Querier, k Key, m Measures) error {
 
 // Rebuild recomputes every fact and every sum from the tickets,
 // replacing what was maintained. It reads the tickets in id order, a
-// batch per transaction, appends each batch's sums as deltas and folds
-// them. Run it while nothing writes tickets (a change committed during
-// the rebuild may be counted twice or not at all).
+// batch per transaction, writing their facts and the sums by every
+// dimension (report_days); then it reads those sums a day at a time and
+// derives the sums by one dimension (report_dims) and by one filter and
+// one dimension (report_cube) from them, each month's once its last day
+// is read. progress is called with the tickets done, then with -1 while
+// the derived sums are written. Run it while nothing writes tickets (a
+// change committed during the rebuild may be counted twice or not at
+// all).
 func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM report_facts`, `DELETE FROM report_days`, `DELETE FROM report_dims`, `DELETE FROM report_delta`} {
+		for _, q := range []string{`DELETE FROM report_facts`, `DELETE FROM report_days`, `DELETE FROM report_dims`, `DELETE FROM report_cube`, `DELETE FROM report_delta`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return db.Fail(err)
 			}
@@ -137,11 +143,6 @@ func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 			if err != nil {
 				return db.Fail(err)
 			}
-			type fact struct {
-				id int64
-				k  Key
-				m  Measures
-			}
 			var facts []fact
 			for rows.Next() {
 				id, src, err := scanSource(rows)
@@ -155,29 +156,22 @@ func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 			if err := rows.Close(); err != nil {
 				return db.Fail(err)
 			}
-			sums := map[Key]*Measures{}
+			if err := putFacts(ctx, tx, s.db.Dialect, facts); err != nil {
+				return err
+			}
+			fine := map[Key]*Measures{}
 			for _, f := range facts {
-				if err := putFact(ctx, tx, f.id, f.k, f.m); err != nil {
-					return err
-				}
-				if sums[f.k] == nil {
-					sums[f.k] = &Measures{}
-				}
-				sums[f.k].Add(f.m)
+				addTo(fine, f.k, f.m)
 				after = f.id
 			}
-			for k, m := range sums {
-				if err := addDelta(ctx, tx, k, *m); err != nil {
-					return err
-				}
-			}
+			keys := sortedKeys(fine, compareKeys)
 			n = len(facts)
-			return nil
+			return upsertRows(ctx, tx, s.db.Dialect, "report_days", dayKeys, len(keys), func(i int) ([]any, Measures) {
+				k := keys[i]
+				return []any{k.Day, k.Hour, k.Channel, k.Category, k.Kind, k.Area, k.Agency, k.State}, *fine[k]
+			})
 		})
 		if err != nil {
-			return err
-		}
-		if _, err := s.Fold(ctx); err != nil {
 			return err
 		}
 		done += n
@@ -185,9 +179,97 @@ func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 			progress(done)
 		}
 		if n < batch {
-			return nil
+			break
 		}
 	}
+	if progress != nil {
+		progress(-1)
+	}
+	return s.derive(ctx)
+}
+
+type fact struct {
+	id int64
+	k  Key
+	m  Measures
+}
+
+// putFacts inserts new facts, a few hundred a statement.
+func putFacts(ctx context.Context, tx *sql.Tx, dialect db.Dialect, facts []fact) error {
+	const per = 500
+	for lo := 0; lo < len(facts); lo += per {
+		hi := min(lo+per, len(facts))
+		var values []string
+		var args []any
+		for _, f := range facts[lo:hi] {
+			values = append(values, "("+params(dialect, len(args)+1, 10)+")")
+			args = append(args, f.id, f.k.Day, f.k.Hour, f.k.Channel, f.k.Category, f.k.Kind, f.k.Area, f.k.Agency, f.k.State, f.m.encode())
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_facts (ticket_id, day, hour, channel, category_id, kind, area_code, agency_id, state, m)
+			VALUES `+strings.Join(values, ", "), args...); err != nil {
+			return db.Fail(err)
+		}
+	}
+	return nil
+}
+
+// deriveBatch is about how many rows of report_cube one transaction of
+// derive writes.
+const deriveBatch = 50000
+
+// derive writes report_dims and report_cube from report_days, reading
+// it a day at a time in order and writing the days' sums a transaction
+// per deriveBatch rows and each month's when the month is over, so memory
+// holds a few days' and one month's rows.
+func (s *Store) derive(ctx context.Context) error {
+	var first, last sql.NullString
+	if err := s.db.R().QueryRowContext(ctx, `SELECT min(day), max(day) FROM report_days`).Scan(&first, &last); err != nil {
+		return db.Fail(err)
+	}
+	if !first.Valid {
+		return nil
+	}
+	from, err := time.Parse(time.DateOnly, first.String)
+	if err != nil {
+		return err
+	}
+	to, err := time.Parse(time.DateOnly, last.String)
+	if err != nil {
+		return err
+	}
+	pending, months := newSums(), newSums()
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		rows, err := s.db.R().QueryContext(ctx, `SELECT `+keyColumns+`, `+strings.Join(measureColumns, ", ")+` FROM report_days WHERE day = $1`, d.Format(time.DateOnly))
+		if err != nil {
+			return db.Fail(err)
+		}
+		for rows.Next() {
+			k, m, err := scanKeyed(rows)
+			if err != nil {
+				rows.Close()
+				return db.Fail(err)
+			}
+			pending.addCoarse(k, m)
+		}
+		if err := rows.Close(); err != nil {
+			return db.Fail(err)
+		}
+		pending.moveMonths(months)
+		next := d.AddDate(0, 0, 1)
+		if len(pending.cube) >= deriveBatch || next.After(to) {
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return pending.write(ctx, tx, s.db.Dialect) }); err != nil {
+				return err
+			}
+			pending = newSums()
+		}
+		if next.Day() == 1 || next.After(to) {
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return months.write(ctx, tx, s.db.Dialect) }); err != nil {
+				return err
+			}
+			months = newSums()
+		}
+	}
+	return nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

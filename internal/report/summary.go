@@ -24,11 +24,26 @@ type Filter struct {
 	Area     string
 }
 
-// filtered says whether any dimension is filtered: then the sums by
-// every dimension at once (report_days) are read instead of the sums by
-// one dimension at a time (report_dims).
-func (f Filter) filtered() bool {
-	return f.Agency != 0 || f.Channel != "" || f.Category != 0 || f.Area != ""
+// only returns how many dimensions f filters on and, when it is one, its
+// name and value as the sums keep it: then the sums by that filter and
+// one dimension (report_cube) are read. With none, the sums by one
+// dimension (report_dims) are read; with more, the sums by every
+// dimension at once (report_days).
+func (f Filter) only() (dim, val string, n int) {
+	for _, c := range []struct {
+		dim, val string
+		set      bool
+	}{
+		{"agency", itoa64(f.Agency), f.Agency != 0},
+		{"channel", f.Channel, f.Channel != ""},
+		{"category", itoa64(f.Category), f.Category != 0},
+		{"area", f.Area, f.Area != ""},
+	} {
+		if c.set {
+			dim, val, n = c.dim, c.val, n+1
+		}
+	}
+	return dim, val, n
 }
 
 // MinSample is the least number of tickets due (resolved, or overdue) a
@@ -184,7 +199,8 @@ func (s *Store) summary(ctx context.Context, f Filter) (Summary, error) {
 	}
 	a := newAggregate()
 	mcols := strings.Join(measureColumns, ", ")
-	if f.filtered() {
+	fdim, fval, n := f.only()
+	if n > 1 {
 		where, args := f.where()
 		q := `SELECT ` + keyColumns + `, ` + mcols + ` FROM report_days WHERE ` + where +
 			` UNION ALL SELECT ` + keyColumns + `, ` + mcols + ` FROM report_delta WHERE ` + where
@@ -204,9 +220,15 @@ func (s *Store) summary(ctx context.Context, f Filter) (Summary, error) {
 			return Summary{}, db.Fail(err)
 		}
 	} else {
-		parts, args := dimsQuery(f.From, f.To, mcols)
+		table, cond, args := "report_dims", "", []any{f.From, f.To}
+		delta := ""
+		if n == 1 {
+			table, cond, args = "report_cube", "fdim = $3 AND fval = $4 AND ", append(args, fdim, fval)
+			delta = " AND " + dimCol(fdim) + " = $4"
+		}
+		parts, args := dimsQuery(table, cond, args, mcols)
 		for _, d := range dims {
-			parts = append(parts, `SELECT day, '`+d.name+`', `+d.col+`, `+mcols+` FROM report_delta WHERE day >= $1 AND day <= $2`)
+			parts = append(parts, `SELECT day, '`+d.name+`', `+d.col+`, `+mcols+` FROM report_delta WHERE day >= $1 AND day <= $2`+delta)
 		}
 		rows, err := s.db.R().QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
 		if err != nil {
@@ -235,13 +257,15 @@ func (s *Store) summary(ctx context.Context, f Filter) (Summary, error) {
 	return out, nil
 }
 
-// dimsQuery reads report_dims for the days from through to: the channel
-// by day, every other dimension by month for the whole months inside the
-// range and by day for the days before and after them. Its arguments
-// start with from and to ($1, $2).
-func dimsQuery(from, to, mcols string) ([]string, []any) {
-	parts := []string{`SELECT day, dim, val, ` + mcols + ` FROM report_dims WHERE dim = 'channel' AND day >= $1 AND day <= $2`}
-	args := []any{from, to}
+// dimsQuery reads table (report_dims, or report_cube with cond naming
+// the filter) for the days $1 through $2: the channel by day, every other
+// dimension by month for the whole months inside the range and by day for
+// the days before and after them. args are the query's first arguments,
+// from and to first; the month bounds follow them.
+func dimsQuery(table, cond string, args []any, mcols string) ([]string, []any) {
+	sel := `SELECT day, dim, val, ` + mcols + ` FROM ` + table + ` WHERE ` + cond
+	parts := []string{sel + `dim = 'channel' AND day >= $1 AND day <= $2`}
+	from, to := args[0].(string), args[1].(string)
 	var others, months []string
 	for _, d := range dims {
 		if d.name != "channel" {
@@ -259,15 +283,26 @@ func dimsQuery(from, to, mcols string) ([]string, []any) {
 	if t.AddDate(0, 0, 1).Day() != 1 {
 		after = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 	}
-	byDay := `SELECT day, dim, val, ` + mcols + ` FROM report_dims WHERE dim IN (` + strings.Join(others, ", ") + `) AND `
+	byDay := sel + `dim IN (` + strings.Join(others, ", ") + `) AND `
 	if !first.Before(after) { // no whole month
 		return append(parts, byDay+`day >= $1 AND day <= $2`), args
 	}
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	p := func(i int) string { return "$" + itoa(len(args)+i) }
+	parts = append(parts, byDay+`((day >= $1 AND day <= `+p(1)+`) OR (day >= `+p(2)+` AND day <= $2))`,
+		sel+`dim IN (`+strings.Join(months, ", ")+`) AND day >= `+p(3)+` AND day <= `+p(4))
 	args = append(args, day(first.AddDate(0, 0, -1)), day(after), day(first), day(after.AddDate(0, -1, 0)))
-	parts = append(parts, byDay+`((day >= $1 AND day <= $3) OR (day >= $4 AND day <= $2))`,
-		`SELECT day, dim, val, `+mcols+` FROM report_dims WHERE dim IN (`+strings.Join(months, ", ")+`) AND day >= $5 AND day <= $6`)
 	return parts, args
+}
+
+// dimCol is the dimension named name's value in SQL over report_delta.
+func dimCol(name string) string {
+	for _, d := range dims {
+		if d.name == name {
+			return d.col
+		}
+	}
+	panic("report: no dimension " + name)
 }
 
 func (f Filter) where() (string, []any) {
