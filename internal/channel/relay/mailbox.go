@@ -3,6 +3,7 @@ package relay
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -78,34 +79,46 @@ func (m *mailboxes) Run(ctx context.Context) error {
 	}
 }
 
-// watch reads one mailbox until ctx ends or the account is disabled.
+// watch reads one mailbox until ctx ends or the account is disabled,
+// while it holds the mailbox's lease; while another instance holds it,
+// it looks again every half lease.
 func (r *Relay) watch(ctx context.Context, id int64) {
 	cfg := r.cfg()
+	holder := rand.Text()
+	defer r.releaseMailbox(context.WithoutCancel(ctx), id, holder)
 	backoff := cfg.MailRetry
 	for ctx.Err() == nil {
 		acct, _, err := r.Accounts.OpenEnabled(ctx, id)
 		if err != nil {
 			return // disabled or removed
 		}
-		err = r.session(ctx, acct)
+		wait := backoff
+		held, err := r.claimMailbox(ctx, id, holder)
+		if err == nil && held {
+			err = r.session(ctx, acct, holder)
+		}
 		if ctx.Err() != nil {
 			return
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, errLeaseLost) || (err == nil && !held):
+			wait = min(cfg.MailPoll, cfg.MailLease/2)
+		case err != nil:
 			_ = r.Accounts.Failed(ctx, id, "imap: "+err.Error(), r.Now())
 			r.Log.Warn("mailbox unavailable", "account_id", id, "error", err.Error())
+			backoff = min(2*backoff, cfg.MailRetryMax)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-time.After(wait):
 		}
-		backoff = min(2*backoff, cfg.MailRetryMax)
 	}
 }
 
-// session takes mail in over one connection until it fails.
-func (r *Relay) session(ctx context.Context, acct channel.Account) error {
+// session takes mail in over one connection until it fails or the lease
+// is lost, waking at least every third of the lease to renew it.
+func (r *Relay) session(ctx context.Context, acct channel.Account, holder string) error {
 	ad, ok := r.Adapters[channel.Email].(*email.Adapter)
 	if !ok {
 		return errors.New("no email adapter")
@@ -115,40 +128,50 @@ func (r *Relay) session(ctx context.Context, acct channel.Account) error {
 		return err
 	}
 	defer mb.Close()
+	cfg := r.cfg()
 	for {
-		if _, err := r.takeNew(ctx, acct, mb); err != nil {
+		if _, err := r.takeNew(ctx, acct, mb, holder); err != nil {
 			return err
 		}
-		if err := mb.Wait(ctx, r.cfg().MailPoll); err != nil {
+		if err := mb.Wait(ctx, min(cfg.MailPoll, cfg.MailLease/3)); err != nil {
 			return err
 		}
 		if _, _, err := r.Accounts.OpenEnabled(ctx, acct.ID); err != nil {
 			return nil // disabled meanwhile
 		}
+		if held, err := r.claimMailbox(ctx, acct.ID, holder); err != nil || !held {
+			return errors.Join(errLeaseLost, err)
+		}
 	}
 }
 
 // PollMailbox takes in once every mail of acct's mailbox not taken in
-// yet, and reports how many it stored. The runner calls it after each
-// wake-up; tests call it to run one pass.
+// yet, and reports how many it stored: one pass, as the runner makes
+// after each wake-up, for tests and benchmarks. It holds the mailbox's
+// lease meanwhile; ErrMailboxBusy while another instance reads it.
 func (r *Relay) PollMailbox(ctx context.Context, acct channel.Account) (int, error) {
 	ad, ok := r.Adapters[channel.Email].(*email.Adapter)
 	if !ok {
 		return 0, errors.New("no email adapter")
 	}
+	holder := rand.Text()
+	if held, err := r.claimMailbox(ctx, acct.ID, holder); err != nil || !held {
+		return 0, errors.Join(ErrMailboxBusy, err)
+	}
+	defer r.releaseMailbox(context.WithoutCancel(ctx), acct.ID, holder)
 	mb, err := ad.OpenMailbox(ctx, acct)
 	if err != nil {
 		return 0, err
 	}
 	defer mb.Close()
-	return r.takeNew(ctx, acct, mb)
+	return r.takeNew(ctx, acct, mb, holder)
 }
 
 // takeNew stores each mail above the last UID taken in, one transaction
 // each, and marks it processed in the mailbox after its commit. A changed
 // UIDVALIDITY starts the mailbox over; the mails' Message-IDs keep those
 // already stored from being stored twice.
-func (r *Relay) takeNew(ctx context.Context, acct channel.Account, mb *email.Mailbox) (int, error) {
+func (r *Relay) takeNew(ctx context.Context, acct channel.Account, mb *email.Mailbox, holder string) (int, error) {
 	validity, last, err := r.mailboxState(ctx, acct.ID)
 	if err != nil {
 		return 0, err
@@ -166,7 +189,7 @@ func (r *Relay) takeNew(ctx context.Context, acct channel.Account, mb *email.Mai
 		if err != nil {
 			return n, err
 		}
-		skip, err := r.StoreMail(ctx, acct, mb.UIDValidity, uid, raw, ok)
+		skip, err := r.storeMail(ctx, acct, holder, mb.UIDValidity, uid, raw, ok)
 		if err != nil {
 			return n, err
 		}
@@ -197,6 +220,13 @@ var codeInSubject = regexp.MustCompile(`#\s?([0-9A-Za-z]{5}-?[0-9A-Za-z]{5})\b`)
 // (acknowledged); a bounce marks the mail it reports on failed; any other
 // mail that makes no ticket is recorded in mail_skipped with why.
 func (r *Relay) StoreMail(ctx context.Context, acct channel.Account, validity, uid uint32, raw []byte, fetched bool) (string, error) {
+	return r.storeMail(ctx, acct, "", validity, uid, raw, fetched)
+}
+
+// storeMail is StoreMail by the holder of the mailbox's lease, checked
+// in the mail's transaction ("": unchecked, for StoreMail's callers,
+// which read no mailbox).
+func (r *Relay) storeMail(ctx context.Context, acct channel.Account, holder string, validity, uid uint32, raw []byte, fetched bool) (string, error) {
 	cfg := r.cfg()
 	now := r.Now().UTC()
 	batch := ticket.InboundBatch{Channel: ticket.Email, AccountID: acct.ID, Window: cfg.Window, Ack: r.ack(acct)}
@@ -229,6 +259,11 @@ func (r *Relay) StoreMail(ctx context.Context, acct channel.Account, validity, u
 		batch.Events = append(batch.Events, ev)
 	}
 	batch.Then = func(tx *sql.Tx, results []ticket.InboundResult) error {
+		if holder != "" {
+			if err := r.holdMailbox(ctx, tx, acct.ID, holder); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mailbox_state (account_id, mailbox, uid_validity, last_uid, updated_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO UPDATE SET mailbox = $2, uid_validity = $3,
 			last_uid = CASE WHEN mailbox_state.uid_validity = $3 AND mailbox_state.last_uid > $4 THEN mailbox_state.last_uid ELSE $4 END,

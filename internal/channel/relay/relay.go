@@ -50,11 +50,14 @@ type Config struct {
 	// Mailboxes: without IDLE a mailbox is polled every MailPoll (default
 	// 1 min; also how soon a new account is picked up); a mailbox that
 	// cannot be read is tried again after MailRetry (default 5 s),
-	// doubling up to MailRetryMax (default 5 min). Mail bounds what one
-	// mail may bring.
+	// doubling up to MailRetryMax (default 5 min). One instance at a time
+	// reads a mailbox, holding its lease for MailLease (default 2 min,
+	// renewed at a third of it; the others look again at half of it).
+	// Mail bounds what one mail may bring.
 	MailPoll     time.Duration
 	MailRetry    time.Duration
 	MailRetryMax time.Duration
+	MailLease    time.Duration
 	Mail         email.Limits
 }
 
@@ -105,6 +108,9 @@ func (r *Relay) cfg() Config {
 	}
 	if c.MailRetryMax == 0 {
 		c.MailRetryMax = 5 * time.Minute
+	}
+	if c.MailLease == 0 {
+		c.MailLease = 2 * time.Minute
 	}
 	c.Mail = c.Mail.WithDefaults()
 	return c
