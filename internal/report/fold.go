@@ -232,8 +232,9 @@ var (
 )
 
 // upsertBatch is how many rows one INSERT adds: well under both engines'
-// limit on a statement's parameters (27 a row at most).
-const upsertBatch = 400
+// limit on a statement's parameters (27 a row at most), and short enough
+// for SQLite's statement cache (internal/db) to keep it parsed.
+const upsertBatch = 150
 
 // params is n parameters numbered from first: $first… on PostgreSQL,
 // plain ? on SQLite, which looks a numbered parameter up in a list (the

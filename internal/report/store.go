@@ -114,12 +114,9 @@ func addDelta(ctx context.Context, q db.Querier, k Key, m Measures) error {
 
 // Rebuild recomputes every fact and every sum from the tickets,
 // replacing what was maintained. It reads the tickets in id order, a
-// batch per transaction, writing their facts and the sums by every
-// dimension (report_days); then it reads those sums a day at a time and
-// derives the sums by one dimension (report_dims) and by one filter and
-// one dimension (report_cube) from them, each month's once its last day
-// is read. progress is called with the tickets done, then with -1 while
-// the derived sums are written. Run it while nothing writes tickets (a
+// batch per transaction, and writes their facts; then it reads the facts
+// a day at a time and writes every sum from them (derive). progress is
+// called with the tickets done, then with -1 while the sums are written. Run it while nothing writes tickets (a
 // change committed during the rebuild may be counted twice or not at
 // all).
 func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
@@ -156,20 +153,11 @@ func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 			if err := rows.Close(); err != nil {
 				return db.Fail(err)
 			}
-			if err := putFacts(ctx, tx, s.db.Dialect, facts); err != nil {
-				return err
+			if len(facts) > 0 {
+				after = facts[len(facts)-1].id
 			}
-			fine := map[Key]*Measures{}
-			for _, f := range facts {
-				addTo(fine, f.k, f.m)
-				after = f.id
-			}
-			keys := sortedKeys(fine, compareKeys)
 			n = len(facts)
-			return upsertRows(ctx, tx, s.db.Dialect, "report_days", dayKeys, len(keys), func(i int) ([]any, Measures) {
-				k := keys[i]
-				return []any{k.Day, k.Hour, k.Channel, k.Category, k.Kind, k.Area, k.Agency, k.State}, *fine[k]
-			})
+			return putFacts(ctx, tx, s.db.Dialect, facts)
 		})
 		if err != nil {
 			return err
@@ -196,7 +184,7 @@ type fact struct {
 
 // putFacts inserts new facts, a few hundred a statement.
 func putFacts(ctx context.Context, tx *sql.Tx, dialect db.Dialect, facts []fact) error {
-	const per = 500
+	const per = 300
 	for lo := 0; lo < len(facts); lo += per {
 		hi := min(lo+per, len(facts))
 		var values []string
@@ -213,17 +201,31 @@ func putFacts(ctx context.Context, tx *sql.Tx, dialect db.Dialect, facts []fact)
 	return nil
 }
 
-// deriveBatch is about how many rows of report_cube one transaction of
-// derive writes.
+// deriveBatch is about how many rows one transaction of derive writes.
 const deriveBatch = 50000
 
-// derive writes report_dims and report_cube from report_days, reading
-// it a day at a time in order and writing the days' sums a transaction
-// per deriveBatch rows and each month's when the month is over, so memory
-// holds a few days' and one month's rows.
+// derive writes every sum from report_facts, reading it a day at a time
+// in order (through an index on the day made for the purpose and dropped
+// after) and writing the days' sums a transaction per deriveBatch rows
+// and each month's when the month is over. Memory holds a few days' and
+// one month's rows, and the sums by every dimension, whose key starts with
+// the day, are written at the end of their table: written in ticket order
+// they fell at random places, and on SQLite every batch rewrote thousands
+// of pages.
 func (s *Store) derive(ctx context.Context) error {
+	if _, err := s.db.W().ExecContext(ctx, `CREATE INDEX IF NOT EXISTS report_facts_day ON report_facts(day)`); err != nil {
+		return db.Fail(err)
+	}
+	err := s.deriveDays(ctx)
+	if _, e := s.db.W().ExecContext(context.WithoutCancel(ctx), `DROP INDEX IF EXISTS report_facts_day`); err == nil {
+		err = db.Fail(e)
+	}
+	return err
+}
+
+func (s *Store) deriveDays(ctx context.Context) error {
 	var first, last sql.NullString
-	if err := s.db.R().QueryRowContext(ctx, `SELECT min(day), max(day) FROM report_days`).Scan(&first, &last); err != nil {
+	if err := s.db.R().QueryRowContext(ctx, `SELECT min(day), max(day) FROM report_facts`).Scan(&first, &last); err != nil {
 		return db.Fail(err)
 	}
 	if !first.Valid {
@@ -239,24 +241,25 @@ func (s *Store) derive(ctx context.Context) error {
 	}
 	pending, months := newSums(), newSums()
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-		rows, err := s.db.R().QueryContext(ctx, `SELECT `+keyColumns+`, `+strings.Join(measureColumns, ", ")+` FROM report_days WHERE day = $1`, d.Format(time.DateOnly))
+		rows, err := s.db.R().QueryContext(ctx, `SELECT day, hour, channel, category_id, kind, area_code, agency_id, state, m FROM report_facts WHERE day = $1`, d.Format(time.DateOnly))
 		if err != nil {
 			return db.Fail(err)
 		}
 		for rows.Next() {
-			k, m, err := scanKeyed(rows)
-			if err != nil {
+			var k Key
+			var enc string
+			if err := rows.Scan(&k.Day, &k.Hour, &k.Channel, &k.Category, &k.Kind, &k.Area, &k.Agency, &k.State, &enc); err != nil {
 				rows.Close()
 				return db.Fail(err)
 			}
-			pending.addCoarse(k, m)
+			pending.add(k, decode(enc))
 		}
 		if err := rows.Close(); err != nil {
 			return db.Fail(err)
 		}
 		pending.moveMonths(months)
 		next := d.AddDate(0, 0, 1)
-		if len(pending.cube) >= deriveBatch || next.After(to) {
+		if len(pending.fine)+len(pending.cube) >= deriveBatch || next.After(to) {
 			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return pending.write(ctx, tx, s.db.Dialect) }); err != nil {
 				return err
 			}
