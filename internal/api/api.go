@@ -21,6 +21,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/notification"
 	"github.com/hotline-1022/hotline/internal/public"
 	"github.com/hotline-1022/hotline/internal/report"
 	"github.com/hotline-1022/hotline/internal/sla"
@@ -51,6 +52,8 @@ type API struct {
 	Public     *public.Service // /api/v1/public/…: the mobile app's submit, track, rate, reopen
 	Reports    *report.Store   // GET /api/v1/reports/summary
 	SLA        *sla.Store      // /api/v1/calendars, /api/v1/sla-policies (admins)
+	// Notifications is /api/v1/notifications: each caller's own.
+	Notifications *notification.Store
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -102,6 +105,8 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/sla-policies", handler: a.savePolicy(true)},
 		{Method: "GET", Path: "/api/v1/sla-policies/{policy}", handler: a.getPolicy},
 		{Method: "PUT", Path: "/api/v1/sla-policies/{policy}", handler: a.savePolicy(false)},
+		{Method: "GET", Path: "/api/v1/notifications", handler: a.listNotifications},
+		{Method: "POST", Path: "/api/v1/notifications/{id}/read", handler: a.readNotification},
 	}
 }
 

@@ -34,6 +34,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/live"
+	"github.com/hotline-1022/hotline/internal/notification"
 	"github.com/hotline-1022/hotline/internal/public"
 	"github.com/hotline-1022/hotline/internal/queue"
 	"github.com/hotline-1022/hotline/internal/reply"
@@ -157,6 +158,10 @@ type App struct {
 
 	// Webhooks are the outgoing webhooks to integrations; nil without Box.
 	Webhooks *webhook.Service
+
+	// Notifications are the staff's notification centres, written from
+	// every ticket event; nil without Box.
+	Notifications *notification.Store
 }
 
 // Open opens the database and builds every part. needKey says whether the
@@ -237,7 +242,10 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		a.Webhooks = &webhook.Service{DB: d, Box: box, Queue: a.Queue, Now: a.Now, Log: log, Config: cfg.Webhooks}
 		a.Webhooks.Register(a.Queue)
 		// Each part that follows ticket events appends its sink here.
-		a.Tickets.Events = ticket.Sinks{a.Webhooks}
+		a.Notifications = &notification.Store{DB: d, Now: a.Now, Told: func(users []int64, n notification.Notification) {
+			a.Live.Publish(live.Event{Kind: "notification", TicketID: n.TicketID, Code: n.Code, Action: string(n.Kind), UserIDs: users})
+		}}
+		a.Tickets.Events = ticket.Sinks{a.Webhooks, a.Notifications}
 		limits := cfg.Public
 		if limits == (public.Limits{}) {
 			limits = public.DefaultLimits

@@ -23,6 +23,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/web/calls"
 	"github.com/hotline-1022/hotline/internal/web/desk"
 	"github.com/hotline-1022/hotline/internal/web/monthly"
+	"github.com/hotline-1022/hotline/internal/web/notices"
 	"github.com/hotline-1022/hotline/internal/web/portal"
 	"github.com/hotline-1022/hotline/internal/web/reports"
 	"github.com/hotline-1022/hotline/internal/web/review"
@@ -42,11 +43,15 @@ func (a *App) buildHandler() http.Handler {
 	apiv1.Public = a.Public
 	apiv1.Reports = a.Reports
 	apiv1.SLA = a.SLA
+	apiv1.Notifications = a.Notifications
 	if a.Calls != nil {
 		apiv1.CTI = &cti.Handler{Accounts: a.Channels, Calls: a.Calls, Live: a.Live, Log: a.Log, Now: a.Now}
 	}
 	mux.Handle("/api/", apiv1.Handler())
 	shell := &web.Web{Users: a.Users, Agencies: a.Agencies, Catalog: a.Catalog, Log: a.Log, Clock: a.Clock, TrustProxy: a.Cfg.TrustProxy}
+	if a.Notifications != nil {
+		shell.Notices = a.Notifications
+	}
 	h, err := shell.Handler(
 		&desk.Desk{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
 			Replies: a.Replies, Blobs: a.Blobs, Live: a.Live, Province: a.Cfg.Province, Calls: a.Calls,
@@ -59,7 +64,8 @@ func (a *App) buildHandler() http.Handler {
 		&reports.Reports{Web: shell, Reports: a.Reports, Categories: a.Categories},
 		&admin.Admin{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
 			SLA: a.SLA, Audit: a.Audit, Anchors: audit.AnchorFile(a.Cfg.AnchorFile()), Replies: a.Replies,
-			Accounts: a.Channels, Channels: a.channelHealth(), Province: a.Cfg.Province})
+			Accounts: a.Channels, Channels: a.channelHealth(), Province: a.Cfg.Province},
+		&notices.Notices{Web: shell, Store: a.Notifications})
 	if err != nil {
 		// Templates are embedded: this is a build defect the tests catch.
 		panic(err)

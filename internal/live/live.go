@@ -13,7 +13,7 @@ import (
 // Event is something a console should show at once. It carries no
 // personal data: browsers fetch what they may see.
 type Event struct {
-	Kind     string `json:"kind"` // "ticket", "presence" or "call"
+	Kind     string `json:"kind"` // "ticket", "presence", "call" or "notification"
 	TicketID int64  `json:"ticket_id"`
 	Code     string `json:"code,omitempty"`
 	Action   string `json:"action,omitempty"`
@@ -23,7 +23,8 @@ type Event struct {
 	EscalateTo string   `json:"escalate_to,omitempty"`
 	Viewers    []Viewer `json:"viewers,omitempty"`
 	// For a "call" event: the call that rings, and the users whose phones
-	// ring; only their consoles pop the call up.
+	// ring; only their consoles pop the call up. For a "notification"
+	// event, the users it was written for; Action is its kind.
 	CallID  int64   `json:"call_id,omitempty"`
 	UserIDs []int64 `json:"user_ids,omitempty"`
 	Origin  string  `json:"origin,omitempty"` // the instance that published it

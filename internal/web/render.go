@@ -54,6 +54,7 @@ type Page struct {
 	Query   string // the raw query, for the language switch
 	Now     time.Time
 	Rows    *RowTools // the inbox's row tools, when the list has them
+	Unread  int       // the user's unread notifications, up to notification.UnreadCap
 	catalog *i18n.Catalog
 }
 
@@ -93,6 +94,10 @@ func (w *Web) NewPage(r *http.Request, title, nav string) *Page {
 		if ag, err := w.Agencies.Get(r.Context(), p.User.AgencyID); err == nil {
 			p.Agency = ag.NameIn(string(p.Lang))
 		}
+	}
+	if p.User.ID != 0 && w.Notices != nil {
+		// A count that cannot be read shows none: the page still works.
+		p.Unread, _ = w.Notices.Unread(r.Context(), p.User.ID)
 	}
 	return p
 }
@@ -151,6 +156,18 @@ func (p *Page) ISO(t time.Time) string {
 // DurationUnits are the unit words of durations in the page's language,
 // "|"-separated, for the live countdown (app.js).
 func (p *Page) DurationUnits() string { return i18n.DurationUnits(p.Lang) }
+
+// UnreadLabel is the header's unread count: "" for none, "99+" past the
+// cap.
+func (p *Page) UnreadLabel() string {
+	switch {
+	case p.Unread <= 0:
+		return ""
+	case p.Unread >= 100:
+		return "99+"
+	}
+	return p.Number(p.Unread)
+}
 
 // Number formats a count the local way: 8.755 or 8,755.
 func (p *Page) Number(n int) string { return i18n.FormatNumber(p.Lang, int64(n)) }

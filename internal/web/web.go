@@ -41,9 +41,17 @@ type Web struct {
 	Log        *slog.Logger
 	Clock      clock.Clock // the application's one clock
 	TrustProxy bool
+	// Notices, when set, counts the signed-in user's unread
+	// notifications for the header (internal/notification).
+	Notices Unreader
 
 	pages    map[string]*pageTemplate
 	partials *template.Template // the shared partials alone, for Fragment
+}
+
+// Unreader counts a user's unread notifications.
+type Unreader interface {
+	Unread(ctx context.Context, userID int64) (int, error)
 }
 
 // Now is the current instant on the application's clock.

@@ -48,7 +48,7 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		pages []string
 	}{
 		{"operator", desk},
-		{"sxd", []string{"/console", "/console?tab=all", ticketPage(sent), "/console/calls", "/console/account"}},
+		{"sxd", []string{"/console", "/console?tab=all", ticketPage(sent), "/console/calls", "/console/account", "/console/notifications"}},
 		{"supervisor", []string{"/console/review", "/console/review?tab=deadline", "/console", ticketPage(sent), "/console/reports"}},
 		{"viewer", []string{"/console", ticketPage(sent), "/console/calls", "/console/reports/monthly", "/console/reports"}},
 		{"admin", adminPages},

@@ -434,9 +434,10 @@ func (w *Desk) events(rw http.ResponseWriter, r *http.Request) error {
 
 // visibleEvent keeps agency handlers to their own agency's tickets.
 // Presence events name only staff and a ticket id, never a reporter. A
-// ringing call goes only to the users whose phones ring.
+// ringing call goes only to the users whose phones ring, a notification
+// only to its recipients.
 func visibleEvent(a user.Actor, e live.Event) bool {
-	if e.Kind == "call" {
+	if e.Kind == "call" || e.Kind == "notification" {
 		return a.UserID != 0 && slices.Contains(e.UserIDs, a.UserID)
 	}
 	if a.CanReadAll() || e.Kind == "presence" {

@@ -66,8 +66,21 @@
       });
     });
   }
-  if (window.EventSource && (table || document.body.dataset.ticket || document.body.dataset.pop)) {
+  // The header's unread count, raised live when a notification arrives.
+  var notices = document.getElementById("notices");
+  if (window.EventSource && (table || notices || document.body.dataset.ticket || document.body.dataset.pop)) {
     var es = new EventSource("/console/events");
+    es.addEventListener("notification", function (ev) {
+      if (!notices) return;
+      var n = (parseInt(notices.dataset.unread, 10) || 0) + 1;
+      notices.dataset.unread = String(n);
+      var badge = notices.querySelector("[data-count]");
+      badge.querySelector("[data-n]").textContent = n >= 100 ? "99+" : n.toLocaleString(document.documentElement.lang);
+      badge.hidden = false;
+      var status = document.getElementById("live-status");
+      if (status) status.textContent = notices.dataset.new;
+      document.dispatchEvent(new CustomEvent("hotline:notification", { detail: JSON.parse(ev.data) }));
+    });
     es.addEventListener("ticket", function (ev) {
       var e = JSON.parse(ev.data);
       if (table && table.dataset.live) refreshRow(e.ticket_id, e.action === "receive");
