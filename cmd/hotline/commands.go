@@ -210,6 +210,19 @@ func runTokenCreate(ctx context.Context, args []string, env *environment) error 
 	})
 }
 
+func runOpen311KeyCreate(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("open311 key create", env)
+	name := f.String("name", "", "who the key is for, e.g. the app or the FixMyStreet install")
+	return withApp(ctx, f, args, env, false, "warn", func(a *app.App) error {
+		secret, key, err := a.Open311Keys.Create(ctx, user.Actor{Origin: "cli"}, *name)
+		if err != nil {
+			return explain(a, err)
+		}
+		fmt.Fprintf(env.stdout, "Open311 api_key %d for %q:\n%s\n", key.ID, key.Name, secret)
+		return nil
+	})
+}
+
 func runAuditVerify(ctx context.Context, args []string, env *environment) error {
 	f := newFlags("audit verify", env)
 	anchorPath := f.String("anchors", "", "the anchor file the server writes (default <data>/audit-anchors.log)")

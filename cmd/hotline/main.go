@@ -37,6 +37,7 @@ var commands = []command{
 	{"user add", "user add --email E --name N --role admin|supervisor|operator|agency|viewer [--agency CODE]   (password on stdin)", runUserAdd},
 	{"user list", "user list", runUserList},
 	{"token create", "token create --email E [--name N] [--expires-in 720h]   → the token, alone on the last line", runTokenCreate},
+	{"open311 key create", "open311 key create --name NAME   → an Open311 api_key, alone on the last line", runOpen311KeyCreate},
 	{"channel add", "channel add zalo|messenger|viber --name N [--base-url URL] key=value…   → {\"id\",\"kind\",\"webhook_url\"}", runChannelAdd},
 	{"channel list", "channel list [--base-url URL]   (secrets are never printed)", runChannelList},
 	{"channel disable", "channel disable ID", runChannelDisable},

@@ -35,6 +35,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/live"
 	"github.com/hotline-1022/hotline/internal/notification"
+	"github.com/hotline-1022/hotline/internal/open311"
 	"github.com/hotline-1022/hotline/internal/public"
 	"github.com/hotline-1022/hotline/internal/queue"
 	"github.com/hotline-1022/hotline/internal/reply"
@@ -162,6 +163,8 @@ type App struct {
 	// Notifications are the staff's notification centres, written from
 	// every ticket event; nil without Box.
 	Notifications *notification.Store
+	// Open311Keys are the api_keys of Open311 clients.
+	Open311Keys *open311.Keys
 }
 
 // Open opens the database and builds every part. needKey says whether the
@@ -210,6 +213,7 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 	a.Replies = reply.NewStore(d, a.Now)
 	a.Channels = account.NewStore(d, box, a.Now)
 	a.Reports = report.NewStore(d)
+	a.Open311Keys = open311.NewKeys(d, a.Now)
 	qc := cfg.Queue
 	qc.Log = log
 	if db.IsPostgresURL(cfg.DSN()) {

@@ -15,6 +15,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/httpx"
 	"github.com/hotline-1022/hotline/internal/live"
+	"github.com/hotline-1022/hotline/internal/open311"
 	"github.com/hotline-1022/hotline/internal/report"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/view"
@@ -71,6 +72,9 @@ func (a *App) buildHandler() http.Handler {
 		panic(err)
 	}
 	mux.Handle("/", h)
+	o311 := &open311.Server{DB: a.DB, Tickets: a.Tickets, Public: a.Public, Categories: a.Categories, Areas: a.Areas,
+		Keys: a.Open311Keys, Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy}
+	mux.Handle("/open311/", o311.Handler())
 	if a.Relay != nil {
 		mux.Handle("/hooks/", a.Relay.Handler())
 	}

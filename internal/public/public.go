@@ -107,6 +107,11 @@ type Submission struct {
 	Hide     bool // hide the reporter's identity from agencies
 	Files    []ticket.NewAttachment
 	IP       string
+	// Keyed is a report from a client holding its own key (Open311): the
+	// client answers for the consent and applies its key's limits, so the
+	// per-address limit does not apply, and a contact is optional, as the
+	// GeoReport spec has it.
+	Keyed bool
 }
 
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,100}$`)
@@ -138,7 +143,7 @@ func (s Submission) Check() FieldErrors {
 	if strings.TrimSpace(s.Content) == "" {
 		bad["content"] = errs.Invalidf("ticket.content_required").InField("content")
 	}
-	if s.Phone == "" && s.Email == "" {
+	if s.Phone == "" && s.Email == "" && !s.Keyed {
 		bad["phone"] = errs.Invalidf("public.phone_or_email").InField("phone")
 	}
 	if s.Phone != "" {
@@ -169,8 +174,10 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (ticket.Created, e
 	if bad := sub.Check(); bad != nil {
 		return ticket.Created{}, bad
 	}
-	if err := allow(s.submitIP, sub.IP); err != nil {
-		return ticket.Created{}, err
+	if !sub.Keyed {
+		if err := allow(s.submitIP, sub.IP); err != nil {
+			return ticket.Created{}, err
+		}
 	}
 	if sub.Phone != "" {
 		n, _ := phone.Normalize(sub.Phone)
