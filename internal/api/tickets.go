@@ -45,6 +45,7 @@ type TicketJSON struct {
 	Rating          *int             `json:"rating,omitempty"`
 	RatingComment   string           `json:"rating_comment,omitempty"`
 	PublishedAt     *time.Time       `json:"published_at,omitempty"`
+	WaitingSince    *time.Time       `json:"waiting_since,omitempty"` // waiting for the citizen's answer since
 	AllowedActions  []ticket.Action  `json:"allowed_actions"`
 	Timeline        []MessageJSON    `json:"timeline,omitempty"`
 	Assignments     []AssignmentJSON `json:"assignments,omitempty"`
@@ -134,7 +135,7 @@ func (a *API) scrubbedJSON(r *http.Request, act user.Actor, t ticket.Ticket, scr
 		ReceivedAt: t.ReceivedAt.UTC(), Deadline: t.Deadline.UTC(), SLA: t.SLA(a.Now()),
 		FirstResponseAt: ptime(t.FirstResponseAt), ResolvedAt: ptime(t.ResolvedAt), ClosedAt: ptime(t.ClosedAt),
 		Answer: t.Answer, MergedInto: t.MergedIntoCode, RatingComment: t.RatingComment, PublishedAt: ptime(t.PublishedAt),
-		AllowedActions: ticket.Allowed(act, t), OwnerID: t.OwnerID,
+		AllowedActions: ticket.Allowed(act, t), OwnerID: t.OwnerID, WaitingSince: ptime(t.WaitingSince),
 	}
 	if t.CategoryID != 0 {
 		name := t.CategoryName

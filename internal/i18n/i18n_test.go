@@ -132,14 +132,14 @@ func TestRequiredKeys(t *testing.T) {
 	c := mustCatalog(t)
 	actions := []string{"classify", "take", "forward", "reassign", "accept", "return", "request-extension",
 		"grant-extension", "deny-extension", "answer", "approve", "send-back", "reply", "close", "reopen",
-		"refuse", "merge", "note", "rate", "publish", "unpublish"}
+		"refuse", "merge", "note", "rate", "publish", "unpublish", "request-info", "info-received"}
 	groups := []struct {
 		prefix string
 		codes  []string
 	}{
 		{"state.", []string{"received", "classified", "forwarded", "accepted", "returned", "answered", "approved", "replied", "closed", "refused", "merged"}},
 		{"channel.", []string{"phone", "zalo", "app", "messenger", "viber", "web", "email", "sms"}},
-		{"sla.", []string{"on_time", "at_risk", "overdue", "met", "breached"}},
+		{"sla.", []string{"on_time", "at_risk", "overdue", "met", "breached", "paused"}},
 		{"role.", []string{"admin", "supervisor", "operator", "agency", "viewer"}},
 		{"priority.", []string{"low", "normal", "high", "urgent"}},
 		{"kind.", []string{"report", "proposal", "question", "suggestion", "compliment", "complaint", "emergency"}},

@@ -47,11 +47,18 @@ func (s *Store) agencyClock(ctx context.Context, agencyID int64) (Clock, error) 
 // Deadlines returns the due times of a ticket's clock started at from
 // (its receipt, or its reopening) under p, on the clock policyClock names.
 func (s *Store) Deadlines(ctx context.Context, p Policy, agencyID int64, from time.Time) (Due, error) {
+	return s.TicketDue(ctx, p, agencyID, Events{Start: from}, from)
+}
+
+// TicketDue returns the due times of a ticket's clock with its events
+// (its start, the pauses while it waited for the citizen) under p, on the
+// clock policyClock names, at now.
+func (s *Store) TicketDue(ctx context.Context, p Policy, agencyID int64, ev Events, now time.Time) (Due, error) {
 	c, err := s.policyClock(ctx, p, agencyID)
 	if err != nil {
 		return Due{}, err
 	}
-	return stored(Compute(p, c, Events{Start: from}, from)), nil
+	return stored(Compute(p, c, ev, now)), nil
 }
 
 // AssignmentDeadlines returns the due times of an assignment to agencyID
@@ -59,11 +66,19 @@ func (s *Store) Deadlines(ctx context.Context, p Policy, agencyID int64, from ti
 // clock, counted from the forward with p's target on the agency's own
 // calendar (agencies.calendar).
 func (s *Store) AssignmentDeadlines(ctx context.Context, p Policy, agencyID int64, from time.Time) (Due, error) {
+	return s.AssignmentDue(ctx, p, agencyID, Events{Start: from}, from)
+}
+
+// AssignmentDue returns the due times of an assignment to agencyID with
+// its events (the forward, the pauses while the ticket waited for the
+// citizen, an approved extension) under p, on the agency's calendar, at
+// now.
+func (s *Store) AssignmentDue(ctx context.Context, p Policy, agencyID int64, ev Events, now time.Time) (Due, error) {
 	c, err := s.agencyClock(ctx, agencyID)
 	if err != nil {
 		return Due{}, err
 	}
-	return stored(Compute(p, c, Events{Start: from}, from)), nil
+	return stored(Compute(p, c, ev, now)), nil
 }
 
 // ExtendedDeadlines returns the due times of an assignment to agencyID
@@ -72,9 +87,5 @@ func (s *Store) AssignmentDeadlines(ctx context.Context, p Policy, agencyID int6
 // warning to the policy's share of the counted time up to it, on the
 // agency's calendar.
 func (s *Store) ExtendedDeadlines(ctx context.Context, p Policy, agencyID int64, from, until, granted time.Time) (Due, error) {
-	c, err := s.agencyClock(ctx, agencyID)
-	if err != nil {
-		return Due{}, err
-	}
-	return stored(Compute(p, c, Events{Start: from, Extensions: []Extension{{At: granted, Until: until}}}, granted)), nil
+	return s.AssignmentDue(ctx, p, agencyID, Events{Start: from, Extensions: []Extension{{At: granted, Until: until}}}, granted)
 }

@@ -73,6 +73,18 @@ func TestComputeToTheMinute(t *testing.T) {
 			ev: sla.Events{Start: at("2026-12-03 08:00"), Pauses: []sla.Pause{{From: at("2026-12-03 11:00"), To: at("2026-12-03 14:30")}}},
 			// 1.5 working hours of pause
 			now: "2026-12-03 15:00", warn: "2026-12-03 15:30", due: "2026-12-03 16:30", spent: 3*time.Hour + 30*time.Minute},
+		{name: "paused over a weekend counts only working time", c: office, p: fiveHours,
+			// Friday 16:00–17:00 and Monday 07:30–09:00: 2½ working hours; without the pause Monday 10:30
+			ev:  sla.Events{Start: at("2026-12-04 15:00"), Pauses: []sla.Pause{{From: at("2026-12-04 16:00"), To: at("2026-12-07 09:00")}}},
+			now: "2026-12-07 16:00", warn: "2026-12-07 14:00", due: "2026-12-07 15:00", spent: 6 * time.Hour},
+		{name: "paused over the national day holidays", c: office, p: fiveHours,
+			// Monday 16:00–17:00 and Thursday 07:30–08:30, 1 and 2 September off: 2 working hours; without the pause Thursday 10:30
+			ev:  sla.Events{Start: at("2026-08-31 15:00"), Pauses: []sla.Pause{{From: at("2026-08-31 16:00"), To: at("2026-09-03 08:30")}}},
+			now: "2026-09-03 09:30", warn: "2026-09-03 11:30", due: "2026-09-03 14:30", spent: 2 * time.Hour},
+		{name: "two pauses add up", c: office, p: fiveHours,
+			ev: sla.Events{Start: at("2026-12-03 08:00"), Pauses: []sla.Pause{{From: at("2026-12-03 08:30"), To: at("2026-12-03 09:00")},
+				{From: at("2026-12-03 10:00"), To: at("2026-12-03 11:00")}}},
+			now: "2026-12-03 11:00", warn: "2026-12-03 15:30", due: "2026-12-03 16:30", spent: 90 * time.Minute},
 		{name: "still waiting for the citizen", c: sla.AlwaysClock{}, p: fiveHours,
 			ev:  sla.Events{Start: at("2026-12-03 08:00"), Pauses: []sla.Pause{{From: at("2026-12-03 09:00")}}},
 			now: "2026-12-03 12:00", warn: "2026-12-03 15:00", due: "2026-12-03 16:00", spent: time.Hour, wantPaused: true},
@@ -103,23 +115,67 @@ func TestComputeToTheMinute(t *testing.T) {
 	}
 }
 
+// In 24/7 mode, with pauses (and no extension), the deadline is never
+// earlier than the receipt plus the target plus the time paused before
+// it: exactly that, since every minute not paused counts.
+func TestCompute24x7PausesMoveTheDeadlineByThePausedTime(t *testing.T) {
+	rng := rand.New(rand.NewSource(1022_2))
+	base := at("2026-01-01 00:00")
+	for i := range 2000 {
+		p, start, ev := randomClock(rng, base, 5)
+		now := start.Add(time.Duration(rng.Intn(20*24*60)) * time.Minute)
+		got := sla.Compute(p, sla.AlwaysClock{}, ev, now)
+		paused := pausedWithin(ev.Pauses, now, start, got.Deadline)
+		if want := start.Add(p.Target + paused); !got.Deadline.Equal(want) {
+			t.Fatalf("case %d: deadline %s, want receipt %s + target %s + paused %s = %s (%+v)", i, got.Deadline, start, p.Target, paused, want, ev)
+		}
+	}
+}
+
+// randomClock is a random policy and a clock started within a year of
+// base with up to maxPauses-1 pauses, some still open, some before the start.
+func randomClock(rng *rand.Rand, base time.Time, maxPauses int) (sla.Policy, time.Time, sla.Events) {
+	p := sla.Policy{Target: time.Duration(1+rng.Intn(7*24*60)) * time.Minute, WarnPercent: 1 + rng.Intn(99)}
+	start := base.Add(time.Duration(rng.Intn(365*24*60)) * time.Minute)
+	ev := sla.Events{Start: start}
+	for range rng.Intn(maxPauses) {
+		from := start.Add(time.Duration(rng.Intn(10*24*60)-24*60) * time.Minute)
+		ps := sla.Pause{From: from}
+		if rng.Intn(4) > 0 {
+			ps.To = from.Add(time.Duration(rng.Intn(48*60)) * time.Minute)
+		}
+		ev.Pauses = append(ev.Pauses, ps)
+	}
+	return p, start, ev
+}
+
+// pausedWithin is how much of [from, to] the pauses cover, an open one
+// ending at now, overlaps counted once: minute by minute, to be obviously
+// right.
+func pausedWithin(ps []sla.Pause, now, from, to time.Time) time.Duration {
+	var n time.Duration
+	for m := from; m.Before(to); m = m.Add(time.Minute) {
+		for _, p := range ps {
+			end := p.To
+			if end.IsZero() {
+				end = now
+			}
+			if !m.Before(p.From) && m.Before(end) {
+				n += time.Minute
+				break
+			}
+		}
+	}
+	return n
+}
+
 // In 24/7 mode no pause or extension ever brings the deadline before the
 // receipt plus the target, and the warning is never after the deadline.
 func TestCompute24x7NeverEarlierThanTheTarget(t *testing.T) {
 	rng := rand.New(rand.NewSource(1022))
 	base := at("2026-01-01 00:00")
 	for i := range 5000 {
-		p := sla.Policy{Target: time.Duration(1+rng.Intn(7*24*60)) * time.Minute, WarnPercent: 1 + rng.Intn(99)}
-		start := base.Add(time.Duration(rng.Intn(365*24*60)) * time.Minute)
-		ev := sla.Events{Start: start}
-		for range rng.Intn(4) {
-			from := start.Add(time.Duration(rng.Intn(10*24*60)-24*60) * time.Minute)
-			ps := sla.Pause{From: from}
-			if rng.Intn(4) > 0 {
-				ps.To = from.Add(time.Duration(rng.Intn(48*60)) * time.Minute)
-			}
-			ev.Pauses = append(ev.Pauses, ps)
-		}
+		p, start, ev := randomClock(rng, base, 4)
 		for range rng.Intn(3) {
 			ev.Extensions = append(ev.Extensions, sla.Extension{At: start.Add(time.Duration(rng.Intn(24*60)) * time.Minute),
 				Until: start.Add(time.Duration(rng.Intn(20*24*60)) * time.Minute)})

@@ -39,10 +39,13 @@ type State string
 // The states. Open tickets are on time, at risk or overdue; resolved ones
 // were met or breached.
 const (
-	OnTime   State = "on_time"
-	AtRisk   State = "at_risk"
-	Overdue  State = "overdue"
-	Met      State = "met"
+	OnTime  State = "on_time"
+	AtRisk  State = "at_risk"
+	Overdue State = "overdue"
+	Met     State = "met"
+	// Paused: the clock stands still while the ticket waits for the
+	// citizen's answer to a question.
+	Paused   State = "paused"
 	Breached State = "breached"
 )
 

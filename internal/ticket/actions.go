@@ -35,6 +35,9 @@ type Input struct {
 	Comment  string // rate
 	// publish: the public text; empty fields take an anonymised copy.
 	PublicTitle, PublicContent, PublicAnswer string
+	// info-received: the citizen's message that answered the question,
+	// when one did (the service's own follow-up of an inbound message).
+	viaMessage int64
 }
 
 // step is what an action did, for the timeline and the audit log.
@@ -279,6 +282,10 @@ func (s *Service) perform(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 	case Unpublish:
 		t.PublishedAt = time.Time{}
 		return step{}, s.indexPublic(ctx, tx, *t, false)
+	case RequestInfo:
+		return s.requestInfo(ctx, tx, t, in, now)
+	case InfoReceived:
+		return s.infoReceived(ctx, tx, t, in, now)
 	}
 	return step{}, errs.NotFoundf("ticket.action_unknown", "action", string(a))
 }

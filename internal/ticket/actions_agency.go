@@ -68,20 +68,15 @@ func (s *Service) extension(ctx context.Context, tx *sql.Tx, actor user.Actor, t
 		return step{data: map[string]any{"until": until.Format(time.RFC3339), "agency": asg.AgencyCode}, body: reason}, err
 	case GrantExtension:
 		// The agency's clock, and the ticket's with it, now runs to the
-		// granted date from the forward, on the agency's calendar.
-		p, err := s.sla.Policy(ctx, t.SLAPolicyID)
-		if err != nil {
+		// granted date from the forward, on the agency's calendar, pushed
+		// on by the time the ticket waits for the citizen after the grant.
+		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET ext_state = 'granted', ext_decided_by = $1, ext_decided_at = $2 WHERE id = $3`,
+			nullID(actor.UserID), now, asg.ID); err != nil {
 			return step{}, err
 		}
-		due, err := s.sla.ExtendedDeadlines(ctx, p, asg.AgencyID, asg.ForwardedAt, asg.ExtUntil, now)
-		if err != nil {
+		if err := s.redue(ctx, tx, t, now); err != nil {
 			return step{}, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET ext_state = 'granted', deadline = $1, ext_decided_by = $2, ext_decided_at = $3 WHERE id = $4`,
-			due.Deadline, nullID(actor.UserID), now, asg.ID); err != nil {
-			return step{}, err
-		}
-		t.WarnAt, t.Deadline = due.WarnAt, due.Deadline
 		return step{data: map[string]any{"until": t.Deadline.Format(time.RFC3339)}, resetSLA: true}, nil
 	default: // DenyExtension
 		reason, err := requiredText(in.Reason, "reason", MaxReason)

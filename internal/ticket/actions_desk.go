@@ -81,7 +81,7 @@ func (s *Service) classify(ctx context.Context, tx *sql.Tx, actor user.Actor, t 
 		return step{}, err
 	}
 	oldDeadline := t.Deadline
-	if err := s.applySLA(ctx, t, start); err != nil {
+	if err := s.applySLA(ctx, tx, t, start); err != nil {
 		return step{}, err
 	}
 	if in.Title != "" || in.Address != "" {
@@ -190,7 +190,7 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 		if err != nil {
 			return step{}, err
 		}
-		own, err := s.sla.Deadlines(ctx, p, target, start)
+		own, err := s.ownDue(ctx, tx, *t, p, target, start, now)
 		if err != nil {
 			return step{}, err
 		}
@@ -261,7 +261,7 @@ func (s *Service) reopen(ctx context.Context, tx *sql.Tx, t *Ticket, in Input, n
 	t.AgencyID, t.AssignmentID = 0, 0
 	t.ResolvedAt, t.ClosedAt, t.Answer, t.AnsweredBy = time.Time{}, time.Time{}, "", 0
 	// A reopened ticket gets a fresh clock from now.
-	if err := s.applySLA(ctx, t, now); err != nil {
+	if err := s.applySLA(ctx, tx, t, now); err != nil {
 		return step{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET sla_started_at = $1 WHERE id = $2`, now, t.ID); err != nil {

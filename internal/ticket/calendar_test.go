@@ -20,6 +20,18 @@ func (e *env) mustCalendar(t *testing.T, c sla.Calendar) {
 	}
 }
 
+// officeAgencies puts SXD on a Monday-to-Friday office calendar without
+// holidays and TDM on the stored office hours (Saturday mornings,
+// Vietnamese public holidays, make-up days).
+func (e *env) officeAgencies(t *testing.T) {
+	t.Helper()
+	weekdays := sla.Calendar{Code: "thu-hai-thu-sau", Name: "Thứ Hai–Thứ Sáu", Zone: "Asia/Ho_Chi_Minh", Week: sla.VietnamOfficeWeek()}
+	e.mustCalendar(t, weekdays)
+	e.mustCalendar(t, sla.OfficeHours())
+	e.setAgencyCalendar(t, "SXD", weekdays.Code)
+	e.setAgencyCalendar(t, "TDM", sla.OfficeHoursCode)
+}
+
 // forwardAt creates a ticket at at and forwards it to agency at once,
 // returning the ticket and its assignment.
 func (e *env) forwardAt(t *testing.T, at time.Time, agency string) (ticket.Ticket, ticket.Assignment) {
@@ -37,11 +49,7 @@ func (e *env) forwardAt(t *testing.T, at time.Time, agency string) (ticket.Ticke
 func TestAssignmentDeadlinesOnTheAgencyCalendar(t *testing.T) {
 	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
-		weekdays := sla.Calendar{Code: "thu-hai-thu-sau", Name: "Thứ Hai–Thứ Sáu", Zone: "Asia/Ho_Chi_Minh", Week: sla.VietnamOfficeWeek()}
-		e.mustCalendar(t, weekdays)
-		e.mustCalendar(t, sla.OfficeHours())
-		e.setAgencyCalendar(t, "SXD", weekdays.Code)
-		e.setAgencyCalendar(t, "TDM", sla.OfficeHoursCode)
+		e.officeAgencies(t)
 
 		// Friday 16:00 at an office open Monday to Friday: one hour on
 		// Friday, four on Monday morning.

@@ -254,6 +254,12 @@ func (s *Service) inbound(ctx context.Context, tx *sql.Tx, actor user.Actor, b I
 	if err := s.attachFiles(ctx, tx, actor, t.ID, msg, e.Files, now); err != nil {
 		return InboundResult{}, err
 	}
+	if !t.WaitingSince.IsZero() {
+		// The citizen answers the question: the clocks run again.
+		if _, _, err := s.apply(ctx, tx, user.System, &t, InfoReceived, Input{viaMessage: msg}); err != nil {
+			return InboundResult{}, err
+		}
+	}
 	var lat, lng *float64
 	if e.Lat != nil && e.Lng != nil && validPoint(*e.Lat, *e.Lng) {
 		lat, lng = e.Lat, e.Lng // the latest point the citizen shared
@@ -300,11 +306,12 @@ func (s *Service) inboundNew(ctx context.Context, tx *sql.Tx, actor user.Actor, 
 }
 
 // openTicket finds the contact's ticket on the account that a new message
-// joins: still open, and changed since since.
+// joins: still open, and changed since since or waiting for the
+// citizen's answer, however long ago it asked.
 func (s *Service) openTicket(ctx context.Context, tx *sql.Tx, contactID, accountID int64, since time.Time) (int64, error) {
 	args, in := joinableIn([]any{contactID, accountID, since})
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE contact_id = $1 AND channel_account_id = $2 AND updated_at >= $3
+	err := tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE contact_id = $1 AND channel_account_id = $2 AND (updated_at >= $3 OR waiting_since IS NOT NULL)
 		AND state IN (`+in+`) ORDER BY id DESC LIMIT 1`, args...).Scan(&id)
 	if err == sql.ErrNoRows {
 		return 0, nil

@@ -49,6 +49,7 @@ func walkStates() []walkState {
 		{"received, owned by op", do(received, step(op, ticket.Take, ticket.Input{}))},
 		{"classified by op", do(received, step(op, ticket.Classify, ticket.Input{Category: "dat_dai", Area: "25747"}))},
 		{"forwarded by op to SXD", fwd},
+		{"forwarded, asking the citizen", fwd},
 		{"forwarded, extension pending", do(fwd, extend)},
 		{"accepted by SXD", do(fwd, step(sxd, ticket.Accept, ticket.Input{}))},
 		{"accepted, extension pending", do(fwd, step(sxd, ticket.Accept, ticket.Input{}), extend)},
@@ -72,6 +73,8 @@ func walkStates() []walkState {
 			}
 		})},
 		{"closed", do(replied, step(op, ticket.Close, ticket.Input{}))},
+		{"waiting for the citizen, with the desk", do(received, step(op, ticket.RequestInfo, ticket.Input{Text: "Ở đâu?"}))},
+		{"waiting for the citizen, with SXD", do(fwd, step(sxd, ticket.RequestInfo, ticket.Input{Text: "Số nhà?"}))},
 		{"closed, published", do(replied, step(op, ticket.Close, ticket.Input{}), step(sup, ticket.Publish, ticket.Input{}))},
 		{"refused", do(received, step(op, ticket.Refuse, ticket.Input{Reason: "Quấy rối"}))},
 		{"merged", func(t *testing.T, e *env) int64 {
@@ -97,7 +100,7 @@ func walkInput(e *env, a ticket.Action, mergeInto int64) ticket.Input {
 		return ticket.Input{Reason: "Lý do"}
 	case ticket.RequestExtension:
 		return ticket.Input{Until: e.clock.Now().Add(20 * 24 * time.Hour), Reason: "Cần thêm thời gian"}
-	case ticket.AnswerAction, ticket.Reply, ticket.Note:
+	case ticket.AnswerAction, ticket.Reply, ticket.Note, ticket.RequestInfo, ticket.InfoReceived:
 		return ticket.Input{Text: "Nội dung"}
 	case ticket.Merge:
 		return ticket.Input{Into: itoa(mergeInto)}
@@ -146,6 +149,9 @@ func TestPermissionWalk(t *testing.T) {
 			"replied":                                {{"supervisor", ticket.Publish, true}, {"supervisor", ticket.Unpublish, false}, {"citizen", ticket.Rate, true}, {"other citizen", ticket.Rate, false}, {"citizen", ticket.Reopen, true}},
 			"replied directly, no answer to publish": {{"supervisor", ticket.Publish, false}},
 			"closed, published":                      {{"supervisor", ticket.Unpublish, true}, {"channel", ticket.Unpublish, false}},
+			"waiting for the citizen, with the desk": {{"op", ticket.InfoReceived, true}, {"op", ticket.RequestInfo, false}, {"op", ticket.Forward, false}, {"op", ticket.Note, true}, {"sxd", ticket.InfoReceived, false}, {"channel", ticket.InfoReceived, false}},
+			"waiting for the citizen, with SXD":      {{"sxd", ticket.InfoReceived, true}, {"tdm", ticket.InfoReceived, false}, {"sxd", ticket.AnswerAction, false}, {"sxd", ticket.RequestExtension, true}, {"viewer", ticket.InfoReceived, false}},
+			"forwarded, asking the citizen":          {{"sxd", ticket.RequestInfo, true}, {"tdm", ticket.RequestInfo, false}, {"op", ticket.RequestInfo, true}, {"viewer", ticket.RequestInfo, false}, {"sxd", ticket.InfoReceived, false}},
 			"received":                               {{"op", ticket.Forward, true}, {"system", ticket.Forward, true}, {"channel", ticket.Forward, false}, {"queue", ticket.Forward, false}},
 		}
 		offered := 0

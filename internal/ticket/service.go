@@ -329,7 +329,7 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	} else if t.ContactID, err = s.contacts.Resolve(ctx, tx, n.Contact); err != nil {
 		return made{}, false, h, err
 	}
-	if err := s.applySLA(ctx, &t, t.ReceivedAt); err != nil {
+	if err := s.applySLA(ctx, tx, &t, t.ReceivedAt); err != nil {
 		return made{}, false, h, err
 	}
 	args := []any{t.Code, t.State, t.Kind, t.Priority, t.Channel, nullID(t.CategoryID), nullStr(t.AreaCode), t.Address, n.Lat, n.Lng,
@@ -393,13 +393,14 @@ var (
 	insertTicketSearchSQL = `INSERT INTO tickets (` + insertTicketColumns + `, search) VALUES (` + insertTicketValues + `, to_tsvector('simple', $22)) RETURNING id`
 )
 
-// applySLA sets the policy and deadlines of t counted from start.
-func (s *Service) applySLA(ctx context.Context, t *Ticket, start time.Time) error {
+// applySLA sets the policy and deadlines of t counted from start, without
+// the pauses since then.
+func (s *Service) applySLA(ctx context.Context, tx *sql.Tx, t *Ticket, start time.Time) error {
 	p, err := s.sla.Match(ctx, t.CategoryID, t.Priority)
 	if err != nil {
 		return err
 	}
-	due, err := s.sla.Deadlines(ctx, p, t.AgencyID, start)
+	due, err := s.ownDue(ctx, tx, *t, p, t.AgencyID, start, start)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ const sweepLockID = 0x736c61737765 // "slaswe"
 // the people concerned see it at once: an overdue ticket is escalated to
 // its SLA policy's escalation role (Change.EscalateTo, and "escalate_to" on
 // the timeline event). It returns how many it marked.
+// A ticket waiting for the citizen is not marked: its clocks stand still.
 // Only the SLA runner (SLARunner) sweeps.
 func (s *Service) Sweep(ctx context.Context, actor user.Actor) (warned, overdue int, err error) {
 	if err := Permit(actor, MarkSLA); err != nil {
@@ -66,7 +67,7 @@ func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, 
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.code, t.state, t.agency_id, p.escalate_role FROM tickets t
 		LEFT JOIN sla_policies p ON p.id = t.sla_policy_id
-		WHERE t.resolved_at IS NULL AND t.`+flag+` IS NULL AND t.`+due+` <= $1`+notYetDue+` ORDER BY t.`+due+` LIMIT 1000`, now)
+		WHERE t.resolved_at IS NULL AND t.`+flag+` IS NULL AND t.waiting_since IS NULL AND t.`+due+` <= $1`+notYetDue+` ORDER BY t.`+due+` LIMIT 1000`, now)
 	if err != nil {
 		return 0, db.Fail(err)
 	}

@@ -131,6 +131,10 @@ type Ticket struct {
 	FirstResponseAt time.Time
 	ResolvedAt      time.Time
 	ClosedAt        time.Time
+	// WaitingSince is when the ticket began to wait for the citizen's
+	// answer to a question (RequestInfo): its clocks stand still until the
+	// answer comes (InfoReceived). Zero when it does not wait.
+	WaitingSince time.Time
 
 	Answer         string
 	AnsweredBy     int64
@@ -146,8 +150,12 @@ type Ticket struct {
 	UpdatedAt      time.Time
 }
 
-// SLA returns the ticket's clock state at now.
+// SLA returns the ticket's clock state at now: sla.Paused while it
+// waits for the citizen.
 func (t Ticket) SLA(now time.Time) sla.State {
+	if t.Open() && !t.WaitingSince.IsZero() {
+		return sla.Paused
+	}
 	return sla.StateAt(now, t.WarnAt, t.Deadline, t.ResolvedAt)
 }
 

@@ -36,6 +36,13 @@ const (
 	Rate             Action = "rate"
 	Publish          Action = "publish"
 	Unpublish        Action = "unpublish"
+	// RequestInfo asks the citizen a question on their own channel (need
+	// more information): the ticket waits for them and its clocks pause.
+	RequestInfo Action = "request-info"
+	// InfoReceived records the citizen's answer (a message that joins the
+	// ticket, or what they said by phone): the clocks run again and the
+	// deadlines move by the working time they stood still.
+	InfoReceived Action = "info-received"
 )
 
 // Role groups used by the rules.
@@ -86,7 +93,21 @@ var lifecycle = map[Action]rule{
 	Rate:             {from: []State{Replied, Closed}, roles: desk},
 	Publish:          {from: []State{Replied, Closed}, roles: overseers},
 	Unpublish:        {from: []State{Replied, Closed}, roles: overseers},
+	// The desk asks while it holds the ticket, the agency while it
+	// handles it (Visible keeps an agency to its own).
+	RequestInfo:  {from: waitable, roles: everyStaff},
+	InfoReceived: {from: waitable, roles: everyStaff},
 }
+
+// waitable are the states in which a ticket may wait for the citizen:
+// before it is answered, with the desk or with an agency.
+var waitable = []State{Received, Classified, Returned, Forwarded, Accepted}
+
+// whileWaiting are the actions a ticket waiting for the citizen still
+// takes: the answer (InfoReceived), notes, ownership and extensions.
+// Anything that moves it on (forward, answer, reply, refuse…) waits for
+// the answer first, so a pause belongs to one holder of the ticket.
+var whileWaiting = []Action{InfoReceived, Note, Take, Assign, RequestExtension, GrantExtension, DenyExtension}
 
 // Actions lists every action in a stable order, for the API route table
 // and its OpenAPI document.
@@ -181,7 +202,7 @@ var grants = struct {
 		KindChannel: {Create, Inbound},
 		KindQueue:   {Deliver, Attach},
 		KindSLA:     {MarkSLA},
-		KindSystem:  {Forward, ReadAll},
+		KindSystem:  {Forward, InfoReceived, ReadAll}, // a citizen's message that joins a waiting ticket answers it
 		KindCLI:     {ReadAll},
 		KindDemo:    nil,
 		KindCitizen: {Create, Rate, Reopen},
@@ -262,6 +283,14 @@ func check(a Action, actor user.Actor, t Ticket) error {
 		if KindOf(actor) == KindCitizen && ((t.State != Replied && t.State != Closed) || t.ResolvedAt.IsZero()) {
 			return errs.Conflictf("public.reopen_not_answered")
 		}
+	}
+	switch {
+	case a == RequestInfo && !t.WaitingSince.IsZero():
+		return errs.Conflictf("ticket.already_waiting")
+	case a == InfoReceived && t.WaitingSince.IsZero():
+		return errs.Conflictf("ticket.not_waiting")
+	case !t.WaitingSince.IsZero() && !slices.Contains(whileWaiting, a):
+		return errs.Conflictf("ticket.waiting_citizen")
 	}
 	switch a {
 	case RequestExtension:

@@ -207,7 +207,8 @@ type Badge struct {
 func (p *Page) SLA(t ticket.Ticket) Badge {
 	st := t.SLA(p.Now)
 	b := Badge{State: st, Label: p.T("sla." + string(st))}
-	if t.Open() {
+	// A paused clock has no countdown: the deadline moves when it resumes.
+	if t.Open() && st != sla.Paused {
 		b.Deadline = p.ISO(t.Deadline)
 		d := t.Deadline.Sub(p.Now)
 		if d >= 0 {

@@ -184,6 +184,20 @@ func (w *Desk) buildForms(ctx context.Context, r *http.Request, p *web.Page, v *
 		f.Fields = append(f.Fields, b.text(ticket.AnswerAction, "ws.answer.text", 8, ""), files)
 		v.Compose = append(v.Compose, f)
 	}
+	if can[ticket.InfoReceived] {
+		// The ticket waits for the citizen: their answer is what it needs.
+		f := b.form(ticket.InfoReceived)
+		f.Open, f.Style = true, "primary"
+		f.Intro = append(f.Intro, p.T("sla2.answer.intro"))
+		f.Fields = append(f.Fields, b.text(ticket.InfoReceived, "sla2.answer.text", 4, ""))
+		v.Compose = append(v.Compose, f)
+	}
+	if can[ticket.RequestInfo] {
+		f := b.form(ticket.RequestInfo)
+		f.Intro = append(f.Intro, p.T("sla2.ask.intro", "channel", p.T("channel."+string(t.Channel))))
+		f.Fields = append(f.Fields, b.text(ticket.RequestInfo, "sla2.ask.text", 4, ""))
+		v.Compose = append(v.Compose, f)
+	}
 	if can[ticket.Note] {
 		f := b.form(ticket.Note)
 		f.Title, f.Submit = p.T("ws.note.title"), p.T("ws.note.submit")

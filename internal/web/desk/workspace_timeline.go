@@ -9,6 +9,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/category"
+	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/web"
 )
@@ -115,6 +116,9 @@ func (w *Desk) timeline(ctx context.Context, p *web.Page, msgs []ticket.Message,
 			if d, _ := m.Data["direct"].(bool); d {
 				e.Heading = p.T("ws.tl.outbound_direct", "channel", channel)
 			}
+			if m.Event == string(ticket.RequestInfo) {
+				e.Heading = p.T("sla2.tl.question", "channel", channel)
+			}
 			e.DelState, e.DelError = m.Delivery, m.DeliveryError
 			if m.Delivery != "" {
 				e.Delivery = p.T("ws.delivery." + m.Delivery)
@@ -149,6 +153,8 @@ func (w *Desk) timeline(ctx context.Context, p *web.Page, msgs []ticket.Message,
 			e.BodyLabel = p.T("ws.tl.comment")
 		case m.Event == "callback":
 			e.BodyLabel = p.T("ws.tl.note_label")
+		case m.Event == string(ticket.InfoReceived):
+			e.BodyLabel = p.T("sla2.tl.citizen_said")
 		}
 		e.Alert = m.Event == "sla.overdue" || m.Event == "sla.at_risk"
 		out = append(out, e)
@@ -200,6 +206,16 @@ func eventDetails(p *web.Page, m ticket.Message, catName, agName map[string]stri
 		}
 	case "assign":
 		add("ws.f.owner", str("owner"))
+	case string(ticket.InfoReceived):
+		if n, ok := m.Data["paused_minutes"].(float64); ok {
+			add("sla2.tl.paused_for", i18n.FormatDuration(p.Lang, time.Duration(n)*time.Minute))
+		}
+		if u, err := time.Parse(time.RFC3339, str("deadline")); err == nil {
+			add("sla2.tl.new_deadline", p.Time(u))
+		}
+		if str("via") == "message" {
+			add("ws.tl.how", p.T("sla2.tl.via_message"))
+		}
 	case "request-extension", "grant-extension":
 		if u, err := time.Parse(time.RFC3339, str("until")); err == nil {
 			add("ws.tl.until", p.Time(u))
