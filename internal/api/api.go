@@ -27,6 +27,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
+	"github.com/hotline-1022/hotline/internal/webhook"
 )
 
 // Authenticator finds the user behind a bearer token or a session cookie.
@@ -54,6 +55,8 @@ type API struct {
 	SLA        *sla.Store      // /api/v1/calendars, /api/v1/sla-policies (admins)
 	// Notifications is /api/v1/notifications: each caller's own.
 	Notifications *notification.Store
+	// Webhooks is /api/v1/webhooks (admins).
+	Webhooks *webhook.Service
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -107,6 +110,14 @@ func (a *API) Routes() []Route {
 		{Method: "PUT", Path: "/api/v1/sla-policies/{policy}", handler: a.savePolicy(false)},
 		{Method: "GET", Path: "/api/v1/notifications", handler: a.listNotifications},
 		{Method: "POST", Path: "/api/v1/notifications/{id}/read", handler: a.readNotification},
+		{Method: "GET", Path: "/api/v1/webhooks", handler: a.listWebhooks},
+		{Method: "POST", Path: "/api/v1/webhooks", handler: a.saveWebhook(true)},
+		{Method: "GET", Path: "/api/v1/webhooks/{webhook}", handler: a.getWebhook},
+		{Method: "PUT", Path: "/api/v1/webhooks/{webhook}", handler: a.saveWebhook(false)},
+		{Method: "DELETE", Path: "/api/v1/webhooks/{webhook}", handler: a.deleteWebhook},
+		{Method: "POST", Path: "/api/v1/webhooks/{webhook}/test", handler: a.queueDelivery("webhook", "webhook.not_found", (*webhook.Service).SendTest)},
+		{Method: "GET", Path: "/api/v1/webhooks/{webhook}/deliveries", handler: a.webhookDeliveries},
+		{Method: "POST", Path: "/api/v1/webhooks/deliveries/{delivery}/replay", handler: a.queueDelivery("delivery", "webhook.delivery_not_found", (*webhook.Service).Replay)},
 	}
 }
 

@@ -45,6 +45,7 @@ func (a *App) buildHandler() http.Handler {
 	apiv1.Reports = a.Reports
 	apiv1.SLA = a.SLA
 	apiv1.Notifications = a.Notifications
+	apiv1.Webhooks = a.Webhooks
 	if a.Calls != nil {
 		apiv1.CTI = &cti.Handler{Accounts: a.Channels, Calls: a.Calls, Live: a.Live, Log: a.Log, Now: a.Now}
 	}
@@ -65,7 +66,7 @@ func (a *App) buildHandler() http.Handler {
 		&reports.Reports{Web: shell, Reports: a.Reports, Categories: a.Categories},
 		&admin.Admin{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
 			SLA: a.SLA, Audit: a.Audit, Anchors: audit.AnchorFile(a.Cfg.AnchorFile()), Replies: a.Replies,
-			Accounts: a.Channels, Channels: a.channelHealth(), Province: a.Cfg.Province},
+			Accounts: a.Channels, Channels: a.channelHealth(), Province: a.Cfg.Province, Webhooks: a.Webhooks},
 		&notices.Notices{Web: shell, Store: a.Notifications})
 	if err != nil {
 		// Templates are embedded: this is a build defect the tests catch.

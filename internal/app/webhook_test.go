@@ -281,3 +281,89 @@ func TestWebhookEndpointsRefuseBadInput(t *testing.T) {
 		}
 	})
 }
+
+// Admins manage endpoints through the API, see each delivery with its
+// attempts and replay one; every change is audited; other roles are
+// refused.
+func TestWebhookAPI(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ca := serveWebhooks(t, d)
+		rc := newReceiver(t)
+		ca.must(t, "operator", "GET", "/api/v1/webhooks", nil, 403)
+		ca.must(t, "supervisor", "POST", "/api/v1/webhooks", map[string]any{"name": "x", "url": rc.URL, "events": []string{"*"}}, 403)
+		bad := ca.must(t, "admin", "POST", "/api/v1/webhooks", map[string]any{"name": "IOC", "url": "ftp://ioc.tinh.gov.vn/", "events": []string{"*"}}, 400)
+		if errField(bad) != "url" || !strings.Contains(errMessage(bad), "http") {
+			t.Fatalf("ftp URL: %v", bad)
+		}
+		created := ca.must(t, "admin", "POST", "/api/v1/webhooks", map[string]any{"name": "IOC", "url": rc.URL + "/in", "events": []string{"forward", "close"}, "agency": "SXD"}, 201)
+		secret, _ := created["secret"].(string)
+		if secret == "" || created["active"] != true || created["agency"] != "SXD" {
+			t.Fatalf("created %v", created)
+		}
+		rc.mu.Lock()
+		rc.secret = secret
+		rc.mu.Unlock()
+		id := strconv.Itoa(int(created["id"].(float64)))
+		ca.must(t, "admin", "POST", "/api/v1/webhooks", map[string]any{"name": "IOC", "url": rc.URL, "events": []string{"*"}}, 409)
+		list := ca.must(t, "admin", "GET", "/api/v1/webhooks", nil, 200)
+		if ws := list["webhooks"].([]any); len(ws) != 1 || ws[0].(map[string]any)["secret"] != nil {
+			t.Fatalf("list %v", list)
+		}
+		ca.must(t, "admin", "GET", "/api/v1/webhooks/999999", nil, 404)
+		upd := ca.must(t, "admin", "PUT", "/api/v1/webhooks/"+id, map[string]any{"name": "IOC tỉnh", "url": rc.URL + "/in", "events": []string{"*"}, "active": false}, 200)
+		if upd["active"] != false || upd["name"] != "IOC tỉnh" || upd["secret"] != nil {
+			t.Fatalf("updated %v", upd)
+		}
+		// Paused: a test still goes (the admin checks the receiver), the
+		// ticket's events wait.
+		test := ca.must(t, "admin", "POST", "/api/v1/webhooks/"+id+"/test", nil, 202)
+		waitFor(t, "the test", func() bool { return len(rc.received()) == 1 })
+		ca.must(t, "admin", "PUT", "/api/v1/webhooks/"+id, map[string]any{"name": "IOC tỉnh", "url": rc.URL + "/in", "events": []string{"*"}, "active": true}, 200)
+		var log []any
+		waitFor(t, "the test delivered", func() bool {
+			out := ca.must(t, "admin", "GET", "/api/v1/webhooks/"+id+"/deliveries", nil, 200)
+			log = out["deliveries"].([]any)
+			return len(log) == 1 && log[0].(map[string]any)["state"] == "delivered"
+		})
+		first := log[0].(map[string]any)
+		if first["id"] != test["id"] || first["event"] != webhook.TestEvent || len(first["log"].([]any)) != 1 {
+			t.Fatalf("log %v", first)
+		}
+		attempt := first["log"].([]any)[0].(map[string]any)
+		if attempt["status"] != float64(200) || attempt["response"] != `{"ok":true}` {
+			t.Fatalf("attempt %v", attempt)
+		}
+		replay := ca.must(t, "admin", "POST", "/api/v1/webhooks/deliveries/"+strconv.Itoa(int(first["id"].(float64)))+"/replay", nil, 202)
+		if replay["event_id"] != first["event_id"] || replay["replay_of"] != first["id"] || replay["id"] == first["id"] {
+			t.Fatalf("replay %v of %v", replay, first)
+		}
+		waitFor(t, "the replay", func() bool { return len(rc.received()) == 2 })
+		got := rc.received()
+		if got[0].parsed.ID != got[1].parsed.ID || got[0].header.Get(webhook.DeliveryHeader) == got[1].header.Get(webhook.DeliveryHeader) {
+			t.Fatal("a replay must keep the event id and have its own delivery id")
+		}
+		ca.must(t, "admin", "POST", "/api/v1/webhooks/deliveries/999999/replay", nil, 404)
+		ca.must(t, "admin", "GET", "/api/v1/webhooks/"+id+"/deliveries?limit=0", nil, 400)
+		ca.must(t, "operator", "POST", "/api/v1/webhooks/deliveries/1/replay", nil, 403)
+		ca.must(t, "admin", "DELETE", "/api/v1/webhooks/"+id, nil, 204)
+		ca.must(t, "admin", "GET", "/api/v1/webhooks/"+id+"/deliveries", nil, 404)
+		var actions []string
+		rows, err := d.R().QueryContext(ctx, `SELECT action FROM audit_events WHERE action LIKE 'webhook.%' ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a string
+			if err := rows.Scan(&a); err != nil {
+				t.Fatal(err)
+			}
+			actions = append(actions, a)
+		}
+		want := "webhook.create webhook.update webhook.test webhook.update webhook.replay webhook.delete"
+		if strings.Join(actions, " ") != want {
+			t.Fatalf("audited %v, want %s", actions, want)
+		}
+	})
+}

@@ -31,6 +31,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/web"
+	"github.com/hotline-1022/hotline/internal/webhook"
 )
 
 //go:embed templates
@@ -48,9 +49,10 @@ type Admin struct {
 	Audit      *audit.Log
 	Anchors    audit.AnchorFile // where the server anchors the audit chain; empty: none
 	Replies    *reply.Store
-	Accounts   *account.Store // chat channel accounts
-	Channels   ChannelHealth  // their health; nil without the personal-data key
-	Province   string         // the deployment's province code, for ward pickers
+	Accounts   *account.Store   // chat channel accounts
+	Channels   ChannelHealth    // their health; nil without the personal-data key
+	Province   string           // the deployment's province code, for ward pickers
+	Webhooks   *webhook.Service // outgoing webhooks; nil without the personal-data key
 }
 
 // roles may use the admin pages.
@@ -110,6 +112,15 @@ func (w *Admin) Routes(rt *web.Router) {
 	rt.Page("POST /console/admin/channels/{id}/enabled", roles, w.channelEnabled)
 	rt.Page("GET /console/admin/channels/{id}", roles, w.channel)
 	rt.Page("POST /console/admin/channels/{id}/ack", roles, w.channelAck)
+	rt.Page("GET /console/admin/webhooks", roles, w.webhooks)
+	rt.Page("GET /console/admin/webhooks/new", roles, w.webhookNew)
+	rt.Page("POST /console/admin/webhooks", roles, w.webhookSave)
+	rt.Page("GET /console/admin/webhooks/{id}", roles, w.webhook)
+	rt.Page("POST /console/admin/webhooks/{id}", roles, w.webhookSave)
+	rt.Page("POST /console/admin/webhooks/{id}/active", roles, w.webhookActive)
+	rt.Page("POST /console/admin/webhooks/{id}/test", roles, w.webhookTest)
+	rt.Page("POST /console/admin/webhooks/{id}/delete", roles, w.webhookDelete)
+	rt.Page("POST /console/admin/webhooks/{id}/deliveries/{delivery}/replay", roles, w.webhookReplay)
 	rt.Page("GET /console/admin/areas", roles, w.areas)
 	rt.Page("GET /console/admin/areas/{code}", roles, w.province)
 	rt.Page("GET /console/admin/audit", roles, w.audit)
@@ -119,7 +130,7 @@ func (w *Admin) Routes(rt *web.Router) {
 
 // sections are the admin sub-navigation, in order: the URL segment is
 // also the message key suffix (admin.nav.<key>).
-var sections = []string{"users", "agencies", "categories", "routing", "sla", "calendars", "replies", "channels", "areas", "audit"}
+var sections = []string{"users", "agencies", "categories", "routing", "sla", "calendars", "replies", "channels", "webhooks", "areas", "audit"}
 
 // subnav is embedded in every admin page's data, for the
 // sub-navigation.

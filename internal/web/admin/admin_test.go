@@ -18,6 +18,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/web/webtest"
+	"github.com/hotline-1022/hotline/internal/webhook"
 )
 
 // fixture is one of everything the admin pages edit, so every route has
@@ -31,6 +32,8 @@ type fixture struct {
 	ReplyID         int64
 	TokenID         int64
 	Holiday         string
+	WebhookID       int64
+	DeliveryID      int64
 }
 
 // mustFixture stores a routing rule, an SLA policy, a reply template, an
@@ -71,6 +74,17 @@ func mustFixture(t *testing.T, c *webtest.Console) fixture {
 	if err := c.SLA.SetHolidayAudited(ctx, user.System, f.Holiday, "Ngày thử"); err != nil {
 		t.Fatal(err)
 	}
+	hook, _, err := c.Webhooks.Create(ctx, user.System, webhook.Input{Name: "IOC tỉnh", URL: "https://ioc.example.vn/hooks/1022",
+		Events: []string{webhook.All}, Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WebhookID = hook.ID
+	if dl, err := c.Webhooks.SendTest(ctx, user.System, hook.ID); err != nil {
+		t.Fatal(err)
+	} else {
+		f.DeliveryID = dl.ID
+	}
 	return f
 }
 
@@ -87,6 +101,7 @@ func (f fixture) pages() []string {
 		"/console/admin/replies", "/console/admin/replies/new", "/console/admin/replies/" + itoa(f.ReplyID),
 		"/console/admin/channels", "/console/admin/areas", "/console/admin/areas?q=thu+dau+mot", "/console/admin/areas/79",
 		"/console/admin/audit", "/console/admin/audit.csv",
+		"/console/admin/webhooks", "/console/admin/webhooks/new", "/console/admin/webhooks/" + itoa(f.WebhookID),
 	}
 }
 
@@ -97,6 +112,7 @@ func (f fixture) posts() []struct {
 } {
 	op := "/console/admin/users/" + itoa(f.Operator.ID)
 	ag := "/console/admin/agencies/" + itoa(f.SXD.ID)
+	wh := "/console/admin/webhooks/" + itoa(f.WebhookID)
 	agencyForm := url.Values{"code": {"SXD"}, "name": {"Sở Xây dựng mới"}, "kind": {"department"}, "calendar": {"24x7"}, "valid_from": {"2025-07-01"}}
 	return []struct {
 		path string
@@ -124,6 +140,12 @@ func (f fixture) posts() []struct {
 		{"/console/admin/sla/holidays/" + f.Holiday + "/delete", url.Values{}},
 		{"/console/admin/replies", url.Values{"name": {"Mới"}, "body": {"Nội dung"}, "active": {"1"}}},
 		{"/console/admin/replies/" + itoa(f.ReplyID), url.Values{"name": {"Đổi"}, "body": {"Nội dung"}}},
+		{"/console/admin/webhooks", url.Values{"name": {"Mới"}, "url": {"https://hooks.example.vn/x"}, "events": {"forward"}, "active": {"1"}}},
+		{wh, url.Values{"name": {"IOC"}, "url": {"https://ioc.example.vn/x"}, "all": {"1"}}},
+		{wh + "/active", url.Values{"active": {"1"}}},
+		{wh + "/test", url.Values{}},
+		{wh + "/deliveries/" + itoa(f.DeliveryID) + "/replay", url.Values{}},
+		{wh + "/delete", url.Values{}},
 		{"/console/admin/audit/verify", url.Values{}},
 	}
 }
@@ -139,6 +161,7 @@ func snapshot(t *testing.T, c *webtest.Console) string {
 		`SELECT count(*) FROM agencies WHERE valid_to IS NULL`, `SELECT count(*) FROM categories WHERE active`,
 		`SELECT count(*) FROM routing_rules`, `SELECT count(*) FROM routing_rules WHERE auto_forward`, `SELECT count(*) FROM sla_policies`,
 		`SELECT count(*) FROM holidays`, `SELECT count(*) FROM reply_templates`,
+		`SELECT count(*) FROM webhook_endpoints`, `SELECT count(*) FROM webhook_endpoints WHERE active`, `SELECT count(*) FROM webhook_deliveries`,
 	} {
 		var n int
 		if err := c.DB.R().QueryRowContext(context.Background(), q).Scan(&n); err != nil {
