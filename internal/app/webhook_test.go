@@ -172,7 +172,13 @@ func TestWebhookDeliversSignedEventsWithoutPersonalData(t *testing.T) {
 		if cl.Ticket.State != "classified" || cl.Ticket.Agency != nil {
 			t.Fatalf("classify event %+v", cl.Ticket)
 		}
-		// The deliveries are recorded as delivered, one attempt each.
+		// The deliveries are recorded as delivered, one attempt each (the
+		// receiver has a request a moment before the queue records it).
+		waitFor(t, "both recorded", func() bool {
+			var n int
+			err := d.R().QueryRowContext(ctx, `SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'`).Scan(&n)
+			return err == nil && n == 2
+		})
 		eps, err := ca.Webhooks.List(ctx)
 		if err != nil {
 			t.Fatal(err)
