@@ -67,7 +67,7 @@ type PublicEntryJSON struct {
 
 func (a *API) publicSubmit(w http.ResponseWriter, r *http.Request) error {
 	ip := httpx.ClientIP(r, a.TrustProxy)
-	sub := public.Submission{Channel: ticket.App, IP: ip, Key: r.Header.Get("Idempotency-Key")}
+	sub := public.Submission{Channel: ticket.App, IP: ip, Key: r.Header.Get("Idempotency-Key"), Lang: lang(r)}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
 		r.Body = http.MaxBytesReader(w, r.Body, maxSubmitBody)

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,6 +60,10 @@ type Config struct {
 	Secret     string // base64 master key for personal data (HOTLINE_SECRET)
 	Province   string // the deployment's province code (areas are searched there first)
 	TrustProxy bool   // take the client address from X-Forwarded-For
+	// PublicURL is the portal's address as citizens reach it
+	// (https://1022.tinh.gov.vn), for the links in the mails they get;
+	// empty: http://<Addr> when Addr names a host.
+	PublicURL string
 	// Queue tunes the outbound queue (tests poll faster and retry sooner);
 	// zero values take the queue's defaults.
 	Queue queue.Config
@@ -255,6 +261,10 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 			limits = public.DefaultLimits
 		}
 		a.Public = public.New(a.Tickets, a.Blobs, box, a.Now, limits)
+		a.Public.Sender, a.Public.Catalog, a.Public.Log = a.Channels.Sender, a.Catalog, log
+		if base := publicURL(cfg); base != "" {
+			a.Public.TrackURL = base + "/track"
+		}
 	}
 	if err := a.Queue.Open(context.Background()); err != nil {
 		// Only a malformed database URL fails here, and db.Open took it:
@@ -262,6 +272,17 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		log.Error("queue", "error", err.Error())
 	}
 	return a
+}
+
+// publicURL is where citizens reach the portal, without a trailing slash.
+func publicURL(cfg Config) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimRight(cfg.PublicURL, "/")
+	}
+	if host, _, err := net.SplitHostPort(cfg.Addr); err == nil && host != "" {
+		return "http://" + cfg.Addr
+	}
+	return ""
 }
 
 // Close releases the database.

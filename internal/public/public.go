@@ -11,7 +11,9 @@ import (
 	"context"
 	"encoding/hex"
 	"io"
+	"log/slog"
 	"mime/multipart"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -21,6 +23,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/blob"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/phone"
 	"github.com/hotline-1022/hotline/internal/ratelimit"
 	"github.com/hotline-1022/hotline/internal/secret"
@@ -46,6 +49,15 @@ type Service struct {
 	Blobs   *blob.Store
 	Box     *secret.Box // keys the idempotency fingerprints, which cover the contact
 	Now     func() time.Time
+
+	// The confirmation e-mailed to a citizen who gave an address: Sender
+	// names the email account that sends it (0: none, and nothing is
+	// sent), Catalog its text, TrackURL the absolute address of /track
+	// the mail links to. Without Sender no confirmation is sent.
+	Sender   func(context.Context) (int64, error)
+	Catalog  *i18n.Catalog
+	TrackURL string
+	Log      *slog.Logger
 
 	submitIP, submitPhone, trackIP, trackCode, uploadIP *ratelimit.Limiter
 }
@@ -112,6 +124,7 @@ type Submission struct {
 	// per-address limit does not apply, and a contact is optional, as the
 	// GeoReport spec has it.
 	Keyed bool
+	Lang  i18n.Lang // the citizen's language, for the confirmation
 }
 
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,100}$`)
@@ -192,8 +205,36 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (ticket.Created, e
 		n.ProviderID = "idem:" + sub.Key
 		n.Fingerprint = s.fingerprint(sub)
 	}
+	mailed := false
+	if sub.Email != "" && s.Sender != nil {
+		acct, err := s.Sender(ctx)
+		if err != nil {
+			return ticket.Created{}, err
+		}
+		if acct != 0 {
+			n.Confirm = &ticket.Confirmation{AccountID: acct, Text: s.confirmation(sub.Lang)}
+			mailed = true
+		}
+	}
 	actor := user.Actor{Origin: "channel:" + string(sub.Channel), IP: sub.IP}
-	return s.Tickets.Create(ctx, actor, n)
+	c, err := s.Tickets.Create(ctx, actor, n)
+	if err == nil && !c.Duplicate && sub.Email != "" && !mailed && s.Log != nil {
+		// Nothing of the citizen's: their address is theirs alone.
+		s.Log.Warn("public report not confirmed by e-mail: no email account can send", "ticket_id", c.Ticket.ID, "channel", string(sub.Channel))
+	}
+	return c, err
+}
+
+// confirmation is the text of the mail confirming a report, in lang:
+// the tracking code and the link to follow it.
+func (s *Service) confirmation(lang i18n.Lang) func(code string) string {
+	return func(code string) string {
+		text := s.Catalog.T(lang, "portal2.confirm", "code", code)
+		if s.TrackURL != "" {
+			text += "\n\n" + s.Catalog.T(lang, "portal2.confirm_track", "url", s.TrackURL+"?code="+url.QueryEscape(code))
+		}
+		return text + "\n\n" + s.Catalog.T(lang, "portal2.confirm_sign")
+	}
 }
 
 // fingerprint is a keyed digest of what the submission says, so that

@@ -35,7 +35,7 @@ type Tracked struct {
 // PublicEntry is one line of the public timeline.
 type PublicEntry struct {
 	At    time.Time
-	Event string // "receive", "classify", "forward", "reply", "close", "reopen", "refuse", "merge", "rate", "message"
+	Event string // "receive", "acknowledge", "classify", "forward", "reply", "close", "reopen", "refuse", "merge", "rate", "message"
 	Body  string // the citizen's own words or the answer they were sent; empty for state changes
 }
 
@@ -95,6 +95,9 @@ func publicTimeline(t Ticket, msgs []Message) []PublicEntry {
 			// the report itself, shown as the receipt
 		case m.Kind == MsgInbound:
 			out = append(out, PublicEntry{At: m.CreatedAt, Event: "message", Body: m.Body})
+		case m.Kind == MsgOutbound && m.Event == "acknowledge":
+			// the receipt's confirmation, not an answer
+			out = append(out, PublicEntry{At: m.CreatedAt, Event: "acknowledge"})
 		case m.Kind == MsgOutbound:
 			out = append(out, PublicEntry{At: m.CreatedAt, Event: "reply", Body: m.Body})
 		case m.Kind == MsgEvent && publicEvents[m.Event]:

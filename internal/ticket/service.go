@@ -120,6 +120,12 @@ type NewTicket struct {
 	// Close closes the ticket after Reply in the same transaction: the
 	// question was answered on the call and nothing is left to do.
 	Close bool
+	// Confirm, when set and the contact gave an e-mail address, queues
+	// the report's confirmation to that address in the same transaction:
+	// an outbound e-mail on the timeline, sent by the outbox from
+	// Confirm.AccountID. A duplicate (the same ProviderID again) is not
+	// confirmed twice.
+	Confirm *Confirmation
 
 	// Set by Inbound, which has already, in the same transaction, looked
 	// for ProviderID and resolved the contact (contactID); accountID is
@@ -250,7 +256,10 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 			var m made
 			m, out.Duplicate, h, err = s.create(tctx, tx, actor, n, now)
 			id = m.id
-			return err
+			if err != nil || out.Duplicate {
+				return err
+			}
+			return s.confirm(tctx, tx, n, m, now)
 		})
 		if err != nil && db.IsUnique(err) && attempt < 3 {
 			// A tracking-code collision, or a concurrent delivery of the
@@ -278,6 +287,25 @@ func (s *Service) Create(ctx context.Context, actor user.Actor, n NewTicket) (Cr
 		}
 	}
 	return out, nil
+}
+
+// Confirmation is a new report's confirmation by e-mail.
+type Confirmation struct {
+	AccountID int64                    // the email account that sends it
+	Text      func(code string) string // the mail's text, with the tracking code
+}
+
+// confirm queues m's confirmation, when n asks for one and has an address.
+func (s *Service) confirm(ctx context.Context, tx *sql.Tx, n NewTicket, m made, now time.Time) error {
+	if n.Confirm == nil || n.Confirm.AccountID == 0 || n.Contact.Email == "" {
+		return nil
+	}
+	msg, err := addMessage(ctx, tx, Message{TicketID: m.id, Kind: MsgOutbound, Channel: Email, Event: "acknowledge",
+		Body: n.Confirm.Text(m.code), Delivery: DeliveryQueued, CreatedAt: now})
+	if err != nil {
+		return db.Fail(err)
+	}
+	return s.enqueue(ctx, tx, msg, n.Confirm.AccountID)
 }
 
 // made is what create wrote: the ticket, its tracking code and its first

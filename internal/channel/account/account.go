@@ -562,3 +562,27 @@ func (a Account) WebhookPath() string {
 	}
 	return "/hooks/" + string(a.Kind) + "/" + strconv.FormatInt(a.ID, 10)
 }
+
+// Sender is the email account that sends the hotline's own mails to
+// citizens (a web report's confirmation): the enabled one marked
+// notify=true, else the oldest enabled one that can send (it has an SMTP
+// server and a From address); 0 when there is none.
+func (s *Store) Sender(ctx context.Context) (int64, error) {
+	accts, err := s.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var first int64
+	for _, a := range accts {
+		if a.Kind != channel.Email || !a.Enabled || a.Settings["smtp_addr"] == "" || a.Settings["from"] == "" {
+			continue
+		}
+		if a.Settings["notify"] == "true" {
+			return a.ID, nil
+		}
+		if first == 0 || a.ID < first {
+			first = a.ID
+		}
+	}
+	return first, nil
+}

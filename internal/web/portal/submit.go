@@ -109,7 +109,7 @@ func (p *Portal) submit(w http.ResponseWriter, r *http.Request) error {
 	f := pg.Form
 	sub := public.Submission{Channel: ticket.Web, Key: f["key"], Kind: f["kind"], Category: f["category"], Area: f["area"],
 		Address: f["address"], Content: f["content"], Name: f["name"], Phone: f["phone"], Email: f["email"],
-		Consent: f["consent"] != "", Hide: f["hide"] != "", IP: httpx.ClientIP(r, p.TrustProxy)}
+		Consent: f["consent"] != "", Hide: f["hide"] != "", IP: httpx.ClientIP(r, p.TrustProxy), Lang: pg.Lang}
 	var photos []*multipart.FileHeader
 	if r.MultipartForm != nil {
 		photos = r.MultipartForm.File["photo"]
