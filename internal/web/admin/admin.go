@@ -25,6 +25,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/open311"
 	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/routing"
 	"github.com/hotline-1022/hotline/internal/sla"
@@ -53,6 +54,7 @@ type Admin struct {
 	Channels   ChannelHealth    // their health; nil without the personal-data key
 	Province   string           // the deployment's province code, for ward pickers
 	Webhooks   *webhook.Service // outgoing webhooks; nil without the personal-data key
+	Open311    *open311.Keys    // the api_keys of Open311 clients
 }
 
 // roles may use the admin pages.
@@ -126,11 +128,14 @@ func (w *Admin) Routes(rt *web.Router) {
 	rt.Page("GET /console/admin/audit", roles, w.audit)
 	rt.Page("POST /console/admin/audit/verify", roles, w.auditVerify)
 	rt.Page("GET /console/admin/audit.csv", roles, w.auditCSV)
+	rt.Page("GET /console/admin/open311", roles, w.open311Keys)
+	rt.Page("POST /console/admin/open311", roles, w.open311Create)
+	rt.Page("POST /console/admin/open311/{id}/revoke", roles, w.open311Revoke)
 }
 
 // sections are the admin sub-navigation, in order: the URL segment is
 // also the message key suffix (admin.nav.<key>).
-var sections = []string{"users", "agencies", "categories", "routing", "sla", "calendars", "replies", "channels", "webhooks", "areas", "audit"}
+var sections = []string{"users", "agencies", "categories", "routing", "sla", "calendars", "replies", "channels", "webhooks", "areas", "audit", "open311"}
 
 // subnav is embedded in every admin page's data, for the
 // sub-navigation.

@@ -102,6 +102,7 @@ func (f fixture) pages() []string {
 		"/console/admin/channels", "/console/admin/areas", "/console/admin/areas?q=thu+dau+mot", "/console/admin/areas/79",
 		"/console/admin/audit", "/console/admin/audit.csv",
 		"/console/admin/webhooks", "/console/admin/webhooks/new", "/console/admin/webhooks/" + itoa(f.WebhookID),
+		"/console/admin/open311",
 	}
 }
 
@@ -147,6 +148,7 @@ func (f fixture) posts() []struct {
 		{wh + "/deliveries/" + itoa(f.DeliveryID) + "/replay", url.Values{}},
 		{wh + "/delete", url.Values{}},
 		{"/console/admin/audit/verify", url.Values{}},
+		{"/console/admin/open311", url.Values{"name": {"FixMyStreet"}}},
 	}
 }
 
