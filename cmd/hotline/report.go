@@ -12,7 +12,7 @@ import (
 func init() {
 	commands = append(commands,
 		command{"report rebuild", "report rebuild   → recompute the leaders' figures from the tickets (run it while nothing writes tickets)", runReportRebuild},
-		command{"perf reports", "perf reports [--rounds 50]   → latency of the figures' summaries (a month, a year; all, one agency, one channel)", runPerfReports},
+		command{"perf reports", "perf reports [--rounds 50]   → latency of the figures' summaries (a month, a year; all tickets, each filter alone, two filters)", runPerfReports},
 	)
 }
 

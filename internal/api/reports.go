@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/httpx"
@@ -86,6 +87,7 @@ type SummaryJSON struct {
 	ByAgency    []BreakdownJSON   `json:"by_agency"`
 	ByCategory  []BreakdownJSON   `json:"by_category"`
 	ByArea      []BreakdownJSON   `json:"by_area"`
+	ByFormer    []BreakdownJSON   `json:"by_former_province"`
 	ByHour      [24]int64         `json:"by_hour"`
 	ByDay       []DayJSON         `json:"by_day"`
 }
@@ -171,6 +173,12 @@ func (a *API) reportSummary(w http.ResponseWriter, r *http.Request) error {
 	for i := range out.ByArea {
 		if ref, ok := labels.Areas[out.ByArea[i].Key]; ok {
 			out.ByArea[i].Ref = &RefJSON{Code: ref.Code, Name: ref.Name}
+		}
+	}
+	out.ByFormer = plain(report.ByFormer(sum.ByArea, labels.Former))
+	for i := range out.ByFormer {
+		if name, ok := area.FormerProvinces[out.ByFormer[i].Key]; ok {
+			out.ByFormer[i].Ref = &RefJSON{Code: out.ByFormer[i].Key, Name: name}
 		}
 	}
 	out.ByDay = make([]DayJSON, 0, len(sum.Days))

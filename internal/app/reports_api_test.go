@@ -22,6 +22,9 @@ func TestReportSummaryAPI(t *testing.T) {
 		}
 		ta.must(t, "operator", "POST", "/api/v1/tickets", forward("SXD"), 201)
 		ta.must(t, "operator", "POST", "/api/v1/tickets", forward("UBND.TDM"), 201)
+		city := forward("SXD")
+		city["area"] = "26737" // Tân Định, of Hồ Chí Minh City before 2025 as after
+		ta.must(t, "operator", "POST", "/api/v1/tickets", city, 201)
 		direct := newReport()
 		direct["channel"], direct["classify"], direct["category"], direct["area"], direct["reply"] = "walkin", true, "hanh_chinh_cong", "25747", "Đã hướng dẫn tại chỗ."
 		ta.must(t, "operator", "POST", "/api/v1/tickets", direct, 201)
@@ -29,18 +32,31 @@ func TestReportSummaryAPI(t *testing.T) {
 		for _, who := range []string{"viewer", "supervisor", "admin"} {
 			out := ta.must(t, who, "GET", "/api/v1/reports/summary", nil, 200)
 			total := out["total"].(map[string]any)
-			if total["received"] != 3.0 || total["forwarded"] != 2.0 || total["answered_directly"] != 1.0 || total["answered"] != 1.0 {
+			if total["received"] != 4.0 || total["forwarded"] != 3.0 || total["answered_directly"] != 1.0 || total["answered"] != 1.0 {
 				t.Fatalf("%s: total %v", who, total)
 			}
-			if rate := total["resolution_rate"].(float64); rate < 0.33 || rate > 0.34 {
-				t.Fatalf("%s: resolution rate %v, want 1/3", who, rate)
+			if rate := total["resolution_rate"].(float64); rate != 0.25 {
+				t.Fatalf("%s: resolution rate %v, want 1/4", who, rate)
+			}
+			// The wards by the province they were in before July 2025.
+			former := map[string]float64{}
+			for _, r := range out["by_former_province"].([]any) {
+				row := r.(map[string]any)
+				name := ""
+				if ref, ok := row["ref"].(map[string]any); ok {
+					name = ref["name"].(string)
+				}
+				former[row["key"].(string)+" "+name] = row["received"].(float64)
+			}
+			if len(former) != 2 || former["74 Bình Dương"] != 3 || former["79 Hồ Chí Minh"] != 1 {
+				t.Fatalf("%s: by former province %v", who, former)
 			}
 			agencies := map[string]float64{}
 			for _, r := range out["by_agency"].([]any) {
 				row := r.(map[string]any)
 				agencies[row["key"].(string)] = row["received"].(float64)
 			}
-			if agencies["SXD"] != 1 || agencies["UBND.TDM"] != 1 || agencies[""] != 1 {
+			if agencies["SXD"] != 2 || agencies["UBND.TDM"] != 1 || agencies[""] != 1 {
 				t.Fatalf("%s: by agency %v", who, agencies)
 			}
 			defs := out["definitions"].(map[string]any)
@@ -56,7 +72,7 @@ func TestReportSummaryAPI(t *testing.T) {
 		// An agency sees its own figures, whatever agency it asks for.
 		for _, q := range []string{"", "?agency=UBND.TDM"} {
 			out := ta.must(t, "sxd", "GET", "/api/v1/reports/summary"+q, nil, 200)
-			if total := out["total"].(map[string]any); total["received"] != 1.0 {
+			if total := out["total"].(map[string]any); total["received"] != 2.0 {
 				t.Fatalf("sxd%s: total %v", q, total)
 			}
 			if rows := out["by_agency"].([]any); len(rows) != 1 || rows[0].(map[string]any)["key"] != "SXD" {

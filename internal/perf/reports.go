@@ -10,15 +10,16 @@ import (
 )
 
 // Reports times the figures' summaries a dashboard reads, rounds times
-// each: a month's and a year's, without filters (the sums by one
-// dimension) and filtered by an agency and by a channel (the sums by
-// every dimension), ending today. A Timing's Rows is the year's tickets.
+// each: a month's and a year's, ending today, without filters (the sums
+// by one dimension), with each filter alone (the sums by one filter and
+// one dimension) and with two (the sums by every dimension). A Timing's Rows is the year's tickets.
 func Reports(ctx context.Context, reports *report.Store, today string, rounds int) ([]Timing, error) {
 	end, err := time.Parse(time.DateOnly, today)
 	if err != nil {
 		return nil, err
 	}
-	var agency int64
+	var agency, category int64
+	var area string
 	sum, err := reports.Summary(ctx, user.Actor{UserID: 1, Role: user.Viewer}, report.Filter{From: end.AddDate(-1, 0, 1).Format(time.DateOnly), To: today})
 	if err != nil {
 		return nil, err
@@ -29,18 +30,44 @@ func Reports(ctx context.Context, reports *report.Store, today string, rounds in
 			break
 		}
 	}
+	for _, r := range sum.ByCategory {
+		if r.Key != "0" {
+			category = parseID(r.Key)
+			break
+		}
+	}
+	for _, r := range sum.ByArea {
+		if r.Key != "" {
+			area = r.Key
+			break
+		}
+	}
 	month := end.AddDate(0, -1, 1).Format(time.DateOnly)
 	year := end.AddDate(-1, 0, 1).Format(time.DateOnly)
-	cases := []struct {
+	var cases []struct {
+		name string
+		f    report.Filter
+	}
+	for _, c := range []struct {
 		name string
 		f    report.Filter
 	}{
-		{"month, all tickets", report.Filter{From: month, To: today}},
-		{"year, all tickets", report.Filter{From: year, To: today}},
-		{"month, one agency", report.Filter{From: month, To: today, Agency: agency}},
-		{"year, one agency", report.Filter{From: year, To: today, Agency: agency}},
-		{"month, channel zalo", report.Filter{From: month, To: today, Channel: "zalo"}},
-		{"year, channel zalo", report.Filter{From: year, To: today, Channel: "zalo"}},
+		{"all tickets", report.Filter{}},
+		{"one agency", report.Filter{Agency: agency}},
+		{"channel zalo", report.Filter{Channel: "zalo"}},
+		{"the largest category", report.Filter{Category: category}},
+		{"the largest ward", report.Filter{Area: area}},
+		{"one agency and channel zalo", report.Filter{Agency: agency, Channel: "zalo"}},
+		{"the largest category and ward", report.Filter{Category: category, Area: area}},
+	} {
+		for _, r := range []struct{ name, from string }{{"month", month}, {"year", year}} {
+			f := c.f
+			f.From, f.To = r.from, today
+			cases = append(cases, struct {
+				name string
+				f    report.Filter
+			}{r.name + ", " + c.name, f})
+		}
 	}
 	viewer := user.Actor{UserID: 1, Role: user.Viewer}
 	var out []Timing

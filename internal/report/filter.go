@@ -73,6 +73,7 @@ type Labels struct {
 	Agencies   map[int64]Ref
 	Categories map[int64]Ref // Name is Vietnamese, NameEn English
 	Areas      map[string]Ref
+	Former     map[string]string // a ward's province before July 2025, by ward code (Store.Former)
 }
 
 // Ref is a unit's code and name.
@@ -134,7 +135,14 @@ func (s *Store) Labels(ctx context.Context, sum Summary) (Labels, error) {
 			r.NameEn = r.Name
 			l.Areas[r.Code] = r
 		}
-		return l, db.Fail(rows.Err())
+		if err := rows.Err(); err != nil {
+			return l, db.Fail(err)
+		}
 	}
-	return l, nil
+	var wards []string
+	for _, c := range codes {
+		wards = append(wards, c.(string))
+	}
+	l.Former, err = s.Former(ctx, wards)
+	return l, err
 }

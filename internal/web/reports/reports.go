@@ -63,6 +63,7 @@ type data struct {
 	Categorys  chart.Chart
 	Wards      chart.Chart
 	WardRows   []unitRow
+	FormerRows []unitRow // the wards by former province; nil when they came from one
 	AgencyRows []unitRow
 	Kinds      []countRow
 	States     []countRow

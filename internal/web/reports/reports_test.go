@@ -16,12 +16,18 @@ import (
 // TestMain stops the browser the browser tests share.
 func TestMain(m *testing.M) { webtest.Main(m) }
 
-// seed records three reports: two forwarded to SXD, one to the ward.
+// seed records three reports: two forwarded to SXD, one to the ward; one
+// of SXD's in Tân Định (Hồ Chí Minh City before 2025 as after), the
+// others in Thủ Dầu Một (Bình Dương before).
 func seed(t *testing.T, c *webtest.Console) {
 	t.Helper()
-	for _, ag := range []string{"SXD", "SXD", "UBND.TDM"} {
+	for i, ag := range []string{"SXD", "SXD", "UBND.TDM"} {
 		tk := c.CreateTicket(t, "operator", "Đèn đường trước số 12 Lê Lợi bị hỏng")
-		c.Act(t, "operator", tk.ID, ticket.Classify, ticket.Input{Category: "ha_tang_giao_thong", Area: "25747"})
+		ward := "25747"
+		if i == 1 {
+			ward = "26737"
+		}
+		c.Act(t, "operator", tk.ID, ticket.Classify, ticket.Input{Category: "ha_tang_giao_thong", Area: ward})
 		c.Act(t, "operator", tk.ID, ticket.Forward, ticket.Input{Agency: ag})
 	}
 }
@@ -41,7 +47,7 @@ func TestDashboard(t *testing.T) {
 			if st != http.StatusOK || m == nil || m[2] != "3" {
 				t.Fatalf("%s: %d, first card %v", who, st, m)
 			}
-			for _, want := range []string{"Sở Xây dựng", "Tỷ lệ đúng hạn", "<svg", `id="table-agencies"`, "Thủ Dầu Một"} {
+			for _, want := range []string{"Sở Xây dựng", "Tỷ lệ đúng hạn", "<svg", `id="table-agencies"`, "Thủ Dầu Một", `id="table-former"`, "Bình Dương (cũ)", "Hồ Chí Minh (cũ)"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("%s: the dashboard lacks %q", who, want)
 				}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/report"
 	"github.com/hotline-1022/hotline/internal/web"
@@ -107,6 +108,7 @@ func (v *view) fill(d *data) {
 	d.Hours = v.hours()
 	d.Categorys = v.categories()
 	d.Wards, d.WardRows = v.wards()
+	d.FormerRows = v.former()
 	d.AgencyRows = v.agencies()
 	for _, r := range v.sum.ByKind {
 		d.Kinds = append(d.Kinds, countRow{Label: v.p.T("kind." + r.Key), Value: v.num(r.N), Href: v.inbox()})
@@ -184,6 +186,28 @@ func (v *view) wards() (chart.Chart, []unitRow) {
 		}
 	}
 	return chart.HBars(bars, v.p.T("reports.chart.wards")), out
+}
+
+// former groups the wards by the province they belonged to before July
+// 2025, worst on-time rate first like the wards, when they came from more
+// than one: for Hồ Chí Minh City, former Bình Dương and Bà Rịa - Vũng Tàu
+// beside the city itself. A group's figures drill down through its wards
+// in the table below it: the inbox filters by one ward.
+func (v *view) former() []unitRow {
+	groups := report.ByFormer(v.sum.ByArea, v.labels.Former)
+	if len(groups) < 2 {
+		return nil
+	}
+	rows, ranks := ranked(groups, true)
+	var out []unitRow
+	for i, r := range rows {
+		label := v.p.T("reports.former_unknown")
+		if name, ok := area.FormerProvinces[r.Key]; ok {
+			label = v.p.T("reports.former_province", "name", name)
+		}
+		out = append(out, v.unit(ranks[i], label, "", "", r.Measures))
+	}
+	return out
 }
 
 func (v *view) categories() chart.Chart {
