@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -40,18 +41,41 @@ type receiver struct {
 	tries  int
 	answer []int         // the status of each next request; 0: hang until the test ends
 	hang   chan struct{} // closed when the test ends
+	// inFlight and deliveries count requests by delivery id: one in
+	// flight twice at once is an error.
+	inFlight   map[string]bool
+	deliveries map[string]int
 }
 
 func newReceiver(t *testing.T) *receiver {
-	rc := &receiver{t: t, hang: make(chan struct{})}
-	rc.Server = httptest.NewServer(http.HandlerFunc(rc.serve))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newReceiverOn(t, ln)
+}
+
+// newReceiverOn is a receiver listening on ln.
+func newReceiverOn(t *testing.T, ln net.Listener) *receiver {
+	rc := &receiver{t: t, hang: make(chan struct{}), inFlight: map[string]bool{}, deliveries: map[string]int{}}
+	rc.Server = httptest.NewUnstartedServer(http.HandlerFunc(rc.serve))
+	rc.Listener.Close()
+	rc.Listener = ln
+	rc.Start()
 	t.Cleanup(func() { close(rc.hang); rc.Close() })
 	return rc
 }
 
 func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	id := r.Header.Get(webhook.DeliveryHeader)
 	rc.mu.Lock()
+	if rc.inFlight[id] {
+		rc.t.Errorf("delivery %s is sent twice at once", id)
+	}
+	rc.inFlight[id] = true
+	rc.deliveries[id]++
+	defer func() { rc.mu.Lock(); delete(rc.inFlight, id); rc.mu.Unlock() }()
 	rc.tries++
 	status := http.StatusOK
 	if len(rc.answer) > 0 {
@@ -370,6 +394,115 @@ func TestWebhookAPI(t *testing.T) {
 		want := "webhook.create webhook.update webhook.test webhook.update webhook.replay webhook.delete"
 		if strings.Join(actions, " ") != want {
 			t.Fatalf("audited %v, want %s", actions, want)
+		}
+	})
+}
+
+// countDeliveries counts the deliveries in a state.
+func countDeliveries(t *testing.T, d *db.DB, state string) int {
+	t.Helper()
+	var n int
+	if err := d.R().QueryRowContext(context.Background(), `SELECT count(*) FROM webhook_deliveries WHERE state = $1`, state).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A receiver that is down delays the deliveries, never loses them: they
+// are retried while it is down, survive the instance stopping, and reach
+// it, each once, when it is back, with the next instance.
+func TestWebhookReceiverDownDelaysNeverLoses(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ca := serveWebhooks(t, d)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close() // nothing listens there: every attempt is refused
+		_, secret, err := ca.Webhooks.Create(ctx, user.Actor{Origin: "cli"}, webhook.Input{Name: "IOC", URL: "http://" + addr + "/in",
+			Events: []string{webhook.All}, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 4
+		for range n {
+			body := newReport()
+			body["forward"] = map[string]any{"agency": "SXD"}
+			ca.must(t, "operator", "POST", "/api/v1/tickets", body, 201)
+		}
+		queued := countDeliveries(t, d, webhook.StateQueued)
+		if queued < n {
+			t.Fatalf("%d deliveries queued for %d forwarded tickets", queued, n)
+		}
+		waitFor(t, "each delivery refused twice", func() bool {
+			var min int
+			err := d.R().QueryRowContext(ctx, `SELECT min(attempts) FROM webhook_deliveries`).Scan(&min)
+			return err == nil && min >= 2
+		})
+		var refused string
+		if err := d.R().QueryRowContext(ctx, `SELECT error FROM webhook_attempts ORDER BY id LIMIT 1`).Scan(&refused); err != nil ||
+			!strings.Contains(refused, "refused") || strings.Contains(refused, "/in") {
+			t.Fatalf("the first attempt's error %q (%v)", refused, err)
+		}
+		if countDeliveries(t, d, webhook.StateQueued) != queued {
+			t.Fatal("a delivery left the queue while the receiver was down")
+		}
+		// This instance stops; the receiver comes back; the next instance
+		// delivers what was queued.
+		ca.stop()
+		back, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc := newReceiverOn(t, back)
+		rc.mu.Lock()
+		rc.secret = secret
+		rc.mu.Unlock()
+		next := &testApp{App: app.New(webhookQueue, d, ca.Box, ca.Log), logs: ca.logs, tokens: ca.tokens, srv: ca.srv}
+		startChannels(t, next, nil)
+		waitFor(t, "every delivery", func() bool { return countDeliveries(t, d, webhook.StateDelivered) == queued })
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		if len(rc.deliveries) != queued {
+			t.Fatalf("the receiver got %d deliveries, want %d", len(rc.deliveries), queued)
+		}
+		for id, c := range rc.deliveries {
+			if c != 1 {
+				t.Errorf("delivery %s arrived %d times", id, c)
+			}
+		}
+	})
+}
+
+// Several instances share the queue: each delivery is claimed by one of
+// them, so none reaches the receiver twice, or twice at once.
+func TestWebhookInstancesDeliverEachOnce(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ca := serveWebhooks(t, d)
+		other := &testApp{App: app.New(webhookQueue, d, ca.Box, ca.Log), logs: ca.logs, tokens: ca.tokens, srv: ca.srv}
+		startChannels(t, other, nil)
+		third := &testApp{App: app.New(webhookQueue, d, ca.Box, ca.Log), logs: ca.logs, tokens: ca.tokens, srv: ca.srv}
+		startChannels(t, third, nil)
+		rc := newReceiver(t)
+		ep := rc.addEndpoint(t, ca.testApp, webhook.Input{Name: "IOC", Events: []string{webhook.All}, Active: true})
+		const n = 40
+		for range n {
+			if _, err := ca.Webhooks.SendTest(ctx, user.Actor{Origin: "cli"}, ep.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitFor(t, "every delivery", func() bool { return countDeliveries(t, d, webhook.StateDelivered) == n })
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		if len(rc.deliveries) != n || rc.tries != n {
+			t.Fatalf("%d requests for %d deliveries, want %d each once", rc.tries, len(rc.deliveries), n)
+		}
+		var attempts int
+		if err := d.R().QueryRowContext(ctx, `SELECT count(*) FROM webhook_attempts`).Scan(&attempts); err != nil || attempts != n {
+			t.Fatalf("%d attempts recorded (%v), want %d", attempts, err, n)
 		}
 	})
 }
