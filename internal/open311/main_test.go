@@ -8,9 +8,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,4 +172,31 @@ func golden(t *testing.T, name string, body []byte) {
 	if !bytes.Equal(body, want) {
 		t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", name, body, want)
 	}
+}
+
+// post sends a form, url-encoded.
+func (s *server) post(t *testing.T, path string, form url.Values) (int, string, []byte) {
+	t.Helper()
+	return s.do(t, http.MethodPost, path, "application/x-www-form-urlencoded; charset=utf-8", strings.NewReader(form.Encode()))
+}
+
+// staff calls the staff API with a role's token.
+func (s *server) staff(t *testing.T, role, method, path string, body any) map[string]any {
+	t.Helper()
+	buf, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, s.srv.URL+path, bytes.NewReader(buf))
+	req.Header.Set("Authorization", "Bearer "+s.token[role])
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 300 {
+		t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
+	}
+	_ = json.Unmarshal(raw, &out)
+	return out
 }
