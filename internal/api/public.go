@@ -5,7 +5,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/blob"
@@ -87,7 +86,7 @@ func (a *API) publicSubmit(w http.ResponseWriter, r *http.Request) error {
 		sub.Content, sub.Name, sub.Phone, sub.Email = f("content"), f("name"), f("phone"), f("email")
 		sub.Consent, sub.Hide = f("consent") == "true", f("hide_identity") == "true"
 		var err error
-		if sub.Lat, sub.Lng, err = parsePoint(f("lat"), f("lng")); err != nil {
+		if sub.Lat, sub.Lng, err = public.ParsePoint(f("lat"), f("lng")); err != nil {
 			return err
 		}
 		if bad := sub.Check(); bad != nil {
@@ -133,18 +132,6 @@ func (a *API) publicSubmit(w http.ResponseWriter, r *http.Request) error {
 	out.Duplicate = c.Duplicate
 	httpx.WriteJSON(w, status, out)
 	return nil
-}
-
-func parsePoint(lat, lng string) (*float64, *float64, error) {
-	if lat == "" && lng == "" {
-		return nil, nil, nil
-	}
-	la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-	ln, err2 := strconv.ParseFloat(strings.TrimSpace(lng), 64)
-	if err1 != nil || err2 != nil {
-		return nil, nil, errs.Invalidf("ticket.location_invalid").InField("location")
-	}
-	return &la, &ln, nil
 }
 
 func (a *API) publicUpload(w http.ResponseWriter, r *http.Request) error {

@@ -393,6 +393,34 @@ func TestPublicRateLimitsSayWhenToRetry(t *testing.T) {
 	})
 }
 
+// One phone number reports at most SubmitsPerPhone times an hour, however
+// it is written; the refusal says when to try again, and writes nothing.
+func TestPublicPerPhoneLimitSaysWhenToRetry(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		cfg := app.Config{Province: "79", Public: public.Limits{SubmitsPerIP: 100, SubmitsPerPhone: 2, TracksPerIP: 100, TracksPerCode: 3, UploadsPerIP: 1}}
+		ta := newTestAppWith(t, d, cfg, clock.New(time.Now))
+		for i, ph := range []string{"0903 111 729", "+84903111729"} {
+			r := citizenReport()
+			r["content"], r["phone"], r["email"] = fmt.Sprintf("Phản ánh số %d", i), ph, ""
+			ta.public(t, "POST", "/api/v1/public/tickets", nil, r, 201)
+		}
+		r := citizenReport()
+		r["phone"], r["email"] = "84-903-111-729", ""
+		status, h, raw := ta.publicCall(t, "POST", "/api/v1/public/tickets", nil, r)
+		var out map[string]any
+		json.Unmarshal(raw, &out)
+		if status != 429 || errCode(out) != "rate_limited" || h.Get("Retry-After") == "" || strings.Trim(h.Get("Retry-After"), "0123456789") != "" {
+			t.Fatalf("a third report from one phone: %d %s, Retry-After %q; want 429 with seconds", status, raw, h.Get("Retry-After"))
+		}
+		// Another phone from the same address still reports.
+		r["phone"] = "0912345678"
+		ta.public(t, "POST", "/api/v1/public/tickets", nil, r, 201)
+		if n := ta.countTickets(t); n != 3 {
+			t.Fatalf("%d tickets, want 3", n)
+		}
+	})
+}
+
 func TestPublicReferenceListsNeedNoCredentials(t *testing.T) {
 	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
 		ta := newTestApp(t, d)

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"math"
 	"mime/multipart"
 	"net/url"
 	"regexp"
@@ -125,6 +126,22 @@ type Submission struct {
 	// GeoReport spec has it.
 	Keyed bool
 	Lang  i18n.Lang // the citizen's language, for the confirmation
+}
+
+// ParsePoint reads a geo point given as two decimal texts (a form's lat
+// and lng): both empty is no point; anything but two finite numbers in
+// range is refused on the location field.
+func ParsePoint(lat, lng string) (*float64, *float64, error) {
+	lat, lng = strings.TrimSpace(lat), strings.TrimSpace(lng)
+	if lat == "" && lng == "" {
+		return nil, nil, nil
+	}
+	la, err1 := strconv.ParseFloat(lat, 64)
+	ln, err2 := strconv.ParseFloat(lng, 64)
+	if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(ln) || la < -90 || la > 90 || ln < -180 || ln > 180 {
+		return nil, nil, errs.Invalidf("ticket.location_invalid").InField("location")
+	}
+	return &la, &ln, nil
 }
 
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,100}$`)

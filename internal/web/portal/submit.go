@@ -18,7 +18,7 @@ import (
 
 // submitFields are the form's text fields, kept when the form comes back
 // with an error.
-var submitFields = []string{"kind", "category", "area", "address", "content", "name", "phone", "email", "consent", "hide", "key", "kept", "kept_name"}
+var submitFields = []string{"kind", "category", "area", "address", "content", "name", "phone", "email", "consent", "hide", "key", "kept", "kept_name", "lat", "lng"}
 
 // submitData is what the form offers.
 type submitData struct {
@@ -110,6 +110,15 @@ func (p *Portal) submit(w http.ResponseWriter, r *http.Request) error {
 	sub := public.Submission{Channel: ticket.Web, Key: f["key"], Kind: f["kind"], Category: f["category"], Area: f["area"],
 		Address: f["address"], Content: f["content"], Name: f["name"], Phone: f["phone"], Email: f["email"],
 		Consent: f["consent"] != "", Hide: f["hide"] != "", IP: httpx.ClientIP(r, p.TrustProxy), Lang: pg.Lang}
+	var err error
+	if sub.Lat, sub.Lng, err = public.ParsePoint(f["lat"], f["lng"]); err != nil {
+		// Only the page's script fills the point: a bad one is cleared
+		// and named beside the location button.
+		f["lat"], f["lng"] = "", ""
+		pg.Errors["location"] = pg.Err(err)
+		pg.Error = pg.T("portal.fix_fields")
+		return p.showSubmit(w, r, pg, http.StatusBadRequest)
+	}
 	var photos []*multipart.FileHeader
 	if r.MultipartForm != nil {
 		photos = r.MultipartForm.File["photo"]

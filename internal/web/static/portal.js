@@ -158,3 +158,23 @@ filterSelects();
   window.addEventListener("online", flushOnce);
   flushOnce();
 })();
+
+// "Use my location" fills the form's geo point from the phone. The button
+// shows only with script; without it the report goes without a point.
+(function () {
+  const box = document.getElementById("locate");
+  if (!box || !navigator.geolocation) return;
+  const status = document.getElementById("locate-status");
+  box.hidden = false;
+  document.getElementById("locate-button").addEventListener("click", () => {
+    status.textContent = box.dataset.waiting;
+    navigator.geolocation.getCurrentPosition((pos) => {
+      const lat = pos.coords.latitude.toFixed(6), lng = pos.coords.longitude.toFixed(6);
+      document.getElementById("lat").value = lat;
+      document.getElementById("lng").value = lng;
+      status.textContent = box.dataset.found.replace("{lat}", lat).replace("{lng}", lng);
+    }, () => {
+      status.textContent = box.dataset.denied;
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  });
+})();
