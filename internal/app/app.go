@@ -26,6 +26,8 @@ import (
 	"github.com/hotline-1022/hotline/internal/category"
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
+	"github.com/hotline-1022/hotline/internal/channel/ami"
+	"github.com/hotline-1022/hotline/internal/channel/cti"
 	"github.com/hotline-1022/hotline/internal/channel/email"
 	"github.com/hotline-1022/hotline/internal/channel/messenger"
 	"github.com/hotline-1022/hotline/internal/channel/relay"
@@ -151,9 +153,10 @@ type App struct {
 	Channels   *account.Store // chat channel accounts; adding one needs Box
 	Queue      *queue.Queue   // the durable job queue (outbound messages)
 	Adapters   channel.Registry
-	Relay      *relay.Relay  // webhooks in, queued sends out; nil without Box
-	Calls      *call.Store   // phone calls from the CTI endpoint; nil without Box
-	Reports    *report.Store // leaders' figures, kept by the ticket service in its transactions
+	Relay      *relay.Relay   // webhooks in, queued sends out; nil without Box
+	Calls      *call.Store    // phone calls from the CTI endpoint; nil without Box
+	AMI        *ami.Connector // sessions to Asterisk PBXs' manager interfaces (AMI accounts); nil without Box
+	Reports    *report.Store  // leaders' figures, kept by the ticket service in its transactions
 
 	handlerOnce sync.Once
 	handler     http.Handler
@@ -249,6 +252,8 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		a.Relay.Register(a.Queue)
 		a.Tickets.Outbox = a.Relay
 		a.Calls = call.NewStore(d, box, a.Contacts, a.Now)
+		a.AMI = &ami.Connector{Accounts: a.Channels, Log: log, Now: a.Now,
+			Calls: &cti.Handler{Accounts: a.Channels, Calls: a.Calls, Live: a.Live, Log: log, Now: a.Now}}
 		a.Webhooks = &webhook.Service{DB: d, Box: box, Queue: a.Queue, Now: a.Now, Log: log, Config: cfg.Webhooks}
 		a.Webhooks.Register(a.Queue)
 		// Each part that follows ticket events appends its sink here.

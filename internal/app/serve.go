@@ -66,7 +66,8 @@ func (a *App) buildHandler() http.Handler {
 		&reports.Reports{Web: shell, Reports: a.Reports, Categories: a.Categories},
 		&admin.Admin{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
 			SLA: a.SLA, Audit: a.Audit, Anchors: audit.AnchorFile(a.Cfg.AnchorFile()), Replies: a.Replies,
-			Accounts: a.Channels, Channels: a.channelHealth(), Province: a.Cfg.Province, Webhooks: a.Webhooks, Open311: a.Open311Keys},
+			Accounts: a.Channels, Channels: a.channelHealth(), Province: a.Cfg.Province, Webhooks: a.Webhooks, Open311: a.Open311Keys,
+			AMI: a.amiStates()},
 		&notices.Notices{Web: shell, Store: a.Notifications})
 	if err != nil {
 		// Templates are embedded: this is a build defect the tests catch.
@@ -86,6 +87,14 @@ func (a *App) buildHandler() http.Handler {
 	metrics, record := a.metricsHandler()
 	mux.Handle("GET /metrics", metrics)
 	return httpx.SecurityHeaders(httpx.Observe(a.Log, record, mux))
+}
+
+// amiStates is what the admin channel page reads of the AMI sessions.
+func (a *App) amiStates() admin.AMIStates {
+	if a.AMI == nil {
+		return nil
+	}
+	return a.AMI
 }
 
 // ready answers 200 when the database answers and its schema is the one
@@ -140,6 +149,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		"queue": a.Queue,
 		// Every enabled mailbox account with an imap_addr, IDLE or polled.
 		"mailboxes": a.Relay.Mailboxes(),
+	}
+	if a.AMI != nil {
+		runners["ami"] = a.AMI // every enabled Asterisk manager account, reconnecting with backoff
 	}
 	if a.DB.Dialect == db.Postgres {
 		runners["live-bridge"] = live.NewBridge(a.Cfg.DSN(), a.Live, a.Log)

@@ -30,6 +30,7 @@ const (
 	Viber     Kind = "viber"
 	Email     Kind = "email"
 	CTI       Kind = "cti"
+	AMI       Kind = "ami" // an Asterisk PBX's manager interface, read by internal/channel/ami
 )
 
 // Account is one configured channel account: a Zalo OA, a Facebook page,

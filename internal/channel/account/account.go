@@ -39,6 +39,11 @@ var keys = map[channel.Kind]map[string]bool{
 	// The phone system's token is the only authentication of its events
 	// (Zammad's Generic CTI, channels.md §4a); generated when absent.
 	channel.CTI: {"token": true},
+	// An Asterisk PBX's manager interface (channels.md §4b): host:port,
+	// the manager.conf user and its secret; internal_context lists the
+	// dialplan contexts an operator's phone dials out from (default
+	// from-internal), comma-separated.
+	channel.AMI: {"addr": false, "username": false, "secret": true, "internal_context": false},
 	// A mailbox (DESIGN §8). Without imap_addr it only sends; notify=true
 	// marks the account staff notifications go out from. processed is the
 	// folder a mail is moved to once its ticket is stored (empty: it is
@@ -63,6 +68,7 @@ var required = map[channel.Kind][]string{
 	channel.Messenger: {"app_secret", "verify_token", "page_token"},
 	channel.Viber:     {"auth_token", "sender_name"},
 	channel.Email:     {"smtp_addr", "from"},
+	channel.AMI:       {"addr", "username", "secret"},
 }
 
 // Kinds lists the kinds an account can be made for.
@@ -158,6 +164,11 @@ func split(kind channel.Kind, settings map[string]string) (plain, secrets map[st
 	if kind == channel.Email {
 		if err := checkEmail(plain); err != nil {
 			return nil, nil, err
+		}
+	}
+	if kind == channel.AMI {
+		if host, port, err := net.SplitHostPort(plain["addr"]); err != nil || host == "" || port == "" {
+			return nil, nil, errs.Invalidf("field.invalid").InField("addr")
 		}
 	}
 	return plain, secrets, nil
@@ -543,8 +554,8 @@ func HookURLPath(a channel.Account) string {
 	switch a.Kind {
 	case channel.CTI:
 		return "/api/v1/cti/" + a.Settings["token"]
-	case channel.Email:
-		return "" // a mailbox is read, not posted to
+	case channel.Email, channel.AMI:
+		return "" // a mailbox, a PBX's manager interface: read, not posted to
 	}
 	return Account{ID: a.ID, Kind: a.Kind}.WebhookPath()
 }
@@ -557,7 +568,7 @@ func (a Account) WebhookPath() string {
 	switch a.Kind {
 	case channel.CTI:
 		return "/api/v1/cti/{token}"
-	case channel.Email:
+	case channel.Email, channel.AMI:
 		return ""
 	}
 	return "/hooks/" + string(a.Kind) + "/" + strconv.FormatInt(a.ID, 10)

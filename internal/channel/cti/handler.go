@@ -1,6 +1,7 @@
 package cti
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -60,19 +61,30 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.unavailable(w, r, acct.ID, err)
 		return
 	}
-	rec, err := h.Calls.Record(ctx, acct.ID, ev)
-	if err != nil {
+	if err := h.Record(ctx, acct.ID, ev); err != nil {
 		h.unavailable(w, r, acct.ID, err)
 		return
 	}
-	if err := h.Accounts.Inbound(ctx, acct.ID, h.Now()); err != nil {
-		h.Log.Warn("cti last inbound", "channel", acct.ID, "error", err.Error())
+	httpx.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+// Record stores one event of account acct's call, as the endpoint does
+// for a PBX's POST and the AMI connector for the events it reads: the
+// call's one record, the account's last inbound, and the screen pop of
+// the operators whose phones ring.
+func (h *Handler) Record(ctx context.Context, acct int64, ev call.Event) error {
+	rec, err := h.Calls.Record(ctx, acct, ev)
+	if err != nil {
+		return err
 	}
-	h.Log.Info("cti event", "channel", acct.ID, "call", rec.Call.ID, "event", string(ev.Type))
+	if err := h.Accounts.Inbound(ctx, acct, h.Now()); err != nil {
+		h.Log.Warn("cti last inbound", "channel", acct, "error", err.Error())
+	}
+	h.Log.Info("cti event", "channel", acct, "call", rec.Call.ID, "event", string(ev.Type))
 	if h.Live != nil && len(rec.Ringing) > 0 {
 		h.Live.Publish(live.Event{Kind: "call", CallID: rec.Call.ID, UserIDs: rec.Ringing})
 	}
-	httpx.WriteJSON(w, http.StatusOK, struct{}{})
+	return nil
 }
 
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, acct int64, err error) {

@@ -52,6 +52,7 @@ type Admin struct {
 	Replies    *reply.Store
 	Accounts   *account.Store   // chat channel accounts
 	Channels   ChannelHealth    // their health; nil without the personal-data key
+	AMI        AMIStates        // the Asterisk manager sessions of this instance; may be nil
 	Province   string           // the deployment's province code, for ward pickers
 	Webhooks   *webhook.Service // outgoing webhooks; nil without the personal-data key
 	Open311    *open311.Keys    // the api_keys of Open311 clients

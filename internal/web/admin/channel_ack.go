@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
+	"github.com/hotline-1022/hotline/internal/channel/ami"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/web"
@@ -27,6 +28,21 @@ type channelData struct {
 	// (on Account) and the mails that made no ticket; nil for a chat
 	// account.
 	Mailbox *account.MailboxState
+	// AMI is an Asterisk manager account's session on this instance; nil
+	// for any other kind.
+	AMI      *amiView
+	KindName string // the kind's display name
+}
+
+// AMIStates is what the channel page reads of the AMI connector: the
+// state of an account's session on this instance, and whether it runs one.
+type AMIStates interface {
+	State(id int64) (ami.State, bool)
+}
+
+type amiView struct {
+	ami.State
+	Running bool
 }
 
 // channel shows one chat channel account and its acknowledgement.
@@ -60,6 +76,13 @@ func (w *Admin) showChannel(rw http.ResponseWriter, r *http.Request, p *web.Page
 		text = d.Default
 	}
 	d.Preview = reply.Fill(text, map[string]string{"code": sampleCode})
+	d.KindName = kindName(p, a.Kind)
+	if a.Kind == channel.AMI {
+		d.AMI = &amiView{}
+		if w.AMI != nil {
+			d.AMI.State, d.AMI.Running = w.AMI.State(a.ID)
+		}
+	}
 	if a.Kind == channel.Email {
 		m, err := w.Accounts.Mailbox(r.Context(), a.ID, 20)
 		if err != nil {
