@@ -260,6 +260,11 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		a.Notifications = &notification.Store{DB: d, Now: a.Now, Told: func(users []int64, n notification.Notification) {
 			a.Live.Publish(live.Event{Kind: "notification", TicketID: n.TicketID, Code: n.Code, Action: string(n.Kind), UserIDs: users})
 		}}
+		a.Notifications.Mail = notification.Mail{Accounts: a.Channels, Queue: a.Queue, Catalog: a.Catalog,
+			Mailer: a.Adapters[channel.Email].(*email.Adapter)}
+		a.Notifications.Register(a.Queue)
+		// The channel page counts the notification e-mails in the account's backlog.
+		a.Relay.AlsoPending = append(a.Relay.AlsoPending, notification.MailKind)
 		a.Tickets.Events = ticket.Sinks{a.Webhooks, a.Notifications}
 		limits := cfg.Public
 		if limits == (public.Limits{}) {

@@ -67,7 +67,7 @@ func (a *App) buildHandler() http.Handler {
 		&admin.Admin{Web: shell, DB: a.DB, Tickets: a.Tickets, Areas: a.Areas, Categories: a.Categories, Rules: a.Routes,
 			SLA: a.SLA, Audit: a.Audit, Anchors: audit.AnchorFile(a.Cfg.AnchorFile()), Replies: a.Replies,
 			Accounts: a.Channels, Channels: a.channelHealth(), Province: a.Cfg.Province, Webhooks: a.Webhooks, Open311: a.Open311Keys,
-			AMI: a.amiStates()},
+			AMI: a.amiStates(), Notifications: a.Notifications},
 		&notices.Notices{Web: shell, Store: a.Notifications})
 	if err != nil {
 		// Templates are embedded: this is a build defect the tests catch.

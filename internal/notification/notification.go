@@ -89,6 +89,8 @@ type Store struct {
 	// Told, when set, hears after each commit whose centres received a
 	// notification, for the live stream. It must not block.
 	Told func(userIDs []int64, n Notification)
+	// Mail sends the e-mails; its zero value sends none.
+	Mail Mail
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -104,6 +106,11 @@ func (s *Store) TicketEvent(ctx context.Context, tx *sql.Tx, e ticket.Event) (fu
 	people, err := Recipients(ctx, tx, kind, e)
 	if err != nil {
 		return nil, err
+	}
+	if s.Mail.Queue != nil {
+		if err := s.queueMails(ctx, tx, kind, e, people); err != nil {
+			return nil, err
+		}
 	}
 	if len(people) == 0 {
 		return nil, nil

@@ -75,6 +75,9 @@ type Relay struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	Config   Config
+	// AlsoPending are other job kinds that send through an account (an
+	// "account_id" argument), counted in its backlog: notification e-mails.
+	AlsoPending []string
 }
 
 func (r *Relay) cfg() Config {
@@ -217,9 +220,28 @@ func (r *Relay) mailboxFor(ctx context.Context, tx *sql.Tx, contactID int64) (in
 	return best, nil
 }
 
-// Pending is the send backlog by channel account.
+// Pending is the send backlog by channel account: the outbound messages,
+// and the jobs of AlsoPending's kinds.
 func (r *Relay) Pending(ctx context.Context) (map[int64]queue.Pending, error) {
-	return r.Queue.PendingBy(ctx, sendArgs{}.Kind(), "account_id")
+	out, err := r.Queue.PendingBy(ctx, sendArgs{}.Kind(), "account_id")
+	for _, kind := range r.AlsoPending {
+		if err != nil {
+			break
+		}
+		var more map[int64]queue.Pending
+		if more, err = r.Queue.PendingBy(ctx, kind, "account_id"); err != nil {
+			break
+		}
+		for id, p := range more {
+			q := out[id]
+			if q.Count == 0 || (!p.Oldest.IsZero() && p.Oldest.Before(q.Oldest)) {
+				q.Oldest = p.Oldest
+			}
+			q.Count += p.Count
+			out[id] = q
+		}
+	}
+	return out, err
 }
 
 type sendWorker struct {

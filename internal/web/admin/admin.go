@@ -25,6 +25,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/i18n"
+	"github.com/hotline-1022/hotline/internal/notification"
 	"github.com/hotline-1022/hotline/internal/open311"
 	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/routing"
@@ -56,6 +57,8 @@ type Admin struct {
 	Province   string           // the deployment's province code, for ward pickers
 	Webhooks   *webhook.Service // outgoing webhooks; nil without the personal-data key
 	Open311    *open311.Keys    // the api_keys of Open311 clients
+	// Notifications holds the notification e-mails' templates.
+	Notifications *notification.Store
 }
 
 // roles may use the admin pages.
@@ -132,11 +135,14 @@ func (w *Admin) Routes(rt *web.Router) {
 	rt.Page("GET /console/admin/open311", roles, w.open311Keys)
 	rt.Page("POST /console/admin/open311", roles, w.open311Create)
 	rt.Page("POST /console/admin/open311/{id}/revoke", roles, w.open311Revoke)
+	rt.Page("GET /console/admin/notifications", roles, w.notifications)
+	rt.Page("GET /console/admin/notifications/{kind}", roles, w.notice)
+	rt.Page("POST /console/admin/notifications/{kind}", roles, w.noticeSave)
 }
 
 // sections are the admin sub-navigation, in order: the URL segment is
 // also the message key suffix (admin.nav.<key>).
-var sections = []string{"users", "agencies", "categories", "routing", "sla", "calendars", "replies", "channels", "webhooks", "areas", "audit", "open311"}
+var sections = []string{"users", "agencies", "categories", "routing", "sla", "calendars", "replies", "channels", "webhooks", "areas", "audit", "open311", "notifications"}
 
 // subnav is embedded in every admin page's data, for the
 // sub-navigation.

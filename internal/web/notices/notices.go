@@ -8,6 +8,7 @@ import (
 	"embed"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/hotline-1022/hotline/internal/errs"
@@ -31,6 +32,54 @@ func (w *Notices) Routes(rt *web.Router) {
 	rt.Page("GET /console/notifications", web.AllStaff, w.list)
 	rt.Page("POST /console/notifications/{id}/read", web.AllStaff, w.read)
 	rt.Page("POST /console/notifications/read-all", web.AllStaff, w.readAll)
+	rt.Page("GET /console/notifications/settings", web.AllStaff, w.settings)
+	rt.Page("POST /console/notifications/settings", web.AllStaff, w.saveSettings)
+}
+
+// choice is one kind on the settings page.
+type choice struct {
+	Kind  notification.Kind
+	Label string
+	On    bool
+}
+
+// settings is the person's own choice of the kinds they get by e-mail.
+func (w *Notices) settings(rw http.ResponseWriter, r *http.Request) error {
+	if w.Store == nil {
+		return errs.E(errs.Unavailable, "error.unavailable")
+	}
+	p := w.NewPage(r, "notification.settings", "notifications")
+	prefs, err := w.Store.Prefs(r.Context(), p.User.ID)
+	if err != nil {
+		return err
+	}
+	var cs []choice
+	for _, pr := range prefs {
+		cs = append(cs, choice{Kind: pr.Kind, Label: p.T("notification.pref." + string(pr.Kind)), On: pr.Email})
+	}
+	p.Data = cs
+	w.Render(rw, r, http.StatusOK, "notification_settings", p)
+	return nil
+}
+
+func (w *Notices) saveSettings(rw http.ResponseWriter, r *http.Request) error {
+	if w.Store == nil {
+		return errs.E(errs.Unavailable, "error.unavailable")
+	}
+	if err := r.ParseForm(); err != nil {
+		return errs.Invalidf("field.invalid")
+	}
+	var on []notification.Kind
+	for _, k := range r.PostForm["email"] {
+		if !slices.Contains(notification.MailKinds, notification.Kind(k)) {
+			return errs.Invalidf("notification.kind_unknown").InField("email")
+		}
+		on = append(on, notification.Kind(k))
+	}
+	if err := w.Store.SetPrefs(r.Context(), web.ActorOf(r), on); err != nil {
+		return err
+	}
+	return w.Redirect(rw, r, "/console/notifications/settings", "notification.settings_saved")
 }
 
 // item is a notification as the page shows it.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/notification"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/web/webtest"
 )
@@ -74,6 +75,32 @@ func TestCentrePage(t *testing.T) {
 		}
 		if _, body, _ := c.Login(t, "viewer").Get("/console/notifications"); !strings.Contains(body, "Chưa có thông báo nào.") {
 			t.Errorf("an empty centre:\n%s", body)
+		}
+	})
+}
+
+// TestSettingsChooseTheKindsByEmail: every kind starts on; unticking
+// keeps only those ticked.
+func TestSettingsChooseTheKindsByEmail(t *testing.T) {
+	dbtest.EachWith(t, webtest.Reference, func(t *testing.T, d *db.DB) {
+		c := webtest.NewConsole(t, d)
+		sxd := c.Login(t, "sxd")
+		status, body, _ := sxd.Get("/console/notifications/settings")
+		if status != 200 || strings.Count(body, " checked>") != len(notification.MailKinds) || !strings.Contains(body, "sxd@test.vn") {
+			t.Fatalf("settings: %d\n%s", status, body)
+		}
+		status, _, loc := sxd.Post("/console/notifications/settings", url.Values{"email": {"overdue", "digest"}})
+		if status != 303 || loc != "/console/notifications/settings" {
+			t.Fatalf("save: %d → %s", status, loc)
+		}
+		prefs, _ := c.Notifications.Prefs(t.Context(), c.Accounts["sxd"].ID)
+		for _, p := range prefs {
+			if p.Email != (p.Kind == notification.Overdue || p.Kind == notification.Digest) {
+				t.Errorf("%s by e-mail: %v", p.Kind, p.Email)
+			}
+		}
+		if status, _, _ := sxd.Post("/console/notifications/settings", url.Values{"email": {"nonsense"}}); status != 400 {
+			t.Errorf("an unknown kind: %d", status)
 		}
 	})
 }
