@@ -138,12 +138,13 @@ type policyJSON struct {
 	Calendar      string `json:"calendar"`
 	WarnPercent   int    `json:"warn_percent"`
 	EscalateTo    string `json:"escalate_to"`
+	EscalateAgain int    `json:"escalate_again_percent"`
 	Active        *bool  `json:"active,omitempty"`
 }
 
 func (a *API) policyOut(r *http.Request, p sla.Policy) (policyJSON, error) {
 	out := policyJSON{ID: p.ID, Name: p.Name, Priority: p.Priority, TargetMinutes: int64(p.Target / time.Minute),
-		Calendar: p.Calendar, WarnPercent: p.WarnPercent, EscalateTo: p.EscalateRole, Active: &p.Active}
+		Calendar: p.Calendar, WarnPercent: p.WarnPercent, EscalateTo: p.EscalateRole, EscalateAgain: p.EscalateAgainPercent, Active: &p.Active}
 	if p.CategoryID != 0 {
 		c, err := a.Categories.Get(r.Context(), p.CategoryID)
 		if err != nil {
@@ -215,7 +216,7 @@ func (a *API) savePolicy(create bool) handlerFunc {
 			return err
 		}
 		p := sla.Policy{Name: in.Name, Priority: in.Priority, Target: time.Duration(in.TargetMinutes) * time.Minute,
-			Calendar: in.Calendar, WarnPercent: in.WarnPercent, EscalateRole: in.EscalateTo, Active: in.Active == nil || *in.Active}
+			Calendar: in.Calendar, WarnPercent: in.WarnPercent, EscalateRole: in.EscalateTo, EscalateAgainPercent: in.EscalateAgain, Active: in.Active == nil || *in.Active}
 		if !create {
 			if p.ID, err = policyID(r); err != nil {
 				return err

@@ -83,11 +83,21 @@ func TestCalendarsAndPoliciesAPI(t *testing.T) {
 			"calendar": "agency", "warn_percent": 75, "escalate_to": "both"}
 		got := ta.must(t, "admin", "POST", "/api/v1/sla-policies", pol, 201)
 		id := fmt.Sprint(got["id"])
-		if got["category"] != "dat_dai" || got["calendar"] != "agency" || got["escalate_to"] != "both" || got["target_minutes"] != float64(1350) || got["active"] != true {
+		if got["category"] != "dat_dai" || got["calendar"] != "agency" || got["escalate_to"] != "both" || got["target_minutes"] != float64(1350) || got["active"] != true ||
+			got["escalate_again_percent"] != float64(150) {
 			t.Fatalf("created policy = %v", got)
 		}
-		got = ta.must(t, "admin", "PUT", "/api/v1/sla-policies/"+id, with(pol, "calendar", "hanh-chinh", "escalate_to", "agency_lead", "warn_percent", 60), 200)
-		if got["calendar"] != "hanh-chinh" || got["escalate_to"] != "agency_lead" || got["warn_percent"] != float64(60) {
+		// The agencies' lead is refused while no agency names one.
+		status, out := ta.call(t, "admin", "PUT", "/api/v1/sla-policies/"+id+"?lang=en", with(pol, "escalate_to", "agency_lead"))
+		if status != 400 || errField(out) != "escalate_to" || !strings.Contains(errMessage(out), "No agency has an active lead") {
+			t.Fatalf("agency_lead without a lead: %d %v", status, out)
+		}
+		if _, err := d.W().ExecContext(context.Background(), `UPDATE agencies SET lead_id = (SELECT min(u.id) FROM users u WHERE u.agency_id = agencies.id)
+			WHERE code = 'SXD'`); err != nil {
+			t.Fatal(err)
+		}
+		got = ta.must(t, "admin", "PUT", "/api/v1/sla-policies/"+id, with(pol, "calendar", "hanh-chinh", "escalate_to", "agency_lead", "warn_percent", 60, "escalate_again_percent", 200), 200)
+		if got["calendar"] != "hanh-chinh" || got["escalate_to"] != "agency_lead" || got["warn_percent"] != float64(60) || got["escalate_again_percent"] != float64(200) {
 			t.Errorf("updated policy = %v", got)
 		}
 		if got := ta.must(t, "admin", "GET", "/api/v1/sla-policies/"+id, nil, 200); got["calendar"] != "hanh-chinh" {
@@ -107,6 +117,7 @@ func TestCalendarsAndPoliciesAPI(t *testing.T) {
 			{"an unknown escalation target", with(pol, "priority", "high", "escalate_to", "admin"), 400, "escalate_to"},
 			{"no target", with(pol, "priority", "high", "target_minutes", 0), 400, "target_minutes"},
 			{"a warning share of 100%", with(pol, "priority", "high", "warn_percent", 100), 400, "warn_percent"},
+			{"a second escalation before the deadline", with(pol, "priority", "high", "escalate_again_percent", 100), 400, "escalate_again_percent"},
 			{"an unknown priority", with(pol, "priority", "asap"), 400, "priority"},
 			{"no name", with(pol, "priority", "high", "name", " "), 400, "name"},
 			{"the scope of an active policy", pol, 409, ""},
@@ -118,7 +129,7 @@ func TestCalendarsAndPoliciesAPI(t *testing.T) {
 			}
 		}
 		// In English when asked.
-		status, out := ta.call(t, "admin", "POST", "/api/v1/sla-policies?lang=en", with(pol, "priority", "high", "calendar", "thu-bay"))
+		status, out = ta.call(t, "admin", "POST", "/api/v1/sla-policies?lang=en", with(pol, "priority", "high", "calendar", "thu-bay"))
 		if status != 400 || !strings.Contains(errMessage(out), `There is no calendar "thu-bay"`) {
 			t.Errorf("English error: %d %v", status, out)
 		}

@@ -144,7 +144,7 @@ func TestRequiredKeys(t *testing.T) {
 		{"priority.", []string{"low", "normal", "high", "urgent"}},
 		{"kind.", []string{"report", "proposal", "question", "suggestion", "compliment", "complaint", "emergency"}},
 		{"action.", actions},
-		{"event.", append(slices.Clone(actions), "receive", "merged-from", "sla.at_risk", "sla.overdue")},
+		{"event.", append(slices.Clone(actions), "receive", "merged-from", "sla.at_risk", "sla.overdue", "sla.escalated")},
 		{"lang.", []string{"vi", "en"}},
 		{"error.", []string{"internal", "unavailable", "invalid", "not_found", "conflict", "forbidden", "unauthorized",
 			"rate_limited", "too_large", "duplicate", "reference", "method_not_allowed", "bad_json", "body_too_large",

@@ -34,7 +34,7 @@ func (s *Store) SaveAudited(ctx context.Context, by user.Actor, p Policy) (Polic
 		return audit.Append(ctx, tx, audit.Event{At: s.clock.Now(), ActorID: by.UserID, Actor: by.Label(), IP: by.IP,
 			Action: action, Object: "sla_policy:" + strconv.FormatInt(p.ID, 10), Detail: map[string]any{
 				"name": p.Name, "category_id": p.CategoryID, "priority": p.Priority, "target_minutes": int64(p.Target / time.Minute),
-				"calendar": p.Calendar, "warn_percent": p.WarnPercent, "escalate_role": p.EscalateRole, "active": p.Active,
+				"calendar": p.Calendar, "warn_percent": p.WarnPercent, "escalate_role": p.EscalateRole, "escalate_again_percent": p.EscalateAgainPercent, "active": p.Active,
 			}})
 	})
 	return p, err

@@ -7,10 +7,11 @@ import (
 
 // Due is when a clock turns at risk and when it runs out, as stored: UTC,
 // to the microsecond both engines keep.
-type Due struct{ WarnAt, Deadline time.Time }
+type Due struct{ WarnAt, Deadline, EscalateAt time.Time }
 
 func stored(t Timing) Due {
-	return Due{WarnAt: t.WarnAt.UTC().Truncate(time.Microsecond), Deadline: t.Deadline.UTC().Truncate(time.Microsecond)}
+	return Due{WarnAt: t.WarnAt.UTC().Truncate(time.Microsecond), Deadline: t.Deadline.UTC().Truncate(time.Microsecond),
+		EscalateAt: t.EscalateAt.UTC().Truncate(time.Microsecond)}
 }
 
 // Policy returns the stored policy id, active or not, or Default for 0 (a

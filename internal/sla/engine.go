@@ -28,6 +28,7 @@ type Events struct {
 // Timing is a clock's state at a moment.
 type Timing struct {
 	WarnAt, Deadline time.Time
+	EscalateAt       time.Time     // the second escalation: EscalateAgainPercent of the counted time to the deadline
 	Spent            time.Duration // counted time from Start to Stop (or now), pauses left out
 	Paused           bool          // waiting for the citizen now
 }
@@ -38,6 +39,8 @@ type Timing struct {
 // approved extension that moves the deadline later sets it to its Until,
 // pushed on by the counted time of the pauses after its grant. The warning
 // comes after WarnPercent of the counted time from Start to the deadline.
+// The second escalation comes after EscalateAgainPercent of it, counted
+// on past the deadline on the same calendar.
 // A pause still open counts as ending at now, so the deadline shown is the
 // one the citizen's answer would give now.
 func Compute(p Policy, c Clock, ev Events, now time.Time) Timing {
@@ -87,7 +90,13 @@ func Compute(p Policy, c Clock, ev Events, now time.Time) Timing {
 		warn = 80
 	}
 	out.Deadline = deadline.UTC()
-	out.WarnAt = pc.Add(ev.Start, pc.Between(ev.Start, deadline)*time.Duration(warn)/100).UTC()
+	counted := pc.Between(ev.Start, deadline)
+	out.WarnAt = pc.Add(ev.Start, counted*time.Duration(warn)/100).UTC()
+	again := p.EscalateAgainPercent
+	if again <= 100 {
+		again = DefaultEscalateAgain
+	}
+	out.EscalateAt = pc.Add(ev.Start, counted*time.Duration(again)/100).UTC()
 	stop := ev.Stop
 	if stop.IsZero() {
 		stop = now

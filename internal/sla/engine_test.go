@@ -228,3 +228,36 @@ func TestCalendarValidate(t *testing.T) {
 		t.Fatalf("24/7 calendar refused: %v", err)
 	}
 }
+
+// The second escalation comes at EscalateAgainPercent of the counted time
+// to the deadline (150% by default), on the same calendar, pauses left
+// out; an extension moves it with the deadline.
+func TestComputeEscalatesAgainPastTheSecondThreshold(t *testing.T) {
+	office := officeCalendar().Clock()
+	tests := []struct {
+		name string
+		c    sla.Clock
+		p    sla.Policy
+		ev   sla.Events
+		want string
+	}{
+		{"around the clock, 150% by default", sla.AlwaysClock{}, sla.Policy{Target: 5 * time.Hour},
+			sla.Events{Start: at("2026-12-03 08:00")}, "2026-12-03 15:30"},
+		{"office hours: 7½ working hours, into Friday morning", office, sla.Policy{Target: 5 * time.Hour, EscalateAgainPercent: 150},
+			sla.Events{Start: at("2026-12-03 08:00")}, "2026-12-04 08:00"},
+		{"twice the target", sla.AlwaysClock{}, sla.Policy{Target: 5 * time.Hour, EscalateAgainPercent: 200},
+			sla.Events{Start: at("2026-12-03 08:00")}, "2026-12-03 18:00"},
+		{"a pause moves it", sla.AlwaysClock{}, sla.Policy{Target: 5 * time.Hour},
+			sla.Events{Start: at("2026-12-03 08:00"), Pauses: []sla.Pause{{From: at("2026-12-03 09:00"), To: at("2026-12-03 11:00")}}}, "2026-12-03 17:30"},
+		{"an extension moves it: 150% of the extended time", sla.AlwaysClock{}, sla.Policy{Target: 5 * time.Hour},
+			sla.Events{Start: at("2026-12-03 08:00"), Extensions: []sla.Extension{{At: at("2026-12-03 09:00"), Until: at("2026-12-03 18:00")}}}, "2026-12-03 23:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := sla.Compute(tt.p, tt.c, tt.ev, tt.ev.Start)
+			if e := got.EscalateAt.In(ict).Format(minute); e != tt.want {
+				t.Errorf("second escalation %s, want %s (deadline %s)", e, tt.want, got.Deadline.In(ict).Format(minute))
+			}
+		})
+	}
+}

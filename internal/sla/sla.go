@@ -26,12 +26,21 @@ type Policy struct {
 	Target       time.Duration
 	Calendar     string
 	WarnPercent  int    // the ticket turns at risk after this share of the target
-	EscalateRole string // who is told when it is overdue
-	Active       bool
+	EscalateRole string // who is told when it is overdue, and again at EscalateAgainPercent
+	// EscalateAgainPercent is the second escalation threshold: past this
+	// share of the target (DefaultEscalateAgain, 150, when 0) an overdue
+	// ticket is escalated again.
+	EscalateAgainPercent int
+	Active               bool
 }
 
+// DefaultEscalateAgain is the second escalation threshold when a policy
+// names none: half the target again past the deadline.
+const DefaultEscalateAgain = 150
+
 // Default is the policy used when no stored policy matches.
-var Default = Policy{Name: "default", Target: DefaultTarget, Calendar: Always, WarnPercent: 80, EscalateRole: "supervisor", Active: true}
+var Default = Policy{Name: "default", Target: DefaultTarget, Calendar: Always, WarnPercent: 80, EscalateRole: "supervisor",
+	EscalateAgainPercent: DefaultEscalateAgain, Active: true}
 
 // State of a ticket's clock.
 type State string

@@ -209,6 +209,8 @@ func TestSaveValidates(t *testing.T) {
 			{"bad warning", sla.Policy{Name: "x", Target: time.Hour, Calendar: sla.Always, WarnPercent: 100}, errs.Invalid, "warn_percent"},
 			{"bad priority", sla.Policy{Name: "x", Priority: "asap", Target: time.Hour, Calendar: sla.Always, WarnPercent: 80}, errs.Invalid, "priority"},
 			{"escalated to an agency", sla.Policy{Name: "x", Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, EscalateRole: "agency"}, errs.Invalid, "escalate_role"},
+			{"a second escalation before the deadline", sla.Policy{Name: "x", Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, EscalateAgainPercent: 100}, errs.Invalid, "escalate_again_percent"},
+			{"the agencies' lead, none named", sla.Policy{Name: "x", Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, EscalateRole: "agency_lead"}, errs.Invalid, "escalate_role"},
 			{"unknown category", sla.Policy{Name: "x", CategoryID: 99, Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, Active: true}, errs.Invalid, "category"},
 			{"same scope twice", sla.Policy{Name: "x", CategoryID: 1, Target: time.Hour, Calendar: sla.Always, WarnPercent: 80, Active: true}, errs.Conflict, ""},
 		}

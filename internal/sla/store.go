@@ -33,14 +33,14 @@ func NewStore(d *db.DB, c clock.Clock) *Store {
 	return &Store{db: d, clock: c}
 }
 
-const policyColumns = `id, name, category_id, priority, target_minutes, calendar_code, warn_percent, escalate_role, active`
+const policyColumns = `id, name, category_id, priority, target_minutes, calendar_code, warn_percent, escalate_role, active, escalate_again_percent`
 
 func scanPolicy(row interface{ Scan(...any) error }) (Policy, error) {
 	var p Policy
 	var cat sql.NullInt64
 	var prio sql.NullString
 	var minutes int64
-	err := row.Scan(&p.ID, &p.Name, &cat, &prio, &minutes, &p.Calendar, &p.WarnPercent, &p.EscalateRole, &p.Active)
+	err := row.Scan(&p.ID, &p.Name, &cat, &prio, &minutes, &p.Calendar, &p.WarnPercent, &p.EscalateRole, &p.Active, &p.EscalateAgainPercent)
 	p.CategoryID, p.Priority, p.Target = cat.Int64, prio.String, time.Duration(minutes)*time.Minute
 	return p, err
 }
@@ -164,6 +164,8 @@ func (p Policy) Validate() error {
 		return errs.Invalidf("calendar.unknown", "code", p.Calendar).InField("calendar")
 	case p.WarnPercent < 1 || p.WarnPercent > 99:
 		return errs.Invalidf("sla.warn_range").InField("warn_percent")
+	case p.EscalateAgainPercent != 0 && (p.EscalateAgainPercent <= 100 || p.EscalateAgainPercent > 1000):
+		return errs.Invalidf("sla.escalate_again_range").InField("escalate_again_percent")
 	case p.Priority != "" && !ValidPriority(p.Priority):
 		return errs.Invalidf("ticket.priority_unknown").InField("priority")
 	case !slices.Contains(EscalateRoles, user.Role(p.EscalateRole)):
@@ -183,6 +185,39 @@ func cmpOr(err, otherwise error) error {
 // role, the lead of the agency holding it (EscalateAgencyLead), or the
 // supervisors and that lead (EscalateBoth).
 var EscalateRoles = []user.Role{user.Supervisor, user.Admin, user.Operator, EscalateAgencyLead, EscalateBoth}
+
+// escalationReachable refuses the agencies' lead as a target while no
+// agency names an active lead: nobody would be told. (An agency without
+// one, when a ticket of its falls due, escalates to the supervisors
+// instead, see EscalationFor; "both" always reaches the supervisors.)
+func escalationReachable(ctx context.Context, q db.Querier, target user.Role) error {
+	if target != EscalateAgencyLead {
+		return nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM agencies a JOIN users u ON u.id = a.lead_id AND u.active`).Scan(&n); err != nil {
+		return db.Fail(err)
+	}
+	if n == 0 {
+		return errs.Invalidf("sla.escalate_no_lead").InField("escalate_role")
+	}
+	return nil
+}
+
+// EscalationFor is who an escalation under a policy's target reaches for
+// a ticket whose agency has (hasLead) or has not an active lead: the
+// target itself, or, for the agency's lead alone when there is none (the
+// ticket is with the desk, the lead left), the supervisors, so an
+// escalation always reaches someone.
+func EscalationFor(target user.Role, hasLead bool) user.Role {
+	if target == "" {
+		return user.Role(Default.EscalateRole)
+	}
+	if target == EscalateAgencyLead && !hasLead {
+		return user.Supervisor
+	}
+	return target
+}
 
 // Escalation targets beside the staff roles.
 const (
@@ -212,7 +247,13 @@ func (s *Store) Save(ctx context.Context, q db.Querier, p Policy) (Policy, error
 	if p.EscalateRole == "" {
 		p.EscalateRole = "supervisor"
 	}
+	if p.EscalateAgainPercent == 0 {
+		p.EscalateAgainPercent = DefaultEscalateAgain
+	}
 	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	if err := escalationReachable(ctx, q, user.Role(p.EscalateRole)); err != nil {
 		return p, err
 	}
 	if p.Calendar != Agency {
@@ -231,14 +272,14 @@ func (s *Store) Save(ctx context.Context, q db.Querier, p Policy) (Policy, error
 	prio := sql.NullString{String: p.Priority, Valid: p.Priority != ""}
 	var err error
 	if p.ID == 0 {
-		err = q.QueryRowContext(ctx, `INSERT INTO sla_policies (name, category_id, priority, target_minutes, calendar_code, warn_percent, escalate_role, active, created_at, updated_at, calendar)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id`,
-			p.Name, cat, prio, int64(p.Target/time.Minute), p.Calendar, p.WarnPercent, p.EscalateRole, p.Active, now, legacy).Scan(&p.ID)
+		err = q.QueryRowContext(ctx, `INSERT INTO sla_policies (name, category_id, priority, target_minutes, calendar_code, warn_percent, escalate_role, active, created_at, updated_at, calendar, escalate_again_percent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11) RETURNING id`,
+			p.Name, cat, prio, int64(p.Target/time.Minute), p.Calendar, p.WarnPercent, p.EscalateRole, p.Active, now, legacy, p.EscalateAgainPercent).Scan(&p.ID)
 	} else {
 		var res sql.Result
 		res, err = q.ExecContext(ctx, `UPDATE sla_policies SET name = $1, category_id = $2, priority = $3, target_minutes = $4, calendar_code = $5,
-			warn_percent = $6, escalate_role = $7, active = $8, updated_at = $9, calendar = $11 WHERE id = $10`,
-			p.Name, cat, prio, int64(p.Target/time.Minute), p.Calendar, p.WarnPercent, p.EscalateRole, p.Active, now, p.ID, legacy)
+			warn_percent = $6, escalate_role = $7, active = $8, updated_at = $9, calendar = $11, escalate_again_percent = $12 WHERE id = $10`,
+			p.Name, cat, prio, int64(p.Target/time.Minute), p.Calendar, p.WarnPercent, p.EscalateRole, p.Active, now, p.ID, legacy, p.EscalateAgainPercent)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return p, errs.NotFoundf("sla.not_found")

@@ -195,7 +195,7 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, actor user.Actor, t *
 			return step{}, err
 		}
 		reset = !own.Deadline.Equal(t.Deadline)
-		t.WarnAt, t.Deadline = own.WarnAt, own.Deadline
+		t.setDue(own)
 	}
 	var asg int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO assignments (ticket_id, agency_id, state, note, forwarded_by, forwarded_at, deadline)

@@ -20,7 +20,8 @@ type Event struct {
 	OwnerID   int64
 	MessageID int64 // the timeline entry
 	ActorID   int64 // the user who acted; 0 for a system actor
-	// EscalateTo is, on "sla.overdue", the role the policy escalates to.
+	// EscalateTo is, on "sla.overdue" and "sla.escalated" (the second
+	// threshold), the role the policy escalates to.
 	EscalateTo user.Role
 	At         time.Time
 }

@@ -119,7 +119,7 @@ func (s *Service) redue(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Tim
 	if err != nil {
 		return err
 	}
-	t.WarnAt, t.Deadline = own.WarnAt, own.Deadline
+	t.setDue(own)
 	if t.AssignmentID == 0 {
 		return nil
 	}
@@ -148,7 +148,7 @@ func (s *Service) redue(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Tim
 		return db.Fail(err)
 	}
 	if granted {
-		t.WarnAt, t.Deadline = due.WarnAt, due.Deadline
+		t.setDue(due)
 	}
 	return nil
 }

@@ -30,9 +30,12 @@ type Change struct {
 	Action   string
 	State    State
 	AgencyID int64
-	// EscalateTo is, on "sla.overdue", the role the ticket's SLA policy
-	// escalates to: who must act on it now.
+	// EscalateTo is, on "sla.overdue" and "sla.escalated", the role the
+	// ticket's SLA policy escalates to: who must act on it now.
 	EscalateTo user.Role
+	// fallbackFrom is the policy's target when EscalateTo replaced it (an
+	// agency without a lead): the sweeper notes it on the timeline.
+	fallbackFrom user.Role
 }
 
 // Service runs the ticket life.
@@ -362,7 +365,7 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 	}
 	args := []any{t.Code, t.State, t.Kind, t.Priority, t.Channel, nullID(t.CategoryID), nullStr(t.AreaCode), t.Address, n.Lat, n.Lng,
 		t.Title, t.Content, nullID(t.ContactID), t.ShareIdentity, nullID(t.SLAPolicyID), t.ReceivedAt, t.Deadline, t.WarnAt,
-		nullID(t.CreatedBy), now, nullID(n.accountID)}
+		nullID(t.CreatedBy), now, nullID(n.accountID), nullTime(t.EscalateAt)}
 	insert := insertTicketSQL
 	if s.db.Dialect == db.Postgres {
 		// PostgreSQL keeps the search vector in the row: write it with the
@@ -411,14 +414,14 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, actor user.Actor, n Ne
 // index of their own.
 const insertTicketColumns = `code, state, kind, priority, channel, category_id, area_code, address, lat, lng,
 	title, content, contact_id, share_identity, sla_policy_id, received_at, deadline, warn_at, created_by, updated_at,
-	channel_account_id, province_code`
+	channel_account_id, province_code, escalate_at`
 
 const insertTicketValues = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-	(SELECT parent_code FROM areas WHERE code = $7)`
+	(SELECT parent_code FROM areas WHERE code = $7), $22`
 
 var (
 	insertTicketSQL       = `INSERT INTO tickets (` + insertTicketColumns + `) VALUES (` + insertTicketValues + `) RETURNING id`
-	insertTicketSearchSQL = `INSERT INTO tickets (` + insertTicketColumns + `, search) VALUES (` + insertTicketValues + `, to_tsvector('simple', $22)) RETURNING id`
+	insertTicketSearchSQL = `INSERT INTO tickets (` + insertTicketColumns + `, search) VALUES (` + insertTicketValues + `, to_tsvector('simple', $23)) RETURNING id`
 )
 
 // applySLA sets the policy and deadlines of t counted from start, without
@@ -432,7 +435,8 @@ func (s *Service) applySLA(ctx context.Context, tx *sql.Tx, t *Ticket, start tim
 	if err != nil {
 		return err
 	}
-	t.SLAPolicyID, t.WarnAt, t.Deadline = p.ID, due.WarnAt, due.Deadline
+	t.SLAPolicyID = p.ID
+	t.setDue(due)
 	return nil
 }
 

@@ -20,7 +20,7 @@ const selectTicket = `SELECT t.id, t.code, t.state, t.kind, t.priority, t.channe
 	t.received_at, t.deadline, t.warn_at, t.first_response_at, t.resolved_at, t.closed_at,
 	t.answer, t.answered_by, t.merged_into, mt.code, t.rating, t.rating_comment,
 	t.published_at, t.public_title, t.public_content, t.public_answer, t.created_by, t.updated_at,
-	ca.forwarded_by, ca.ext_state, t.waiting_since
+	ca.forwarded_by, ca.ext_state, t.waiting_since, t.escalate_at
 FROM tickets t
 LEFT JOIN categories c ON c.id = t.category_id
 LEFT JOIN areas ar ON ar.code = t.area_code
@@ -34,14 +34,14 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var catID, contactID, ownerID, agencyID, asgID, policyID, answeredBy, mergedInto, rating, createdBy, fwdBy sql.NullInt64
 	var catCode, catVI, catEN, area, areaName, provName, agCode, agName, mergedCode, extState sql.NullString
 	var lat, lng sql.NullFloat64
-	var first, resolved, closed, published, waiting sql.NullTime
+	var first, resolved, closed, published, waiting, escalate sql.NullTime
 	err := row.Scan(&t.ID, &t.Code, &t.State, &t.Kind, &t.Priority, &t.Channel,
 		&catID, &catCode, &catVI, &catEN, &area, &areaName, &provName, &t.Address, &lat, &lng, &t.Title, &t.Content,
 		&contactID, &t.ShareIdentity, &ownerID, &agencyID, &agCode, &agName, &asgID, &policyID,
 		&t.ReceivedAt, &t.Deadline, &t.WarnAt, &first, &resolved, &closed,
 		&t.Answer, &answeredBy, &mergedInto, &mergedCode, &rating, &t.RatingComment,
 		&published, &t.PublicTitle, &t.PublicContent, &t.PublicAnswer, &createdBy, &t.UpdatedAt,
-		&fwdBy, &extState, &waiting)
+		&fwdBy, &extState, &waiting, &escalate)
 	if err != nil {
 		return t, err
 	}
@@ -59,6 +59,9 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.PublishedAt = first.Time, resolved.Time, closed.Time, published.Time
 	if waiting.Valid {
 		t.WaitingSince = waiting.Time.UTC()
+	}
+	if escalate.Valid {
+		t.EscalateAt = escalate.Time.UTC()
 	}
 	t.AnsweredBy, t.MergedInto, t.MergedIntoCode, t.Rating, t.CreatedBy = answeredBy.Int64, mergedInto.Int64, mergedCode.String, int(rating.Int64), createdBy.Int64
 	t.ReceivedAt, t.Deadline, t.WarnAt, t.UpdatedAt = t.ReceivedAt.UTC(), t.Deadline.UTC(), t.WarnAt.UTC(), t.UpdatedAt.UTC()
@@ -87,7 +90,7 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time
 	t.UpdatedAt = now
 	reset := ""
 	if resetSLAFlags {
-		reset = `, sla_warned_at = NULL, sla_breached_at = NULL`
+		reset = `, sla_warned_at = NULL, sla_breached_at = NULL, sla_escalated_at = NULL`
 	}
 	var rating sql.NullInt64
 	if t.Rating > 0 {
@@ -99,13 +102,13 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time
 		deadline = $12, warn_at = $13, first_response_at = $14, resolved_at = $15, closed_at = $16,
 		answer = $17, answered_by = $18, merged_into = $19, rating = $20, rating_comment = $21,
 		published_at = $22, public_title = $23, public_content = $24, public_answer = $25, updated_at = $26,
-		waiting_since = $28`+reset+`
+		waiting_since = $28, escalate_at = $29`+reset+`
 		WHERE id = $27`,
 		t.State, t.Kind, t.Priority, nullID(t.CategoryID), nullStr(t.AreaCode),
 		t.Address, t.Title, nullID(t.OwnerID), nullID(t.AgencyID), nullID(t.AssignmentID), nullID(t.SLAPolicyID),
 		t.Deadline, t.WarnAt, nullTime(t.FirstResponseAt), nullTime(t.ResolvedAt), nullTime(t.ClosedAt),
 		t.Answer, nullID(t.AnsweredBy), nullID(t.MergedInto), rating, t.RatingComment,
-		nullTime(t.PublishedAt), t.PublicTitle, t.PublicContent, t.PublicAnswer, now, t.ID, nullTime(t.WaitingSince))
+		nullTime(t.PublishedAt), t.PublicTitle, t.PublicContent, t.PublicAnswer, now, t.ID, nullTime(t.WaitingSince), nullTime(t.EscalateAt))
 	if err != nil {
 		return db.Fail(err)
 	}

@@ -17,8 +17,12 @@ const sweepLockID = 0x736c61737765 // "slaswe"
 // since the last sweep, with a timeline event each (one that is past its
 // deadline when found is only overdue, never at risk after the fact), and tells listeners so
 // the people concerned see it at once: an overdue ticket is escalated to
-// its SLA policy's escalation role (Change.EscalateTo, and "escalate_to" on
-// the timeline event). It returns how many it marked.
+// its SLA policy's escalation target (Change.EscalateTo, and "escalate_to" on
+// the timeline event), and escalated again past the policy's second
+// threshold (EventEscalated). A target of the agency's lead when the
+// agency names no active lead escalates to the supervisors
+// (sla.EscalationFor), and the timeline says so ("escalate_fallback").
+// It returns how many it marked at risk and overdue.
 // A ticket waiting for the citizen is not marked: its clocks stand still.
 // Only the SLA runner (SLARunner) sweeps.
 func (s *Service) Sweep(ctx context.Context, actor user.Actor) (warned, overdue int, err error) {
@@ -42,7 +46,12 @@ func (s *Service) Sweep(ctx context.Context, actor user.Actor) (warned, overdue 
 		if warned, err = s.sweepOne(ctx, tx, now, "warn_at", "sla_warned_at", "sla.at_risk", &changes); err != nil {
 			return err
 		}
-		overdue, err = s.sweepOne(ctx, tx, now, "deadline", "sla_breached_at", "sla.overdue", &changes)
+		if overdue, err = s.sweepOne(ctx, tx, now, "deadline", "sla_breached_at", "sla.overdue", &changes); err != nil {
+			return err
+		}
+		// The second threshold, after the overdue mark (in the same run
+		// for a ticket found that late).
+		_, err = s.sweepOne(ctx, tx, now, "escalate_at", "sla_escalated_at", EventEscalated, &changes)
 		return err
 	})
 	if err != nil {
@@ -65,8 +74,10 @@ func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, 
 	if event == "sla.at_risk" {
 		notYetDue = ` AND t.deadline > $1`
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.code, t.state, t.agency_id, p.escalate_role FROM tickets t
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.code, t.state, t.agency_id, p.escalate_role, lu.id FROM tickets t
 		LEFT JOIN sla_policies p ON p.id = t.sla_policy_id
+		LEFT JOIN agencies ag ON ag.id = t.agency_id
+		LEFT JOIN users lu ON lu.id = ag.lead_id AND lu.active
 		WHERE t.resolved_at IS NULL AND t.`+flag+` IS NULL AND t.waiting_since IS NULL AND t.`+due+` <= $1`+notYetDue+` ORDER BY t.`+due+` LIMIT 1000`, now)
 	if err != nil {
 		return 0, db.Fail(err)
@@ -74,18 +85,18 @@ func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, 
 	var found []Change
 	for rows.Next() {
 		var c Change
-		var agency sql.NullInt64
+		var agency, lead sql.NullInt64
 		var role sql.NullString
-		if err := rows.Scan(&c.TicketID, &c.Code, &c.State, &agency, &role); err != nil {
+		if err := rows.Scan(&c.TicketID, &c.Code, &c.State, &agency, &role, &lead); err != nil {
 			rows.Close()
 			return 0, db.Fail(err)
 		}
 		c.AgencyID, c.Action = agency.Int64, event
-		if event == "sla.overdue" {
+		if event == "sla.overdue" || event == EventEscalated {
 			// A ticket no stored policy matched is on the default policy.
-			c.EscalateTo = user.Role(sla.Default.EscalateRole)
-			if role.String != "" {
-				c.EscalateTo = user.Role(role.String)
+			c.EscalateTo = sla.EscalationFor(user.Role(role.String), lead.Valid)
+			if c.EscalateTo != user.Role(role.String) && role.String != "" {
+				c.fallbackFrom = user.Role(role.String)
 			}
 		}
 		found = append(found, c)
@@ -103,6 +114,9 @@ func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, 
 		m := Message{TicketID: c.TicketID, Kind: MsgEvent, Event: event, CreatedAt: now}
 		if c.EscalateTo != "" {
 			m.Data = map[string]any{"escalate_to": string(c.EscalateTo)}
+			if c.fallbackFrom != "" {
+				m.Data["escalate_fallback"] = string(c.fallbackFrom)
+			}
 		}
 		msg, err := addMessage(ctx, tx, m)
 		if err != nil {
@@ -116,6 +130,10 @@ func (s *Service) sweepOne(ctx context.Context, tx *sql.Tx, now time.Time, due, 
 	*changes = append(*changes, found...)
 	return len(found), nil
 }
+
+// EventEscalated is the timeline event of the second escalation, past the
+// policy's EscalateAgainPercent of its target.
+const EventEscalated = "sla.escalated"
 
 // Sweeper runs Sweep every Interval until its context ends.
 type Sweeper struct {

@@ -8,7 +8,9 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
+	"github.com/hotline-1022/hotline/internal/user"
 )
 
 func (e *env) timelineEvents(t *testing.T, id int64, event string) int {
@@ -84,6 +86,69 @@ func TestSweepIsSafeWithSeveralInstances(t *testing.T) {
 			if a, o := e.timelineEvents(t, id, "sla.at_risk"), e.timelineEvents(t, id, "sla.overdue"); a != 1 || o != 1 {
 				t.Errorf("ticket %d: %d at-risk and %d overdue events, want one each", id, a, o)
 			}
+		}
+	})
+}
+
+// Past the policy's second threshold an overdue ticket is escalated again,
+// once, to the policy's target, with its own timeline event; a ticket found
+// that late gets both marks in one sweep. An agency that names no active
+// lead escalates to the supervisors instead, and the timeline says so.
+func TestSweepEscalatesAgainAtTheSecondThreshold(t *testing.T) {
+	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		if _, err := d.W().ExecContext(ctx, `UPDATE agencies SET lead_id = 4 WHERE code = 'SXD'`); err != nil {
+			t.Fatal(err)
+		}
+		e.mustPolicy(t, sla.Policy{Name: "roads", CategoryID: 1, Target: 4 * time.Hour, Calendar: sla.Always, WarnPercent: 75,
+			EscalateRole: "agency_lead", EscalateAgainPercent: 150, Active: true})
+		e.clock.Set(local(t, "2026-12-03 08:00"))
+		road := func(agency string) ticket.Ticket {
+			tk := e.mustCreate(t, ticket.NewTicket{Content: "Ổ gà trên đường Lê Lợi", Category: "ha_tang_giao_thong"})
+			return e.mustDo(t, op, tk.ID, ticket.Forward, ticket.Input{Agency: agency})
+		}
+		led, unled := road("SXD"), road("TDM")
+		sameMinute(t, "second threshold", led.EscalateAt, local(t, "2026-12-03 14:00"))
+
+		sweep := func(at string) []ticket.Change {
+			t.Helper()
+			e.clock.Set(local(t, at))
+			e.changes = nil
+			if _, _, err := e.svc.Sweep(ctx, ticket.SLARunner); err != nil {
+				t.Fatal(err)
+			}
+			return e.changes
+		}
+		if got := sweep("2026-12-03 12:01"); len(got) != 2 || got[0].Action != "sla.overdue" {
+			t.Fatalf("at the deadline: %+v", got)
+		}
+		if got := sweep("2026-12-03 13:59"); len(got) != 0 {
+			t.Fatalf("before the second threshold: %+v", got)
+		}
+		got := sweep("2026-12-03 14:00")
+		want := map[int64]user.Role{led.ID: sla.EscalateAgencyLead, unled.ID: user.Supervisor}
+		if len(got) != 2 {
+			t.Fatalf("at the second threshold: %+v", got)
+		}
+		for _, c := range got {
+			if c.Action != ticket.EventEscalated || c.EscalateTo != want[c.TicketID] {
+				t.Errorf("ticket %d: %s to %s, want %s to %s", c.TicketID, c.Action, c.EscalateTo, ticket.EventEscalated, want[c.TicketID])
+			}
+		}
+		if got := sweep("2026-12-04 08:00"); len(got) != 0 {
+			t.Fatalf("escalated twice: %+v", got)
+		}
+		if n := e.count(t, `SELECT count(*) FROM messages WHERE ticket_id = $1 AND event = 'sla.escalated' AND data LIKE '%"escalate_fallback":"agency_lead"%'`, unled.ID); n != 1 {
+			t.Errorf("the unled agency's escalation names its fallback %d times", n)
+		}
+
+		// Found only at 15:00 (the server was down): overdue and escalated at once.
+		e.clock.Set(local(t, "2026-12-04 09:00"))
+		late := road("SXD")
+		got = sweep("2026-12-04 15:00")
+		if len(got) != 2 || got[0].Action != "sla.overdue" || got[1].Action != ticket.EventEscalated || got[1].TicketID != late.ID {
+			t.Fatalf("found late: %+v", got)
 		}
 	})
 }

@@ -124,10 +124,14 @@ type Ticket struct {
 	ForwardedBy      int64
 	ExtensionPending bool
 
-	SLAPolicyID     int64
-	ReceivedAt      time.Time
-	Deadline        time.Time
-	WarnAt          time.Time
+	SLAPolicyID int64
+	ReceivedAt  time.Time
+	Deadline    time.Time
+	WarnAt      time.Time
+	// EscalateAt is the second escalation threshold: past it an overdue
+	// ticket is escalated again (sla.Policy.EscalateAgainPercent). Zero on
+	// tickets from before it was kept.
+	EscalateAt      time.Time
 	FirstResponseAt time.Time
 	ResolvedAt      time.Time
 	ClosedAt        time.Time
@@ -157,6 +161,11 @@ func (t Ticket) SLA(now time.Time) sla.State {
 		return sla.Paused
 	}
 	return sla.StateAt(now, t.WarnAt, t.Deadline, t.ResolvedAt)
+}
+
+// setDue sets the ticket's due times from the sla package's.
+func (t *Ticket) setDue(d sla.Due) {
+	t.WarnAt, t.Deadline, t.EscalateAt = d.WarnAt, d.Deadline, d.EscalateAt
 }
 
 // Open reports whether the ticket still waits for an answer.

@@ -125,6 +125,7 @@ func (w *Admin) policyNew(rw http.ResponseWriter, r *http.Request) error {
 	p := w.NewPage(r, "admin.policy.new", "admin")
 	p.Form["target_hours"], p.Form["target_minutes"] = "5", "0"
 	p.Form["calendar"], p.Form["warn_percent"], p.Form["escalate_role"], p.Form["active"] = sla.Always, "80", string(user.Supervisor), "1"
+	p.Form["escalate_again_percent"] = strconv.Itoa(sla.DefaultEscalateAgain)
 	return w.showPolicy(rw, r, p, sla.Policy{}, http.StatusOK)
 }
 
@@ -146,6 +147,7 @@ func (w *Admin) policy(rw http.ResponseWriter, r *http.Request) error {
 	p.Form["name"], p.Form["priority"], p.Form["calendar"] = pol.Name, pol.Priority, pol.Calendar
 	p.Form["target_hours"], p.Form["target_minutes"] = strconv.Itoa(minutes/60), strconv.Itoa(minutes%60)
 	p.Form["warn_percent"], p.Form["escalate_role"] = strconv.Itoa(pol.WarnPercent), pol.EscalateRole
+	p.Form["escalate_again_percent"] = strconv.Itoa(pol.EscalateAgainPercent)
 	if pol.CategoryID != 0 {
 		p.Form["category"] = strconv.FormatInt(pol.CategoryID, 10)
 	}
@@ -204,6 +206,9 @@ func policyFromForm(r *http.Request) (sla.Policy, error) {
 	}
 	pol.Target = time.Duration(h)*time.Hour + time.Duration(m)*time.Minute
 	if pol.WarnPercent, err = formInt(r.PostFormValue("warn_percent"), "warn_percent"); err != nil {
+		return pol, err
+	}
+	if pol.EscalateAgainPercent, err = formInt(r.PostFormValue("escalate_again_percent"), "escalate_again_percent"); err != nil {
 		return pol, err
 	}
 	// The escalation role is checked with the rest of the policy, by sla.

@@ -156,7 +156,7 @@ func (w *Desk) timeline(ctx context.Context, p *web.Page, msgs []ticket.Message,
 		case m.Event == string(ticket.InfoReceived):
 			e.BodyLabel = p.T("sla2.tl.citizen_said")
 		}
-		e.Alert = m.Event == "sla.overdue" || m.Event == "sla.at_risk"
+		e.Alert = m.Event == "sla.overdue" || m.Event == "sla.at_risk" || m.Event == ticket.EventEscalated
 		out = append(out, e)
 	}
 	return out, loose
@@ -206,6 +206,13 @@ func eventDetails(p *web.Page, m ticket.Message, catName, agName map[string]stri
 		}
 	case "assign":
 		add("ws.f.owner", str("owner"))
+	case "sla.overdue", ticket.EventEscalated:
+		if to := str("escalate_to"); to != "" {
+			add("sla2.tl.escalate_to", p.T("role."+to))
+		}
+		if from := str("escalate_fallback"); from != "" {
+			add("sla2.tl.escalate_fallback", p.T("role."+from))
+		}
 	case string(ticket.InfoReceived):
 		if n, ok := m.Data["paused_minutes"].(float64); ok {
 			add("sla2.tl.paused_for", i18n.FormatDuration(p.Lang, time.Duration(n)*time.Minute))
