@@ -30,3 +30,8 @@ const requestsSQL = `SELECT t.id, t.state, t.received_at, t.updated_at, t.resolv
 	LEFT JOIN areas ar ON ar.code = t.area_code`
 
 const ticketByCodeSQL = `SELECT id FROM tickets WHERE code = $1`
+
+// updatesSQL reads the timeline's state changes within a range of time,
+// by migration 0034's messages_events (created_at, id) WHERE kind = 'event'.
+const updatesSQL = `SELECT m.id, m.ticket_id, m.event, m.created_at FROM messages m
+	WHERE m.kind = 'event' AND m.created_at >= $1 AND m.created_at <= $2`
