@@ -55,6 +55,7 @@ func runServe(ctx context.Context, args []string, env *environment) error {
 	f.StringVar(&cfg.Province, "province", "79", "the deployment's province code (areas are searched there first)")
 	f.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind your own proxy)")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "the portal's address as citizens reach it, for links in mails (default http://<addr>)")
+	f.IntVar(&cfg.DigestHour, "digest-hour", 7, "hour of the day (Asia/Ho_Chi_Minh, 1–23) from which each agency's daily digest is sent")
 	demoTickets := f.Int("demo-tickets", 300, "how many sample tickets --demo creates")
 	logLevel := f.String("log-level", "info", "debug, info, warn or error")
 	if err := f.parse(args); err != nil {

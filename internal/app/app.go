@@ -77,6 +77,9 @@ type Config struct {
 	Public public.Limits
 	// Webhooks tunes outgoing webhook deliveries (timeout, attempts).
 	Webhooks webhook.Config
+	// DigestHour is the hour (1–23, Asia/Ho_Chi_Minh) from which each
+	// agency's daily digest is sent; 0: notification.DefaultDigestHour.
+	DigestHour int
 }
 
 // DSN returns the database to open.
@@ -262,6 +265,7 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 		}}
 		a.Notifications.Mail = notification.Mail{Accounts: a.Channels, Queue: a.Queue, Catalog: a.Catalog,
 			Mailer: a.Adapters[channel.Email].(*email.Adapter)}
+		a.Notifications.DigestHour = cfg.DigestHour
 		a.Notifications.Register(a.Queue)
 		// The channel page counts the notification e-mails in the account's backlog.
 		a.Relay.AlsoPending = append(a.Relay.AlsoPending, notification.MailKind)

@@ -50,6 +50,10 @@ func (mailArgs) Kind() string { return MailKind }
 // Register adds the e-mail worker to q; call it before the queue opens.
 func (s *Store) Register(q *queue.Queue) {
 	queue.Add(q, &mailWorker{s: s})
+	queue.Add(q, &digestWorker{s: s})
+	// Every minute, on the queue's leader only: the digest goes out within
+	// a minute of its hour, and Digest itself sends each one once.
+	q.Every(time.Minute, digestArgs{})
 }
 
 // NotifyAccount is the enabled e-mail account marked notify=true that

@@ -91,6 +91,9 @@ type Store struct {
 	Told func(userIDs []int64, n Notification)
 	// Mail sends the e-mails; its zero value sends none.
 	Mail Mail
+	// DigestHour is the hour of the day, in Vietnam, from which the
+	// daily digest is sent; 0: DefaultDigestHour.
+	DigestHour int
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
