@@ -12,7 +12,7 @@ import (
 func init() {
 	commands = append(commands,
 		command{"report rebuild", "report rebuild   → recompute the leaders' figures from the tickets (run it while nothing writes tickets)", runReportRebuild},
-		command{"perf reports", "perf reports [--rounds 50]   → latency of the figures' summaries (a month, a year; all tickets, each filter alone, two filters)", runPerfReports},
+		command{"perf reports", "perf reports [--rounds 50] [--to DAY]   → latency of the figures' summaries (a month, a year; all tickets, each filter alone, two filters)", runPerfReports},
 	)
 }
 
@@ -42,12 +42,17 @@ func runReportRebuild(ctx context.Context, args []string, env *environment) erro
 func runPerfReports(ctx context.Context, args []string, env *environment) error {
 	f := newFlags("perf reports", env)
 	rounds := f.Int("rounds", 50, "runs of each summary")
+	to := f.String("to", "", "the last day of the ranges, YYYY-MM-DD (default: today)")
 	return withApp(ctx, f, args, env, false, "warn", func(a *app.App) error {
 		var total int64
 		if err := a.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM tickets`).Scan(&total); err != nil {
 			return err
 		}
-		ts, err := perf.Reports(ctx, a.Reports, a.Clock.Today(), *rounds)
+		day := a.Clock.Today()
+		if *to != "" {
+			day = *to
+		}
+		ts, err := perf.Reports(ctx, a.Reports, day, *rounds)
 		if err != nil {
 			return err
 		}

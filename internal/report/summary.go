@@ -261,10 +261,13 @@ func (s *Store) summary(ctx context.Context, f Filter) (Summary, error) {
 // the filter) for the days $1 through $2: the channel by day, every other
 // dimension by month for the whole months inside the range and by day for
 // the days before and after them. args are the query's first arguments,
-// from and to first; the month bounds follow them.
+// from and to first. The days are listed (they are dates this function
+// formats, so they are written into the SQL): both tables' keys put the
+// day before the dimension, so a range of days would read every
+// dimension's rows of every day in it, tens of thousands for a year,
+// where the listed days seek exactly the rows wanted.
 func dimsQuery(table, cond string, args []any, mcols string) ([]string, []any) {
 	sel := `SELECT day, dim, val, ` + mcols + ` FROM ` + table + ` WHERE ` + cond
-	parts := []string{sel + `dim = 'channel' AND day >= $1 AND day <= $2`}
 	from, to := args[0].(string), args[1].(string)
 	var others, months []string
 	for _, d := range dims {
@@ -283,15 +286,25 @@ func dimsQuery(table, cond string, args []any, mcols string) ([]string, []any) {
 	if t.AddDate(0, 0, 1).Day() != 1 {
 		after = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 	}
-	byDay := sel + `dim IN (` + strings.Join(others, ", ") + `) AND `
-	if !first.Before(after) { // no whole month
-		return append(parts, byDay+`day >= $1 AND day <= $2`), args
+	var all, partial, firsts []string
+	for d := f; !d.After(t); d = d.AddDate(0, 0, 1) {
+		day := "'" + d.Format(time.DateOnly) + "'"
+		all = append(all, day)
+		switch {
+		case d.Before(first) || !d.Before(after):
+			partial = append(partial, day)
+		case d.Day() == 1:
+			firsts = append(firsts, day)
+		}
 	}
-	day := func(t time.Time) string { return t.Format(time.DateOnly) }
-	p := func(i int) string { return "$" + itoa(len(args)+i) }
-	parts = append(parts, byDay+`((day >= $1 AND day <= `+p(1)+`) OR (day >= `+p(2)+` AND day <= $2))`,
-		sel+`dim IN (`+strings.Join(months, ", ")+`) AND day >= `+p(3)+` AND day <= `+p(4))
-	args = append(args, day(first.AddDate(0, 0, -1)), day(after), day(first), day(after.AddDate(0, -1, 0)))
+	in := func(xs []string) string { return `(` + strings.Join(xs, ", ") + `)` }
+	parts := []string{sel + `dim = 'channel' AND day IN ` + in(all)}
+	if len(partial) > 0 {
+		parts = append(parts, sel+`dim IN `+in(others)+` AND day IN `+in(partial))
+	}
+	if len(firsts) > 0 {
+		parts = append(parts, sel+`dim IN `+in(months)+` AND day IN `+in(firsts))
+	}
 	return parts, args
 }
 
