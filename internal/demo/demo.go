@@ -15,6 +15,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/app"
+	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/clock"
 	"github.com/hotline-1022/hotline/internal/contact"
 	"github.com/hotline-1022/hotline/internal/loadtest"
@@ -176,6 +177,19 @@ func Load(ctx context.Context, a *app.App, opt Options) ([]Account, error) {
 		cats: catCodes, actors: actors, agencyActors: agencyActors, agencyIDs: ids}
 	if err := g.tickets(ctx, opt.Tickets); err != nil {
 		return nil, err
+	}
+	// The tickets past their deadline are overdue at once, so the
+	// supervisors find the escalations in their notification centre.
+	if _, _, err := a.Tickets.Sweep(ctx, ticket.SLARunner); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	// Notification e-mails go from a send-only account to a local port
+	// where nothing listens unless one starts a sink there (README): they
+	// wait in the queue, shown on the channel page, and are never lost.
+	// Added after the tickets, so only what happens from now is mailed.
+	if _, err := a.Channels.Add(ctx, user.Actor{Origin: "cli"}, channel.Email, "Thông báo cán bộ (demo)", map[string]string{
+		"smtp_addr": "127.0.0.1:2525", "smtp_tls": "none", "from": "Đường dây nóng 1022 <thongbao@demo.hotline.vn>", "notify": "true"}); err != nil {
+		return nil, fmt.Errorf("notification account: %w", err)
 	}
 	a.Log.Info("demo loaded", "agencies", len(ids), "users", len(accounts), "tickets", opt.Tickets, "seconds", time.Since(start).Seconds())
 	return accounts, nil
