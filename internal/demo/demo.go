@@ -162,6 +162,13 @@ func Load(ctx context.Context, a *app.App, opt Options) ([]Account, error) {
 			agencyActors[u.AgencyID] = act
 		}
 	}
+	// Each agency's demo handler is its lead (trưởng đơn vị), whom an
+	// escalation to "agency_lead" reaches.
+	for agencyID, act := range agencyActors {
+		if _, err := a.DB.W().ExecContext(ctx, `UPDATE agencies SET lead_id = $1 WHERE id = $2`, act.UserID, agencyID); err != nil {
+			return nil, fmt.Errorf("agency lead: %w", err)
+		}
+	}
 	if err := loadRules(ctx, a, ids); err != nil {
 		return nil, err
 	}
@@ -224,10 +231,20 @@ func loadRules(ctx context.Context, a *app.App, ids map[string]int64) error {
 			}
 		}
 		policies := []sla.Policy{
-			{Name: "Khẩn cấp: 1 giờ", Priority: "urgent", Target: time.Hour, Calendar: sla.Always, WarnPercent: 50, Active: true},
+			// Escalated to the supervisors and the agency's lead at once, and
+			// again half an hour past the deadline.
+			{Name: "Khẩn cấp: 1 giờ", Priority: "urgent", Target: time.Hour, Calendar: sla.Always, WarnPercent: 50,
+				EscalateRole: string(sla.EscalateBoth), EscalateAgainPercent: 150, Active: true},
 			// Three working days of 7½ hours, on the calendar of the agency
-			// the report is forwarded to.
-			{Name: "Đất đai: 3 ngày làm việc", CategoryID: catID["dat_dai"], Target: 22*time.Hour + 30*time.Minute, Calendar: sla.Agency, WarnPercent: 80, Active: true},
+			// the report is forwarded to; overdue, the agency's lead is told,
+			// and again (with the supervisors' default target for a desk
+			// ticket) once twice the time has passed.
+			{Name: "Đất đai: 3 ngày làm việc", CategoryID: catID["dat_dai"], Target: 22*time.Hour + 30*time.Minute, Calendar: sla.Agency, WarnPercent: 80,
+				EscalateRole: string(sla.EscalateAgencyLead), EscalateAgainPercent: 200, Active: true},
+			// Roads and public works: 5 working hours on the agency's
+			// calendar, the supervisors told when overdue and again at 150%.
+			{Name: "Hạ tầng giao thông: 5 giờ làm việc", CategoryID: catID["ha_tang_giao_thong"], Target: 5 * time.Hour, Calendar: sla.Agency, WarnPercent: 80,
+				EscalateRole: string(user.Supervisor), EscalateAgainPercent: 150, Active: true},
 		}
 		for _, p := range policies {
 			if _, err := a.SLA.Save(ctx, tx, p); err != nil {
@@ -362,6 +379,15 @@ func (g *generator) progress(ctx context.Context, svc *ticket.Service, t ticket.
 	}
 	if roll < 42 {
 		return nil
+	}
+	if roll < 46 && roll >= 44 {
+		// The agency needs more from the citizen: the clocks pause until
+		// they answer (some have, by phone).
+		if ok, err := step(handler, ticket.RequestInfo, ticket.Input{Text: "Đề nghị Ông/Bà cho biết địa chỉ cụ thể (số nhà, hẻm) và thời điểm phát hiện sự việc."}); !ok || err != nil || roll == 44 {
+			return err
+		}
+		_, err := step(op, ticket.InfoReceived, ticket.Input{Text: "Người dân cho biết: trước số nhà 45/3, phát hiện từ sáng thứ Hai."})
+		return err
 	}
 	if roll < 46 {
 		_, err := step(handler, ticket.RequestExtension, ticket.Input{Until: g.clock.Add(72 * time.Hour), Reason: "Cần khảo sát hiện trường và phối hợp nhiều đơn vị."})
