@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -150,4 +151,96 @@ func TestAMIConnectorRecordsCalls(t *testing.T) {
 			t.Fatalf("refused session state %+v", st)
 		}
 	})
+}
+
+// Two instances on one database and one AMI account: one at a time holds
+// the connection (one session logs in), so each call makes one record and
+// one screen pop; when the holder stops, the other takes the account over
+// and reads on.
+func TestAMIConnectionHeldByOneOfTwoInstances(t *testing.T) {
+	dbtest.EachWith(t, reference, func(t *testing.T, d *db.DB) {
+		fast := func(ta *testApp, name string) *channelApp {
+			ta.AMI.Poll, ta.AMI.Retry, ta.AMI.RetryMax, ta.AMI.Lease = 100*time.Millisecond, 50*time.Millisecond, 200*time.Millisecond, 600*time.Millisecond
+			ta.AMI.Instance = name
+			return startChannels(t, ta, nil)
+		}
+		a := fast(newTestAppWith(t, d, app.Config{Province: "79", Queue: fastQueue}, clock.New(time.Now)), "may-1:101")
+		logsB := &syncBuffer{}
+		b := fast(&testApp{App: app.New(app.Config{Province: "79", Queue: fastQueue}, d, a.Box, slog.New(slog.NewJSONHandler(logsB, nil))),
+			logs: logsB}, "may-2:202")
+		popsA, stopA := a.Live.Subscribe()
+		defer stopA()
+		popsB, stopB := b.Live.Subscribe()
+		defer stopB()
+		pbx := amitest.New(t, "hotline", "s3cret-ami")
+		id := addAMI(t, a, "Tổng đài Asterisk", pbx.Settings())
+		pbx.WaitLogin(t)
+		waitFor(t, "the other instance waiting", func() bool {
+			sa, _ := a.AMI.State(id)
+			sb, _ := b.AMI.State(id)
+			return (sa.Connected && sb.Waiting) || (sb.Connected && sa.Waiting)
+		})
+		holder, other := a, b
+		if st, _ := b.AMI.State(id); st.Connected {
+			holder, other = b, a
+		}
+		ring := func(n int) {
+			t.Helper()
+			caller := amitest.Chan{Name: "PJSIP/trunk-vnpt-0000002" + strconv.Itoa(n), CallerNum: "8498765432" + strconv.Itoa(n), Context: "from-trunk",
+				Exten: "842743822022", Uniqueid: "1732694800." + strconv.Itoa(n)}
+			agent := amitest.Chan{Name: "PJSIP/201-0000003" + strconv.Itoa(n), CallerNum: "201", Context: "from-queue", Exten: "201",
+				Uniqueid: "1732694800.9" + strconv.Itoa(n), Linkedid: caller.Uniqueid}
+			pbx.Emit(t, "Newchannel", caller.Fields("")...)
+			pbx.Emit(t, "AgentCalled", amitest.With(append(caller.Fields(""), agent.Fields("Dest")...),
+				"Queue", "tiep-nhan", "MemberName", "operator", "Interface", "PJSIP/201")...)
+			pbx.Emit(t, "Hangup", amitest.With(caller.Fields(""), "Cause", "16", "Cause-txt", "Normal Clearing")...)
+			waitFor(t, "the call's record", func() bool {
+				return count(t, d, `SELECT count(*) FROM calls WHERE ended_at IS NOT NULL`) == n
+			})
+		}
+		pops := func() int {
+			n := 0
+			for {
+				select {
+				case ev := <-popsA:
+					n += btoi(ev.Kind == "call")
+				case ev := <-popsB:
+					n += btoi(ev.Kind == "call")
+				default:
+					return n
+				}
+			}
+		}
+		for n := 1; n <= 3; n++ {
+			ring(n)
+		}
+		if ok, _ := pbx.Logins(); ok != 1 || count(t, d, `SELECT count(*) FROM calls`) != 3 {
+			t.Fatalf("%d sessions logged in for 3 calls, %d records", ok, count(t, d, `SELECT count(*) FROM calls`))
+		}
+		if n := pops(); n != 3 {
+			t.Fatalf("%d screen pops for 3 calls", n)
+		}
+
+		// The holder stops: the other takes the connection over and reads on.
+		holder.stop()
+		pbx.WaitLogin(t)
+		ring(4)
+		if ok, _ := pbx.Logins(); ok != 2 || count(t, d, `SELECT count(*) FROM calls`) != 4 {
+			t.Fatalf("%d logins, %d records after the take-over", ok, count(t, d, `SELECT count(*) FROM calls`))
+		}
+		if st, _ := other.AMI.State(id); !st.Connected {
+			t.Fatalf("the other instance's session %+v", st)
+		}
+		other.stop()
+		if n := count(t, d, `SELECT count(*) FROM mailbox_lease`); n != 0 {
+			t.Fatalf("%d leases left after both instances stopped", n)
+		}
+	})
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/call"
@@ -21,8 +24,11 @@ type Recorder interface {
 
 // Connector is the runner that keeps a session open to every enabled AMI
 // account's PBX, reconnecting with backoff, and records the calls it
-// reads. Each instance connects by itself (a call's record is the same
-// whoever records its events first), and knows its own sessions' state.
+// reads. Of several instances on one database, one at a time holds an
+// account's connection: the holder of the account's lease (the mailboxes'
+// lease table, renewed at a third of Lease while connected); the others
+// look again at half of it and take over when the holder stops (it gives
+// the lease back) or its lease runs out.
 type Connector struct {
 	Accounts *account.Store
 	Calls    Recorder
@@ -33,7 +39,15 @@ type Connector struct {
 	// up to RetryMax (default 5 min); Ping how long a quiet session waits
 	// before it asks the PBX whether it is there (default 30 s); Timeout
 	// bounds the connection and the login (default 10 s).
-	Poll, Retry, RetryMax, Ping, Timeout time.Duration
+	// Lease is how long a holder keeps an account's connection without
+	// renewing it (default 1 min).
+	Poll, Retry, RetryMax, Ping, Timeout, Lease time.Duration
+	// Instance names this instance as the holder of its connections
+	// (default hostname:pid, and #n after it for a second connector in
+	// one process).
+	Instance string
+
+	once sync.Once
 
 	mu      sync.Mutex
 	states  map[int64]State
@@ -44,6 +58,7 @@ type Connector struct {
 // page.
 type State struct {
 	Connected bool
+	Waiting   bool      // another instance holds the connection
 	Since     time.Time // when it connected, or when it was lost
 	Version   string    // the PBX's AMI version, from its banner
 	Events    int64     // call events recorded in this session
@@ -70,6 +85,31 @@ func (c *Connector) setState(id int64, f func(*State)) {
 	s := c.states[id]
 	f(&s)
 	c.states[id] = s
+}
+
+// instances numbers the connectors of this process, for their names.
+var instances atomic.Int64
+
+// Name is the instance name this connector holds its connections as.
+func (c *Connector) Name() string {
+	c.once.Do(func() {
+		if c.Instance != "" {
+			return
+		}
+		host, _ := os.Hostname()
+		c.Instance = host + ":" + strconv.Itoa(os.Getpid())
+		if n := instances.Add(1); n > 1 {
+			c.Instance += "#" + strconv.FormatInt(n, 10)
+		}
+	})
+	return c.Instance
+}
+
+func (c *Connector) lease() time.Duration {
+	if c.Lease == 0 {
+		return time.Minute
+	}
+	return c.Lease
 }
 
 func (c *Connector) cfg() (poll, retry, retryMax, ping, timeout time.Duration) {
@@ -123,31 +163,47 @@ func (c *Connector) Run(ctx context.Context) error {
 }
 
 // watch keeps one account's session until ctx ends or the account is
-// disabled.
+// disabled, while it holds the account's lease.
 func (c *Connector) watch(ctx context.Context, id int64) {
-	_, retry, retryMax, _, _ := c.cfg()
+	poll, retry, retryMax, _, _ := c.cfg()
+	holder := c.Name()
+	defer func() { _ = c.Accounts.ReleaseLease(context.WithoutCancel(ctx), id, holder) }()
 	backoff := retry
 	for ctx.Err() == nil {
 		acct, _, err := c.Accounts.OpenEnabled(ctx, id)
 		if err != nil {
 			return // disabled or removed
 		}
-		connected, err := c.session(ctx, acct)
+		held, err := c.Accounts.ClaimLease(ctx, id, holder, c.Now(), c.lease())
+		connected := false
+		if err == nil && held {
+			connected, err = c.session(ctx, acct, holder)
+		}
 		if ctx.Err() != nil {
 			return
 		}
 		if connected {
 			backoff = retry
 		}
-		if err == nil {
+		if err == nil && held {
 			return // disabled meanwhile
 		}
 		now := c.Now()
+		if errors.Is(err, errLeaseLost) || (err == nil && !held) {
+			wait := min(poll, c.lease()/2)
+			c.setState(id, func(s *State) { *s = State{Waiting: true, Since: now, NextTry: now.Add(wait)} })
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			continue
+		}
 		c.setState(id, func(s *State) {
 			if s.Connected || s.Since.IsZero() {
 				s.Since = now
 			}
-			s.Connected, s.Error, s.NextTry = false, err.Error(), now.Add(backoff)
+			s.Connected, s.Waiting, s.Error, s.NextTry = false, false, err.Error(), now.Add(backoff)
 		})
 		_ = c.Accounts.Failed(ctx, id, "ami: "+err.Error(), now)
 		c.Log.Warn("ami unavailable", "account_id", id, "error", err.Error())
@@ -160,13 +216,17 @@ func (c *Connector) watch(ctx context.Context, id int64) {
 	}
 }
 
+// errLeaseLost ends a session whose account another instance now holds.
+var errLeaseLost = errors.New("ami: another instance holds this account's connection")
+
 // errSilent is a PBX that answered neither events nor a Ping.
 var errSilent = errors.New("ami: the PBX does not answer")
 
 // session logs in and records call events until the connection fails
 // (connected says whether it got that far) or the account is disabled
-// (nil).
-func (c *Connector) session(ctx context.Context, acct channel.Account) (connected bool, err error) {
+// (nil), renewing holder's lease at a third of it (errLeaseLost once
+// another instance holds it).
+func (c *Connector) session(ctx context.Context, acct channel.Account, holder string) (connected bool, err error) {
 	_, _, _, ping, timeout := c.cfg()
 	conn, err := Dial(ctx, acct.Setting("addr", ""), acct.Setting("username", ""), acct.Setting("secret", ""), timeout)
 	if err != nil {
@@ -182,13 +242,26 @@ func (c *Connector) session(ctx context.Context, acct channel.Account) (connecte
 			t.Internal = append(t.Internal, strings.TrimSpace(ctxName))
 		}
 	}
-	pinged := false
+	pinged, renew := false, c.lease()/3
+	heard, renewed, pingedAt := time.Now(), time.Now(), time.Time{}
 	for {
-		conn.SetReadDeadline(time.Now().Add(ping))
+		if time.Since(renewed) >= renew {
+			if held, err := c.Accounts.ClaimLease(ctx, acct.ID, holder, c.Now(), c.lease()); err != nil || !held {
+				return true, errors.Join(errLeaseLost, err)
+			}
+			renewed = time.Now()
+		}
+		conn.SetReadDeadline(time.Now().Add(min(ping, renew)))
 		m, err := conn.Read()
 		if IsTimeout(err) {
 			if pinged {
-				return true, errSilent
+				if time.Since(pingedAt) >= ping {
+					return true, errSilent
+				}
+				continue
+			}
+			if time.Since(heard) < ping {
+				continue
 			}
 			if _, _, err := c.Accounts.OpenEnabled(ctx, acct.ID); err != nil {
 				return true, nil
@@ -196,12 +269,13 @@ func (c *Connector) session(ctx context.Context, acct channel.Account) (connecte
 			if _, err := conn.Send("Ping"); err != nil {
 				return true, err
 			}
-			pinged = true
+			pinged, pingedAt = true, time.Now()
 			continue
 		}
 		if err != nil {
 			return true, err
 		}
+		heard = time.Now()
 		pinged = false
 		for _, ev := range t.Event(m, c.Now()) {
 			if err := c.Calls.Record(ctx, acct.ID, ev); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/hotline-1022/hotline/internal/channel/account"
 	"github.com/hotline-1022/hotline/internal/db"
 )
 
@@ -26,14 +27,7 @@ var ErrMailboxBusy = errors.New("relay: another instance reads this mailbox now"
 // for MailLease, when it is free, run out, or holder's already.
 func (r *Relay) claimMailbox(ctx context.Context, id int64, holder string) (bool, error) {
 	now := r.Now().UTC()
-	res, err := r.DB.W().ExecContext(ctx, `INSERT INTO mailbox_lease (account_id, holder, lease_until) VALUES ($1, $2, $3)
-		ON CONFLICT (account_id) DO UPDATE SET holder = $2, lease_until = $3
-		WHERE mailbox_lease.holder = $2 OR mailbox_lease.lease_until < $4`, id, holder, now.Add(r.cfg().MailLease), now)
-	if err != nil {
-		return false, db.Fail(err)
-	}
-	n, err := res.RowsAffected()
-	return n == 1, db.Fail(err)
+	return account.ClaimLease(ctx, r.DB.W(), id, holder, now, now.Add(r.cfg().MailLease))
 }
 
 // holdMailbox renews holder's lease in tx, the transaction storing a
@@ -54,5 +48,5 @@ func (r *Relay) holdMailbox(ctx context.Context, tx *sql.Tx, id int64, holder st
 // releaseMailbox gives holder's lease back, so another instance takes
 // the mailbox over at once.
 func (r *Relay) releaseMailbox(ctx context.Context, id int64, holder string) {
-	_, _ = r.DB.W().ExecContext(ctx, `DELETE FROM mailbox_lease WHERE account_id = $1 AND holder = $2`, id, holder)
+	_ = account.ReleaseLease(ctx, r.DB.W(), id, holder)
 }

@@ -1,0 +1,44 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/hotline-1022/hotline/internal/db"
+)
+
+// An account's lease (mailbox_lease, migration 0031, keyed by the account
+// whatever its kind): of several instances that would read one account's
+// source (a mailbox, a PBX's manager interface), only the holder of its
+// lease does. One conditional upsert, the same on both engines, so of two
+// instances asking at once one gets it.
+
+// ClaimLease takes (or renews) account id's lease for holder until until,
+// with q, when it is free, run out at now, or holder's already.
+func ClaimLease(ctx context.Context, q db.Querier, id int64, holder string, now, until time.Time) (bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO mailbox_lease (account_id, holder, lease_until) VALUES ($1, $2, $3)
+		ON CONFLICT (account_id) DO UPDATE SET holder = $2, lease_until = $3
+		WHERE mailbox_lease.holder = $2 OR mailbox_lease.lease_until < $4`, id, holder, until.UTC(), now.UTC())
+	if err != nil {
+		return false, db.Fail(err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, db.Fail(err)
+}
+
+// ReleaseLease gives holder's lease of account id back, so another
+// instance takes the account over at once.
+func ReleaseLease(ctx context.Context, q db.Querier, id int64, holder string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM mailbox_lease WHERE account_id = $1 AND holder = $2`, id, holder)
+	return db.Fail(err)
+}
+
+// ClaimLease is ClaimLease on the store's database, for d from now.
+func (s *Store) ClaimLease(ctx context.Context, id int64, holder string, now time.Time, d time.Duration) (bool, error) {
+	return ClaimLease(ctx, s.db.W(), id, holder, now, now.Add(d))
+}
+
+// ReleaseLease is ReleaseLease on the store's database.
+func (s *Store) ReleaseLease(ctx context.Context, id int64, holder string) error {
+	return ReleaseLease(ctx, s.db.W(), id, holder)
+}
