@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
@@ -189,4 +190,53 @@ func badPlan(d db.Dialect, plan string, ordered, unfiltered bool) string {
 		}
 	}
 	return ""
+}
+
+// /answers reads a page of published answers in id order from the
+// published answers' own indexes (migration 0032), whatever the filter,
+// never every published answer and a sort (docs/perf.md has the timings
+// at 10 million tickets).
+func TestAnswersQueriesUseIndexes(t *testing.T) {
+	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		for i := 0; i < 200; i++ {
+			e.mustCreate(t, ticket.NewTicket{Content: fmt.Sprintf("Phản ánh số %d về đường Lê Lợi", i)})
+		}
+		if _, err := d.W().ExecContext(ctx, `UPDATE tickets SET published_at = received_at, public_title = 'Đèn đường', public_answer = 'Đã sửa' WHERE id % 20 = 0`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W().ExecContext(ctx, "ANALYZE"); err != nil {
+			t.Fatal(err)
+		}
+		month := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		for _, tt := range []struct {
+			name  string
+			f     ticket.AnswerFilter
+			index string // the index SQLite must name
+		}{
+			{"first page", ticket.AnswerFilter{}, "tickets_published_id"},
+			{"a deep page", ticket.AnswerFilter{Before: 100}, "tickets_published_id"},
+			{"words", ticket.AnswerFilter{Q: "den duong"}, "tickets_published_id"},
+			{"a month", ticket.AnswerFilter{From: month, To: month.AddDate(0, 1, 0)}, "tickets_published_id"},
+			{"a category", ticket.AnswerFilter{Category: "dat_dai"}, "tickets_published_category"},
+			{"a category and words", ticket.AnswerFilter{Category: "dat_dai", Q: "den"}, "tickets_published_category"},
+			{"a ward", ticket.AnswerFilter{Area: "25747"}, "tickets_published_area"},
+			{"a ward, words and a month", ticket.AnswerFilter{Area: "25747", Q: "den", From: month, To: month.AddDate(0, 1, 0)}, "tickets_published_area"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				q, args := e.svc.AnswersQuery(tt.f)
+				plan := explain(t, d, q, args)
+				if bad := badPlan(d.Dialect, plan, true, false); bad != "" {
+					t.Fatalf("%s\nquery: %s\nplan:\n%s", bad, q, plan)
+				}
+				if d.Dialect == db.SQLite && !strings.Contains(plan, tt.index) {
+					t.Fatalf("the plan does not use %s\nquery: %s\nplan:\n%s", tt.index, q, plan)
+				}
+				if _, err := e.svc.Answers(ctx, tt.f); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	})
 }

@@ -158,6 +158,25 @@ func scanPublicAnswer(row interface{ Scan(...any) error }) (PublicAnswer, error)
 // id. The search reads the published text's own index, never the
 // reporter's words as received.
 func (s *Service) Answers(ctx context.Context, f AnswerFilter) ([]PublicAnswer, error) {
+	q, args := s.AnswersQuery(f)
+	rows, err := s.db.R().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, db.Fail(err)
+	}
+	defer rows.Close()
+	var out []PublicAnswer
+	for rows.Next() {
+		p, err := scanPublicAnswer(rows)
+		if err != nil {
+			return nil, db.Fail(err)
+		}
+		out = append(out, p)
+	}
+	return out, db.Fail(rows.Err())
+}
+
+// AnswersQuery is the SQL Answers runs for f, for the plan tests.
+func (s *Service) AnswersQuery(f AnswerFilter) (string, []any) {
 	if f.Limit <= 0 || f.Limit > 50 {
 		f.Limit = 20
 	}
@@ -193,21 +212,21 @@ func (s *Service) Answers(ctx context.Context, f AnswerFilter) ([]PublicAnswer, 
 	if f.Before > 0 {
 		where = append(where, "t.id < "+arg(f.Before))
 	}
-	q := selectPublicAnswer + " WHERE " + strings.Join(where, " AND ") + " ORDER BY t.id DESC LIMIT " + itoa(int64(f.Limit))
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, db.Fail(err)
-	}
-	defer rows.Close()
-	var out []PublicAnswer
-	for rows.Next() {
-		p, err := scanPublicAnswer(rows)
-		if err != nil {
-			return nil, db.Fail(err)
+	sel := selectPublicAnswer
+	if s.db.Dialect == db.SQLite {
+		// Name the index that gives the page in id order (migration 0032):
+		// SQLite's planner would take every published answer by
+		// tickets_published and sort them, 100 ms and more at ten million.
+		index := "tickets_published_id"
+		switch {
+		case f.Area != "":
+			index = "tickets_published_area"
+		case f.Category != "":
+			index = "tickets_published_category"
 		}
-		out = append(out, p)
+		sel = strings.Replace(sel, "FROM tickets t ", "FROM tickets t INDEXED BY "+index+" ", 1)
 	}
-	return out, db.Fail(rows.Err())
+	return sel + " WHERE " + strings.Join(where, " AND ") + " ORDER BY t.id DESC LIMIT " + itoa(int64(f.Limit)), args
 }
 
 // Answer returns one published answer; NotFound when it is not published.
