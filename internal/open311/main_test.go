@@ -39,11 +39,12 @@ var start = time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
 
 type server struct {
 	*app.App
-	srv   *httptest.Server
-	clock *clock.Manual
-	key   string            // a working api_key
-	token map[string]string // staff API tokens by role
-	logs  *bytes.Buffer
+	srv     *httptest.Server
+	clock   *clock.Manual
+	key     string            // a working api_key
+	token   map[string]string // staff API tokens by role
+	logs    *bytes.Buffer
+	reports int // reports made, for their reporters' phone numbers
 }
 
 func newServer(t *testing.T, d *db.DB) *server {

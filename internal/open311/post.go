@@ -65,7 +65,8 @@ func ParseSubmission(form url.Values) (Submission, error) {
 	if lat != "" || long != "" {
 		la, err1 := strconv.ParseFloat(lat, 64)
 		lo, err2 := strconv.ParseFloat(long, 64)
-		if err1 != nil || err2 != nil || la < -90 || la > 90 || lo < -180 || lo > 180 {
+		// Written so that NaN fails too.
+		if err1 != nil || err2 != nil || !(la >= -90 && la <= 90 && lo >= -180 && lo <= 180) {
 			return s, errs.Invalidf("open311.location_invalid").InField("lat")
 		}
 		s.Lat, s.Long = &la, &lo
