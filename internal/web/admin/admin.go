@@ -83,6 +83,7 @@ func (w *Admin) Routes(rt *web.Router) {
 	rt.Page("GET /console/admin/agencies/{id}", roles, w.agency)
 	rt.Page("POST /console/admin/agencies/{id}", roles, w.agencySave)
 	rt.Page("POST /console/admin/agencies/{id}/retire", roles, w.agencyRetire)
+	rt.Page("POST /console/admin/agencies/{id}/lead", roles, w.agencyLead)
 	rt.Page("POST /console/admin/agencies/{id}/reinstate", roles, w.agencyReinstate)
 	rt.Page("GET /console/admin/categories", roles, w.categories)
 	rt.Page("GET /console/admin/categories/new", roles, w.categoryNew)

@@ -8,6 +8,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/agency"
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/user"
 	"github.com/hotline-1022/hotline/internal/web"
 )
 
@@ -134,6 +135,8 @@ type agencyData struct {
 	Kinds     []option
 	Calendars []option
 	WardName  string
+	Leads     []option // the agency's active staff, for its lead
+	Lead      string   // the lead's id; "" for none
 }
 
 func (w *Admin) agencyNew(rw http.ResponseWriter, r *http.Request) error {
@@ -203,9 +206,18 @@ func (w *Admin) showAgency(rw http.ResponseWriter, r *http.Request, p *web.Page,
 		if err != nil {
 			return err
 		}
+		d.Leads = []option{{Value: "", Label: p.T("admin.agency.no_lead")}}
 		for _, u := range users {
 			if u.AgencyID == a.ID && u.Active {
 				d.Users++
+				if u.Role == user.Agency {
+					d.Leads = append(d.Leads, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name + " (" + u.Email + ")"})
+				}
+			}
+		}
+		if w.Notifications != nil {
+			if lead, err := w.Notifications.Lead(ctx, a.ID); err == nil && lead != 0 {
+				d.Lead = strconv.FormatInt(lead, 10)
 			}
 		}
 		if _, ok := p.Form["valid_to"]; !ok {
@@ -304,4 +316,29 @@ func (w *Admin) agencyReinstate(rw http.ResponseWriter, r *http.Request) error {
 		return w.showAgency(rw, r, p, a, http.StatusBadRequest)
 	}
 	return w.Redirect(rw, r, "/console/admin/agencies/"+strconv.FormatInt(a.ID, 10), "admin.flash.agency_reinstated")
+}
+
+// agencyLead names the agency's lead, whom an "agency_lead" escalation
+// reaches.
+func (w *Admin) agencyLead(rw http.ResponseWriter, r *http.Request) error {
+	if w.Notifications == nil {
+		return errs.E(errs.Unavailable, "error.unavailable")
+	}
+	a, err := w.agencyFor(r)
+	if err != nil {
+		return err
+	}
+	lead, err := formID(r.PostFormValue("lead"), "lead")
+	if err == nil {
+		err = w.Notifications.SetLead(r.Context(), web.ActorOf(r), a.ID, lead)
+	}
+	if err != nil {
+		p := w.NewPage(r, "admin.agency.title", "admin")
+		agencyForm(p, a)
+		if !fieldError(p, err, nil) {
+			return err
+		}
+		return w.showAgency(rw, r, p, a, http.StatusBadRequest)
+	}
+	return w.Redirect(rw, r, "/console/admin/agencies/"+strconv.FormatInt(a.ID, 10), "admin.agency.lead_saved")
 }

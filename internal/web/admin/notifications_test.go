@@ -55,3 +55,31 @@ func TestNotificationTemplates(t *testing.T) {
 		}
 	})
 }
+
+// TestAgencyLead: the admin names an agency's lead among its active
+// staff, the escalation to "agency_lead" then reaches them; someone of
+// another agency is refused beside the field.
+func TestAgencyLead(t *testing.T) {
+	dbtest.EachWith(t, webtest.Reference, func(t *testing.T, d *db.DB) {
+		c := webtest.NewConsole(t, d)
+		adm := c.Login(t, "admin")
+		sxd := c.Accounts["sxd"]
+		path := "/console/admin/agencies/" + itoa(sxd.AgencyID)
+		if status, body, _ := adm.Get(path); status != 200 || !strings.Contains(body, `<option value="`+itoa(sxd.ID)+`">`) {
+			t.Fatalf("the agency page: %d\n%s", status, body)
+		}
+		status, body, _ := adm.Post(path+"/lead", url.Values{"lead": {itoa(c.Accounts["tdm"].ID)}})
+		if status != 400 || fieldError(body, "lead") != "Lãnh đạo phải là cán bộ đang hoạt động của chính đơn vị này." {
+			t.Errorf("another agency's: %d %q", status, fieldError(body, "lead"))
+		}
+		if status, _, _ := adm.Post(path+"/lead", url.Values{"lead": {itoa(sxd.ID)}}); status != 303 {
+			t.Errorf("save: %d", status)
+		}
+		if lead, err := c.Notifications.Lead(t.Context(), sxd.AgencyID); err != nil || lead != sxd.ID {
+			t.Errorf("lead = %d, %v", lead, err)
+		}
+		if _, body, _ := adm.Get(path); !strings.Contains(body, `<option value="`+itoa(sxd.ID)+`" selected>`) {
+			t.Errorf("the lead is not selected on the page")
+		}
+	})
+}
