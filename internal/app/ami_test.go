@@ -231,6 +231,11 @@ func TestAMIConnectionHeldByOneOfTwoInstances(t *testing.T) {
 		if st, _ := other.AMI.State(id); !st.Connected {
 			t.Fatalf("the other instance's session %+v", st)
 		}
+		// Every instance reads who holds the connection from the database.
+		if h, err := holder.Channels.Lease(context.Background(), id, time.Now()); err != nil || h.Holder != other.AMI.Name() ||
+			h.Connected.IsZero() || h.Detail != "9.0.0" {
+			t.Fatalf("the connection's holder in the database %+v %v", h, err)
+		}
 		other.stop()
 		if n := count(t, d, `SELECT count(*) FROM mailbox_lease`); n != 0 {
 			t.Fatalf("%d leases left after both instances stopped", n)

@@ -2,6 +2,8 @@ package account
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/db"
@@ -41,4 +43,36 @@ func (s *Store) ClaimLease(ctx context.Context, id int64, holder string, now tim
 // ReleaseLease is ReleaseLease on the store's database.
 func (s *Store) ReleaseLease(ctx context.Context, id int64, holder string) error {
 	return ReleaseLease(ctx, s.db.W(), id, holder)
+}
+
+// Connected records that holder's session of account id is open since at
+// (zero: it is not), detail what it said of itself.
+func (s *Store) Connected(ctx context.Context, id int64, holder string, at time.Time, detail string) error {
+	var since any
+	if !at.IsZero() {
+		since = at.UTC()
+	}
+	_, err := s.db.W().ExecContext(ctx, `UPDATE mailbox_lease SET connected_at = $1, detail = $2 WHERE account_id = $3 AND holder = $4`,
+		since, detail, id, holder)
+	return db.Fail(err)
+}
+
+// Held is who holds an account's lease and what it has open.
+type Held struct {
+	Holder    string    // "": nobody holds it
+	Connected time.Time // zero while the holder is not connected
+	Detail    string
+}
+
+// Lease is who holds account id's lease at now.
+func (s *Store) Lease(ctx context.Context, id int64, now time.Time) (Held, error) {
+	var h Held
+	var until, since any
+	err := s.db.R().QueryRowContext(ctx, `SELECT holder, lease_until, connected_at, detail FROM mailbox_lease WHERE account_id = $1`, id).
+		Scan(&h.Holder, &until, &since, &h.Detail)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && db.Time(until).Before(now)) {
+		return Held{}, nil
+	}
+	h.Connected = db.Time(since)
+	return h, db.Fail(err)
 }

@@ -236,6 +236,12 @@ func (c *Connector) session(ctx context.Context, acct channel.Account, holder st
 	now := c.Now()
 	c.setState(acct.ID, func(s *State) { *s = State{Connected: true, Since: now, Version: conn.Version} })
 	c.Log.Info("ami connected", "account_id", acct.ID, "version", conn.Version)
+	if err := c.Accounts.Connected(ctx, acct.ID, holder, now, conn.Version); err != nil {
+		return true, err
+	}
+	defer func() {
+		_ = c.Accounts.Connected(context.WithoutCancel(ctx), acct.ID, holder, time.Time{}, conn.Version)
+	}()
 	t := &Tracker{}
 	if v := acct.Setting("internal_context", ""); v != "" {
 		for _, ctxName := range strings.Split(v, ",") {

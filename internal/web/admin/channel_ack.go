@@ -3,6 +3,7 @@ package admin
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/hotline-1022/hotline/internal/channel"
 	"github.com/hotline-1022/hotline/internal/channel/account"
@@ -40,9 +41,13 @@ type AMIStates interface {
 	State(id int64) (ami.State, bool)
 }
 
+// amiView is an AMI account's connection as the database has it, the
+// same on every instance: who holds it and since when, the last call
+// event (the account's last inbound) and the last error.
 type amiView struct {
-	ami.State
-	Running bool
+	account.Held
+	LastEvent, LastErrorAt time.Time
+	LastError              string
 }
 
 // channel shows one chat channel account and its acknowledgement.
@@ -78,10 +83,11 @@ func (w *Admin) showChannel(rw http.ResponseWriter, r *http.Request, p *web.Page
 	d.Preview = reply.Fill(text, map[string]string{"code": sampleCode})
 	d.KindName = kindName(p, a.Kind)
 	if a.Kind == channel.AMI {
-		d.AMI = &amiView{}
-		if w.AMI != nil {
-			d.AMI.State, d.AMI.Running = w.AMI.State(a.ID)
+		held, err := w.Accounts.Lease(r.Context(), a.ID, time.Now())
+		if err != nil {
+			return err
 		}
+		d.AMI = &amiView{Held: held, LastEvent: a.LastInbound, LastError: a.LastError, LastErrorAt: a.LastErrorAt}
 	}
 	if a.Kind == channel.Email {
 		m, err := w.Accounts.Mailbox(r.Context(), a.ID, 20)

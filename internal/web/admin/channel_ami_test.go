@@ -16,8 +16,9 @@ import (
 	"github.com/hotline-1022/hotline/internal/web/webtest"
 )
 
-// An AMI account's page says whether this instance's session to the PBX
-// is up (with the PBX's version), or why not and when it tries again.
+// An AMI account's page says, from the database (the same on every
+// instance), which instance holds the session to the PBX, whether it is up
+// (with the PBX's version) and since when, or why not.
 func TestAdminAMIPage(t *testing.T) {
 	dbtest.EachWith(t, webtest.Reference, func(t *testing.T, d *db.DB) {
 		c := webtest.NewConsole(t, d)
@@ -50,6 +51,7 @@ func TestAdminAMIPage(t *testing.T) {
 			_, ok, _ := admin.Get(page(acct.ID))
 			_, no, _ := admin.Get(page(refused.ID))
 			if strings.Contains(ok, `data-ami-state="connected"`) && strings.Contains(ok, "Asterisk Call Manager 9.0.0") &&
+				strings.Contains(ok, c.AMI.Name()) && strings.Contains(no, c.AMI.Name()) &&
 				strings.Contains(no, `data-ami-state="disconnected"`) && strings.Contains(no, "Authentication failed") {
 				break
 			}
