@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/loadtest"
+	"github.com/hotline-1022/hotline/internal/open311"
 	"github.com/hotline-1022/hotline/internal/user"
 )
 
@@ -56,6 +57,7 @@ func runServe(ctx context.Context, args []string, env *environment) error {
 	f.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind your own proxy)")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "the portal's address as citizens reach it, for links in mails (default http://<addr>)")
 	f.IntVar(&cfg.DigestHour, "digest-hour", 7, "hour of the day (Asia/Ho_Chi_Minh, 1–23) from which each agency's daily digest is sent")
+	f.IntVar(&cfg.Open311PostsPerKey, "open311-posts-per-key", open311.DefaultPostsPerKey, "how many Open311 POSTs (requests and updates) one api_key may make in an hour")
 	demoTickets := f.Int("demo-tickets", 300, "how many sample tickets --demo creates")
 	logLevel := f.String("log-level", "info", "debug, info, warn or error")
 	if err := f.parse(args); err != nil {

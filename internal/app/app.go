@@ -42,6 +42,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/open311"
 	"github.com/hotline-1022/hotline/internal/public"
 	"github.com/hotline-1022/hotline/internal/queue"
+	"github.com/hotline-1022/hotline/internal/ratelimit"
 	"github.com/hotline-1022/hotline/internal/reply"
 	"github.com/hotline-1022/hotline/internal/report"
 	"github.com/hotline-1022/hotline/internal/routing"
@@ -75,6 +76,9 @@ type Config struct {
 	// Public are the portal's and the mobile API's anti-abuse limits; the
 	// zero value takes public.DefaultLimits.
 	Public public.Limits
+	// Open311PostsPerKey is how many POSTs each Open311 api_key may make
+	// in an hour; 0: open311.DefaultPostsPerKey.
+	Open311PostsPerKey int
 	// Webhooks tunes outgoing webhook deliveries (timeout, attempts).
 	Webhooks webhook.Config
 	// DigestHour is the hour (1–23, Asia/Ho_Chi_Minh) from which each
@@ -177,6 +181,8 @@ type App struct {
 	Notifications *notification.Store
 	// Open311Keys are the api_keys of Open311 clients.
 	Open311Keys *open311.Keys
+	// Open311Limit counts each api_key's POSTs (Config.Open311PostsPerKey).
+	Open311Limit *ratelimit.Limiter
 }
 
 // Open opens the database and builds every part. needKey says whether the
@@ -226,6 +232,11 @@ func NewWithClock(cfg Config, d *db.DB, box *secret.Box, log *slog.Logger, c clo
 	a.Channels = account.NewStore(d, box, a.Now)
 	a.Reports = report.NewStore(d)
 	a.Open311Keys = open311.NewKeys(d, a.Now)
+	posts := cfg.Open311PostsPerKey
+	if posts == 0 {
+		posts = open311.DefaultPostsPerKey
+	}
+	a.Open311Limit = ratelimit.New(posts, open311.PostWindow, a.Now)
 	qc := cfg.Queue
 	qc.Log = log
 	if db.IsPostgresURL(cfg.DSN()) {

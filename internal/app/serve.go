@@ -75,7 +75,7 @@ func (a *App) buildHandler() http.Handler {
 	}
 	mux.Handle("/", h)
 	o311 := &open311.Server{DB: a.DB, Tickets: a.Tickets, Public: a.Public, Categories: a.Categories, Areas: a.Areas,
-		Keys: a.Open311Keys, Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy}
+		Keys: a.Open311Keys, Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, PostLimit: a.Open311Limit}
 	mux.Handle("/open311/", o311.Handler())
 	if a.Relay != nil {
 		mux.Handle("/hooks/", a.Relay.Handler())

@@ -13,6 +13,8 @@ import (
 	"github.com/hotline-1022/hotline/internal/audit"
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/errs"
+	"github.com/hotline-1022/hotline/internal/public"
+	"github.com/hotline-1022/hotline/internal/ratelimit"
 	"github.com/hotline-1022/hotline/internal/user"
 )
 
@@ -144,6 +146,21 @@ func (k *Keys) Check(ctx context.Context, secret string) (Key, error) {
 	}
 	if key.RevokedAt = db.Time(revoked); !key.RevokedAt.IsZero() {
 		return Key{}, errs.E(errs.Forbidden, "open311.key_invalid")
+	}
+	return key, nil
+}
+
+// checkKey is Keys.Check for a POST, which also counts against the
+// key's PostLimit: past it the POST is refused with the wait until the
+// key's window ends.
+func (e *endpoint) checkKey(ctx context.Context, secret string) (Key, error) {
+	key, err := e.Keys.Check(ctx, secret)
+	if err != nil {
+		return key, err
+	}
+	if wait, err := e.PostLimit.Allow(strconv.FormatInt(key.ID, 10)); err != nil {
+		return key, &public.Limited{Err: errs.E(errs.RateLimited, "open311.rate_limited",
+			"seconds", ratelimit.RetryAfter(wait)), Wait: wait}
 	}
 	return key, nil
 }

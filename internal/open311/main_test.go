@@ -49,6 +49,12 @@ type server struct {
 
 func newServer(t *testing.T, d *db.DB) *server {
 	t.Helper()
+	return newServerWith(t, d, app.Config{Province: "74"})
+}
+
+// newServerWith is newServer with a configuration of its own.
+func newServerWith(t *testing.T, d *db.DB, cfg app.Config) *server {
+	t.Helper()
 	ctx := context.Background()
 	k, _ := secret.ParseKey(secret.NewKey())
 	box, err := secret.New(k)
@@ -57,7 +63,7 @@ func newServer(t *testing.T, d *db.DB) *server {
 	}
 	m := clock.NewManual(start)
 	s := &server{clock: m, token: map[string]string{}, logs: &bytes.Buffer{}}
-	s.App = app.NewWithClock(app.Config{Province: "74"}, d, box, nil, m.Clock())
+	s.App = app.NewWithClock(cfg, d, box, nil, m.Clock())
 	for _, acc := range []struct {
 		name string
 		role user.Role

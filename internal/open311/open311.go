@@ -15,6 +15,7 @@ package open311
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -27,6 +28,7 @@ import (
 	"github.com/hotline-1022/hotline/internal/errs"
 	"github.com/hotline-1022/hotline/internal/i18n"
 	"github.com/hotline-1022/hotline/internal/public"
+	"github.com/hotline-1022/hotline/internal/ratelimit"
 	"github.com/hotline-1022/hotline/internal/ticket"
 )
 
@@ -52,7 +54,20 @@ type Server struct {
 	Log        *slog.Logger
 	Now        func() time.Time
 	TrustProxy bool
+	// PostLimit counts the POSTs (requests and servicerequestupdates) of
+	// each api_key; one past its limit is refused with 429 and
+	// Retry-After. nil: no limit.
+	PostLimit *ratelimit.Limiter
 }
+
+// DefaultPostsPerKey is how many POSTs an api_key may make in an hour
+// unless configured: a FixMyStreet forwarding a city's reports stays well
+// below it (a thousand an hour is ten times the busiest hour of the
+// hotline's own intake from the app), a script in a loop does not.
+const DefaultPostsPerKey = 1000
+
+// PostWindow is the window of PostLimit.
+const PostWindow = time.Hour
 
 // Handler returns the routes of both endpoints.
 func (s *Server) Handler() http.Handler {
@@ -163,6 +178,9 @@ func Status(err error) int {
 
 func (e *endpoint) fail(w http.ResponseWriter, r *http.Request, f format, err error) {
 	status := Status(err)
+	if l := (*public.Limited)(nil); errors.As(err, &l) {
+		w.Header().Set("Retry-After", ratelimit.RetryAfter(l.Wait))
+	}
 	l := lang(r)
 	var list []apiError
 	if fe, ok := err.(public.FieldErrors); ok {

@@ -104,7 +104,7 @@ func (e *endpoint) postRequest(r *http.Request, _ format) (any, any, error) {
 		return nil, nil, err
 	}
 	in, perr := ParseSubmission(form)
-	key, err := e.Keys.Check(r.Context(), in.APIKey)
+	key, err := e.checkKey(r.Context(), in.APIKey)
 	if err != nil {
 		return nil, nil, err // the key first: 403 before any other answer
 	}

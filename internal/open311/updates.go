@@ -140,7 +140,7 @@ func (e *endpoint) postUpdate(r *http.Request, _ format) (any, any, error) {
 		return nil, nil, err
 	}
 	get := func(k string) string { return strings.TrimSpace(form.Get(k)) }
-	key, err := e.Keys.Check(r.Context(), get("api_key"))
+	key, err := e.checkKey(r.Context(), get("api_key"))
 	if err != nil {
 		return nil, nil, err
 	}
