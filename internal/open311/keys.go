@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/audit"
@@ -36,6 +37,9 @@ type Key struct {
 type Keys struct {
 	db  *db.DB
 	now func() time.Time
+
+	mu    sync.Mutex
+	noted map[int64]time.Time // when Used last wrote each key's last_used_at
 }
 
 // NewKeys returns the key store on d.
@@ -165,9 +169,22 @@ func (e *endpoint) checkKey(ctx context.Context, secret string) (Key, error) {
 	return key, nil
 }
 
-// Used notes that a key was just used, at most once a minute per key.
+// Used notes that a key was just used, at most once a minute per key:
+// the instance remembers when it last wrote, so a busy client's POSTs
+// are not each a write of their own (on SQLite, a turn at the one
+// writer), and the update's condition keeps instances from writing more.
 func (k *Keys) Used(ctx context.Context, id int64) {
 	now := k.now().UTC().Truncate(time.Microsecond)
+	k.mu.Lock()
+	if last, ok := k.noted[id]; ok && now.Sub(last) < time.Minute {
+		k.mu.Unlock()
+		return
+	}
+	if k.noted == nil {
+		k.noted = map[int64]time.Time{}
+	}
+	k.noted[id] = now
+	k.mu.Unlock()
 	_, _ = k.db.W().ExecContext(ctx, keyUsedSQL, id, now, now.Add(-time.Minute))
 }
 
