@@ -15,6 +15,7 @@ func init() {
 		command{"perf lists", "perf lists [--rounds 200]   → latency of the inbox and queue lists on the current data", runPerfLists},
 		command{"perf publish", "perf publish --answers N   → publish closed tickets until N answers are published (for measuring /answers)", runPerfPublish},
 		command{"perf answers", "perf answers [--rounds 200]   → latency of /answers' search on the current data", runPerfAnswers},
+		command{"perf open311", "perf open311 [--rounds 200]   → latency of Open311's GET requests and GET one request on the current data", runPerfOpen311},
 	)
 }
 
@@ -82,6 +83,19 @@ func runPerfAnswers(ctx context.Context, args []string, env *environment) error 
 		fmt.Fprintf(env.stdout, "%d published answers\n", published)
 		var total int64
 		if err := a.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM tickets`).Scan(&total); err != nil {
+			return err
+		}
+		perf.Print(env.stdout, a.DB.Dialect, total, ts)
+		return nil
+	})
+}
+
+func runPerfOpen311(ctx context.Context, args []string, env *environment) error {
+	f := newFlags("perf open311", env)
+	rounds := f.Int("rounds", 200, "runs of each query")
+	return withApp(ctx, f, args, env, true, "warn", func(a *app.App) error {
+		ts, total, err := perf.Open311(ctx, a.DB, a.Open311().Handler(), *rounds, 1022)
+		if err != nil {
 			return err
 		}
 		perf.Print(env.stdout, a.DB.Dialect, total, ts)

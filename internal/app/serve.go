@@ -74,9 +74,7 @@ func (a *App) buildHandler() http.Handler {
 		panic(err)
 	}
 	mux.Handle("/", h)
-	o311 := &open311.Server{DB: a.DB, Tickets: a.Tickets, Public: a.Public, Categories: a.Categories, Areas: a.Areas,
-		Keys: a.Open311Keys, Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, PostLimit: a.Open311Limit}
-	mux.Handle("/open311/", o311.Handler())
+	mux.Handle("/open311/", a.Open311().Handler())
 	if a.Relay != nil {
 		mux.Handle("/hooks/", a.Relay.Handler())
 	}
@@ -242,4 +240,10 @@ func (a *App) channelHealth() admin.ChannelHealth {
 		return nil
 	}
 	return a.Relay
+}
+
+// Open311 is the Open311 GeoReport v2 endpoint on the app's services.
+func (a *App) Open311() *open311.Server {
+	return &open311.Server{DB: a.DB, Tickets: a.Tickets, Public: a.Public, Categories: a.Categories, Areas: a.Areas,
+		Keys: a.Open311Keys, Catalog: a.Catalog, Log: a.Log, Now: a.Now, TrustProxy: a.Cfg.TrustProxy, PostLimit: a.Open311Limit}
 }

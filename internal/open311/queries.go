@@ -18,16 +18,19 @@ const keyByHashSQL = `SELECT id, name, revoked_at FROM open311_keys WHERE hash =
 const keyUsedSQL = `UPDATE open311_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`
 
 // requestsSQL reads what the public may see of tickets: never the
-// contact, never the content as the reporter wrote it.
+// contact, never the content as the reporter wrote it. RequestsQuery
+// puts the page's ids in %s.
 const requestsSQL = `SELECT t.id, t.state, t.received_at, t.updated_at, t.resolved_at, t.deadline,
 	COALESCE(c.code, ''), COALESCE(c.name_vi, ''), COALESCE(c.name_en, ''),
 	COALESCE(ag.name, ''), COALESCE(ag.name_en, ''),
 	COALESCE(t.area_code, ''), COALESCE(ar.name, ''), COALESCE(ar.name_en, ''),
 	t.published_at, t.public_content
-	FROM tickets t
+	FROM (%s) p
+	JOIN tickets t ON t.id = p.id
 	LEFT JOIN categories c ON c.id = t.category_id
 	LEFT JOIN agencies ag ON ag.id = t.agency_id
-	LEFT JOIN areas ar ON ar.code = t.area_code`
+	LEFT JOIN areas ar ON ar.code = t.area_code
+	ORDER BY p.received_at DESC, p.id DESC`
 
 const ticketByCodeSQL = `SELECT id FROM tickets WHERE code = $1`
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/dbtest"
+	"github.com/hotline-1022/hotline/internal/open311"
 	"github.com/hotline-1022/hotline/internal/sla"
 	"github.com/hotline-1022/hotline/internal/ticket"
 	"github.com/hotline-1022/hotline/internal/user"
@@ -236,6 +237,69 @@ func TestAnswersQueriesUseIndexes(t *testing.T) {
 				if _, err := e.svc.Answers(ctx, tt.f); err != nil {
 					t.Fatal(err)
 				}
+			})
+		}
+	})
+}
+
+// Open311's GET requests read a page's ids from one index in the order
+// asked, whatever the filter (migration 0039), and join the rest to those
+// ids alone; a deep page skips its offset in the index (docs/perf.md has
+// the timings at 10 million tickets).
+func TestOpen311QueriesUseIndexes(t *testing.T) {
+	dbtest.EachWith(t, fixture, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		for i := 0; i < 200; i++ {
+			e.mustCreate(t, ticket.NewTicket{Content: fmt.Sprintf("Phản ánh số %d về đường Lê Lợi", i)})
+		}
+		var cat int64
+		if err := d.R().QueryRowContext(ctx, `SELECT min(id) FROM categories`).Scan(&cat); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W().ExecContext(ctx, `UPDATE tickets SET resolved_at = received_at WHERE id % 3 <> 0`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W().ExecContext(ctx, `UPDATE tickets SET category_id = $1 WHERE id % 5 = 0`, cat); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W().ExecContext(ctx, "ANALYZE"); err != nil {
+			t.Fatal(err)
+		}
+		to := time.Now().Add(time.Hour)
+		from := to.AddDate(0, 0, -90)
+		open, closed := true, false
+		for _, tt := range []struct {
+			name  string
+			q     open311.Query
+			index string // the index SQLite must name
+		}{
+			{"first page", open311.Query{From: from, To: to, Limit: 50}, "tickets_received"},
+			{"the deepest page", open311.Query{From: from, To: to, Limit: 50, Offset: 10000}, "tickets_received"},
+			{"a day", open311.Query{From: to.Add(-24 * time.Hour), To: to, Limit: 50}, "tickets_received"},
+			{"open", open311.Query{From: from, To: to, Open: &open, Limit: 50, Offset: 100}, "tickets_open_received"},
+			{"closed", open311.Query{From: from, To: to, Open: &closed, Limit: 50, Offset: 100}, "tickets_received"},
+			{"a service_code", open311.Query{From: from, To: to, Categories: []int64{cat}, Limit: 50, Offset: 100}, "tickets_category_received"},
+			{"a service_code, closed", open311.Query{From: from, To: to, Categories: []int64{cat}, Open: &closed, Limit: 50}, "tickets_category_received"},
+			{"ids", open311.Query{IDs: []int64{3, 30, 60}, Limit: 50}, "CO-ROUTINE p\nSEARCH t USING INTEGER PRIMARY KEY (rowid=?)\n"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				q, args := open311.RequestsQuery(d.Dialect, tt.q)
+				plan := explain(t, d, q, args)
+				if bad := badPlan(d.Dialect, plan, len(tt.q.IDs) == 0, false); bad != "" {
+					t.Fatalf("%s\nquery: %s\nplan:\n%s", bad, q, plan)
+				}
+				if d.Dialect == db.SQLite && (!strings.Contains(plan, tt.index) || !strings.Contains(plan, "COVERING INDEX") && len(tt.q.IDs) == 0) {
+					t.Fatalf("the plan does not read %s alone\nquery: %s\nplan:\n%s", tt.index, q, plan)
+				}
+				if d.Dialect == db.Postgres && len(tt.q.IDs) == 0 && !strings.Contains(plan, "Index Only Scan") && !strings.Contains(plan, tt.index) {
+					t.Fatalf("the plan reads neither %s nor an index alone\nquery: %s\nplan:\n%s", tt.index, q, plan)
+				}
+				rows, err := d.R().QueryContext(ctx, q, args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows.Close()
 			})
 		}
 	})
