@@ -44,6 +44,18 @@ func TestReportRebuild(t *testing.T) {
 			if err := d.R().QueryRowContext(ctx, `SELECT COALESCE(sum(n), 0) FROM report_dims WHERE dim = 'channel'`).Scan(&dims); err != nil || dims != 300 {
 				t.Fatalf("report_dims counts %d tickets by channel (%v), want 300", dims, err)
 			}
+			// --sums-only derives the sums again from the facts alone.
+			if _, err := d.W().ExecContext(ctx, `DELETE FROM report_cube`); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut = hotline(t, env, "", "report", "rebuild", "--sums-only")
+			if code != 0 || !strings.Contains(out, "derived every sum from the facts") {
+				t.Fatalf("report rebuild --sums-only: %d %q %q", code, out, errOut)
+			}
+			var pairs int64
+			if err := d.R().QueryRowContext(ctx, `SELECT COALESCE(sum(n), 0) FROM report_cube WHERE fdim = 'agency+channel' AND dim = 'channel'`).Scan(&pairs); err != nil || pairs != 300 {
+				t.Fatalf("report_cube counts %d tickets by agency and channel (%v), want 300", pairs, err)
+			}
 		})
 	}
 }

@@ -63,10 +63,25 @@ func (m *Measures) fields() []*int64 {
 
 // Add adds o to m.
 func (m *Measures) Add(o Measures) {
-	f, g := m.fields(), o.fields()
-	for i := range f {
-		*f[i] += *g[i]
-	}
+	m.N += o.N
+	m.Resolved += o.Resolved
+	m.OnTime += o.OnTime
+	m.Due += o.Due
+	m.Overdue += o.Overdue
+	m.Forwarded += o.Forwarded
+	m.Direct += o.Direct
+	m.Returned += o.Returned
+	m.Extended += o.Extended
+	m.Rated += o.Rated
+	m.RatingSum += o.RatingSum
+	m.FRN += o.FRN
+	m.FRSum += o.FRSum
+	m.HSum += o.HSum
+	m.H1 += o.H1
+	m.H5 += o.H5
+	m.H24 += o.H24
+	m.H72 += o.H72
+	m.HMore += o.HMore
 }
 
 func (m Measures) neg() Measures {

@@ -14,17 +14,18 @@ import (
 // The dimensions report_dims sums by, one at a time, with the value of
 // each in a key.
 var dims = []struct {
-	name string
-	val  func(Key) string
-	col  string // the same value in SQL over report_delta
+	name  string
+	val   func(Key) string
+	col   string // the same value in SQL over report_delta
+	month string // its name in the sums by month; "": none
 }{
-	{"channel", func(k Key) string { return k.Channel }, "channel"},
-	{"hour", func(k Key) string { return itoa(k.Hour) }, "CAST(hour AS TEXT)"},
-	{"category", func(k Key) string { return itoa64(k.Category) }, "CAST(category_id AS TEXT)"},
-	{"kind", func(k Key) string { return k.Kind }, "kind"},
-	{"area", func(k Key) string { return k.Area }, "area_code"},
-	{"agency", func(k Key) string { return itoa64(k.Agency) }, "CAST(agency_id AS TEXT)"},
-	{"state", func(k Key) string { return k.State }, "state"},
+	{"channel", func(k Key) string { return k.Channel }, "channel", ""},
+	{"hour", func(k Key) string { return itoa(k.Hour) }, "CAST(hour AS TEXT)", monthPrefix + "hour"},
+	{"category", func(k Key) string { return itoa64(k.Category) }, "CAST(category_id AS TEXT)", monthPrefix + "category"},
+	{"kind", func(k Key) string { return k.Kind }, "kind", monthPrefix + "kind"},
+	{"area", func(k Key) string { return k.Area }, "area_code", monthPrefix + "area"},
+	{"agency", func(k Key) string { return itoa64(k.Agency) }, "CAST(agency_id AS TEXT)", monthPrefix + "agency"},
+	{"state", func(k Key) string { return k.State }, "state", monthPrefix + "state"},
 }
 
 type dimKey struct{ day, dim, val string }
@@ -85,27 +86,72 @@ func foldOnce(ctx context.Context, tx *sql.Tx, dialect db.Dialect) (int, error) 
 	if err := rows.Close(); err != nil {
 		return 0, db.Fail(err)
 	}
-	return n, s.write(ctx, tx, dialect)
+	return n, s.write(ctx, tx, dialect, false)
 }
 
-// filterDims are the dimensions a dashboard filters on; report_cube
-// keeps, for each of them alone, the sums by every dimension.
-var filterDims = []string{"channel", "category", "area", "agency"}
+// cubeFilters are the filters report_cube keeps the sums by every
+// dimension for: each filter alone, and the pairs of filters with few
+// values together that leaders combine (an agency user's own view and its
+// channel or category is one). A pair is named by its filters joined by
+// "+" ("agency+channel") and its value likewise ("12+zalo"); no value of
+// an agency, a channel or a category holds a "+". Any other combination is
+// read from report_days.
+var cubeFilters = []cubeFilter{
+	newCubeFilter("channel"), newCubeFilter("category"), newCubeFilter("area"), newCubeFilter("agency"),
+	newCubeFilter("agency", "channel"), newCubeFilter("agency", "category"),
+}
+
+// cubeFilter is one filter of report_cube: its name and the positions in
+// dims of the dimensions it filters on.
+type cubeFilter struct {
+	name string
+	idx  []int
+}
+
+func newCubeFilter(names ...string) cubeFilter {
+	f := cubeFilter{name: strings.Join(names, "+")}
+	for _, n := range names {
+		f.idx = append(f.idx, dimIndex(n))
+	}
+	return f
+}
+
+// value is the filter's value given every dimension's value (dims' order).
+func (f cubeFilter) value(vals []string) string {
+	if len(f.idx) == 1 {
+		return vals[f.idx[0]]
+	}
+	parts := make([]string, len(f.idx))
+	for i, j := range f.idx {
+		parts[i] = vals[j]
+	}
+	return strings.Join(parts, "+")
+}
+
+// isCubeFilter says whether report_cube keeps the filter named name.
+func isCubeFilter(name string) bool {
+	return slices.ContainsFunc(cubeFilters, func(f cubeFilter) bool { return f.name == name })
+}
 
 // cubeKey is a row of report_cube.
 type cubeKey struct{ fdim, fval, day, dim, val string }
 
 // sums gathers changes of every kept sum: the fine rows (report_days),
-// the rows by one dimension (report_dims) and by one filter and one
-// dimension (report_cube), each by day and, but the channel, by month.
+// the rows by one dimension (report_dims) and by one filter (or pair) and
+// one dimension (report_cube), each by day and, but the channel, by month.
 type sums struct {
 	fine map[Key]*Measures
 	dims map[dimKey]*Measures
 	cube map[cubeKey]*Measures
+	// months gathers the sums by month: s itself, or apart (a rebuild
+	// writes the days' sums as it goes and each month's when it is over).
+	months *sums
 }
 
 func newSums() *sums {
-	return &sums{fine: map[Key]*Measures{}, dims: map[dimKey]*Measures{}, cube: map[cubeKey]*Measures{}}
+	s := &sums{fine: map[Key]*Measures{}, dims: map[dimKey]*Measures{}, cube: map[cubeKey]*Measures{}}
+	s.months = s
+	return s
 }
 
 // add counts m at k in every sum.
@@ -118,30 +164,32 @@ func (s *sums) add(k Key, m Measures) {
 // and one dimension.
 func (s *sums) addCoarse(k Key, m Measures) {
 	month := monthOf(k.Day)
-	for _, d := range dims {
-		v := d.val(k)
-		addTo(s.dims, dimKey{k.Day, d.name, v}, m)
-		if d.name != "channel" {
-			addTo(s.dims, dimKey{month, monthPrefix + d.name, v}, m)
+	var vals [8]string
+	for i, d := range dims {
+		vals[i] = d.val(k)
+	}
+	for i, d := range dims {
+		addTo(s.dims, dimKey{k.Day, d.name, vals[i]}, m)
+		if d.month != "" {
+			addTo(s.months.dims, dimKey{month, d.month, vals[i]}, m)
 		}
 	}
-	for _, fd := range filterDims {
-		fv := dimValue(fd, k)
-		for _, d := range dims {
-			v := d.val(k)
-			addTo(s.cube, cubeKey{fd, fv, k.Day, d.name, v}, m)
-			if d.name != "channel" {
-				addTo(s.cube, cubeKey{fd, fv, month, monthPrefix + d.name, v}, m)
+	for _, f := range cubeFilters {
+		fv := f.value(vals[:len(dims)])
+		for i, d := range dims {
+			addTo(s.cube, cubeKey{f.name, fv, k.Day, d.name, vals[i]}, m)
+			if d.month != "" {
+				addTo(s.months.cube, cubeKey{f.name, fv, month, d.month, vals[i]}, m)
 			}
 		}
 	}
 }
 
-// dimValue is the value of the dimension named name at k.
-func dimValue(name string, k Key) string {
-	for _, d := range dims {
+// dimIndex is the position in dims of the dimension named name.
+func dimIndex(name string) int {
+	for i, d := range dims {
 		if d.name == name {
-			return d.val(k)
+			return i
 		}
 	}
 	panic("report: no dimension " + name)
@@ -149,9 +197,11 @@ func dimValue(name string, k Key) string {
 
 // write adds the gathered changes to the tables, in key order so two
 // writers never deadlock, and deletes the rows no ticket is left in.
-func (s *sums) write(ctx context.Context, tx *sql.Tx, dialect db.Dialect) error {
+// fresh says no row of s is in the tables yet (a rebuild's derivation):
+// they are inserted, not merged.
+func (s *sums) write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, fresh bool) error {
 	fine := sortedKeys(s.fine, compareKeys)
-	if err := upsertRows(ctx, tx, dialect, "report_days", dayKeys, len(fine), func(i int) ([]any, Measures) {
+	if err := upsertRows(ctx, tx, dialect, fresh, "report_days", dayKeys, len(fine), func(i int) ([]any, Measures) {
 		k := fine[i]
 		return []any{k.Day, k.Hour, k.Channel, k.Category, k.Kind, k.Area, k.Agency, k.State}, *s.fine[k]
 	}); err != nil {
@@ -160,7 +210,7 @@ func (s *sums) write(ctx context.Context, tx *sql.Tx, dialect db.Dialect) error 
 	dk := sortedKeys(s.dims, func(a, b dimKey) int {
 		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.dim, b.dim), cmp.Compare(a.val, b.val))
 	})
-	if err := upsertRows(ctx, tx, dialect, "report_dims", dimKeys, len(dk), func(i int) ([]any, Measures) {
+	if err := upsertRows(ctx, tx, dialect, fresh, "report_dims", dimKeys, len(dk), func(i int) ([]any, Measures) {
 		k := dk[i]
 		return []any{k.day, k.dim, k.val}, *s.dims[k]
 	}); err != nil {
@@ -169,33 +219,18 @@ func (s *sums) write(ctx context.Context, tx *sql.Tx, dialect db.Dialect) error 
 	ck := sortedKeys(s.cube, func(a, b cubeKey) int {
 		return cmp.Or(cmp.Compare(a.fdim, b.fdim), cmp.Compare(a.fval, b.fval), cmp.Compare(a.day, b.day), cmp.Compare(a.dim, b.dim), cmp.Compare(a.val, b.val))
 	})
-	return upsertRows(ctx, tx, dialect, "report_cube", cubeKeys, len(ck), func(i int) ([]any, Measures) {
+	return upsertRows(ctx, tx, dialect, fresh, "report_cube", cubeKeys, len(ck), func(i int) ([]any, Measures) {
 		k := ck[i]
 		return []any{k.fdim, k.fval, k.day, k.dim, k.val}, *s.cube[k]
 	})
 }
 
-// moveMonths moves the sums by month out of s into to.
-func (s *sums) moveMonths(to *sums) {
-	for k, m := range s.dims {
-		if strings.HasPrefix(k.dim, monthPrefix) {
-			addTo(to.dims, k, *m)
-			delete(s.dims, k)
-		}
-	}
-	for k, m := range s.cube {
-		if strings.HasPrefix(k.dim, monthPrefix) {
-			addTo(to.cube, k, *m)
-			delete(s.cube, k)
-		}
-	}
-}
-
 func addTo[K comparable](to map[K]*Measures, k K, m Measures) {
-	if to[k] == nil {
-		to[k] = &Measures{}
+	if p := to[k]; p != nil {
+		p.Add(m)
+		return
 	}
-	to[k].Add(m)
+	to[k] = &m
 }
 
 func sortedKeys[K comparable](m map[K]*Measures, compare func(a, b K) int) []K {
@@ -250,7 +285,8 @@ func params(dialect db.Dialect, first, n int) string {
 // upsertRows adds n rows' measures to table, row(i) giving the i-th row's
 // key and measures, upsertBatch rows a statement, then deletes the rows
 // a negative count may have emptied (every ticket counts once in n).
-func upsertRows(ctx context.Context, tx *sql.Tx, dialect db.Dialect, table string, keys []string, n int, row func(i int) ([]any, Measures)) error {
+// fresh inserts rows known to be new, without looking for a conflict.
+func upsertRows(ctx context.Context, tx *sql.Tx, dialect db.Dialect, fresh bool, table string, keys []string, n int, row func(i int) ([]any, Measures)) error {
 	var set []string
 	for _, c := range measureColumns {
 		set = append(set, c+" = "+table+"."+c+" + excluded."+c)
@@ -273,8 +309,10 @@ func upsertRows(ctx context.Context, tx *sql.Tx, dialect db.Dialect, table strin
 			}
 		}
 		q := `INSERT INTO ` + table + ` (` + strings.Join(keys, ", ") + `, ` + strings.Join(measureColumns, ", ") + `)
-			VALUES ` + strings.Join(values, ", ") + `
-			ON CONFLICT (` + strings.Join(keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
+			VALUES ` + strings.Join(values, ", ")
+		if !fresh {
+			q += ` ON CONFLICT (` + strings.Join(keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
+		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return db.Fail(err)
 		}

@@ -120,14 +120,7 @@ func addDelta(ctx context.Context, q db.Querier, k Key, m Measures) error {
 // change committed during the rebuild may be counted twice or not at
 // all).
 func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
-	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM report_facts`, `DELETE FROM report_days`, `DELETE FROM report_dims`, `DELETE FROM report_cube`, `DELETE FROM report_delta`} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return db.Fail(err)
-			}
-		}
-		return nil
-	}); err != nil {
+	if err := s.empty(ctx, "report_facts", "report_days", "report_dims", "report_cube", "report_delta"); err != nil {
 		return err
 	}
 	const batch = 5000
@@ -176,6 +169,30 @@ func (s *Store) Rebuild(ctx context.Context, progress func(done int)) error {
 	return s.derive(ctx)
 }
 
+// Rederive replaces every sum with those derived from report_facts,
+// leaving the facts as they are: after a rebuild stopped once its facts
+// were written, or to check the sums against the facts. The deltas not
+// yet folded are dropped, their facts being already written. Like
+// Rebuild, run it while nothing writes tickets.
+func (s *Store) Rederive(ctx context.Context) error {
+	if err := s.empty(ctx, "report_days", "report_dims", "report_cube", "report_delta"); err != nil {
+		return err
+	}
+	return s.derive(ctx)
+}
+
+// empty deletes every row of tables, in one transaction.
+func (s *Store) empty(ctx context.Context, tables ...string) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, t := range tables {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+				return db.Fail(err)
+			}
+		}
+		return nil
+	})
+}
+
 type fact struct {
 	id int64
 	k  Key
@@ -201,6 +218,9 @@ func putFacts(ctx context.Context, tx *sql.Tx, dialect db.Dialect, facts []fact)
 	return nil
 }
 
+// deriveCacheKiB is SQLite's page cache while the sums are derived.
+const deriveCacheKiB = 256 << 10
+
 // deriveBatch is about how many rows one transaction of derive writes.
 const deriveBatch = 50000
 
@@ -215,6 +235,15 @@ const deriveBatch = 50000
 func (s *Store) derive(ctx context.Context) error {
 	if _, err := s.db.W().ExecContext(ctx, `CREATE INDEX IF NOT EXISTS report_facts_day ON report_facts(day)`); err != nil {
 		return db.Fail(err)
+	}
+	if s.db.Dialect == db.SQLite {
+		// The writer's page cache holds the last page of each filter
+		// value's rows in report_cube, where every batch appends: with
+		// SQLite's default 2 MB, each append read and wrote a page again.
+		if _, err := s.db.W().ExecContext(ctx, `PRAGMA cache_size = -`+itoa(deriveCacheKiB)); err != nil {
+			return db.Fail(err)
+		}
+		defer s.db.W().ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`)
 	}
 	err := s.deriveDays(ctx)
 	if _, e := s.db.W().ExecContext(context.WithoutCancel(ctx), `DROP INDEX IF EXISTS report_facts_day`); err == nil {
@@ -239,7 +268,9 @@ func (s *Store) deriveDays(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	pending, months := newSums(), newSums()
+	months := newSums()
+	pending := newSums()
+	pending.months = months
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		rows, err := s.db.R().QueryContext(ctx, `SELECT day, hour, channel, category_id, kind, area_code, agency_id, state, m FROM report_facts WHERE day = $1`, d.Format(time.DateOnly))
 		if err != nil {
@@ -257,19 +288,20 @@ func (s *Store) deriveDays(ctx context.Context) error {
 		if err := rows.Close(); err != nil {
 			return db.Fail(err)
 		}
-		pending.moveMonths(months)
 		next := d.AddDate(0, 0, 1)
 		if len(pending.fine)+len(pending.cube) >= deriveBatch || next.After(to) {
-			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return pending.write(ctx, tx, s.db.Dialect) }); err != nil {
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return pending.write(ctx, tx, s.db.Dialect, true) }); err != nil {
 				return err
 			}
 			pending = newSums()
+			pending.months = months
 		}
 		if next.Day() == 1 || next.After(to) {
-			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return months.write(ctx, tx, s.db.Dialect) }); err != nil {
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return months.write(ctx, tx, s.db.Dialect, true) }); err != nil {
 				return err
 			}
 			months = newSums()
+			pending.months = months
 		}
 	}
 	return nil

@@ -24,12 +24,10 @@ type Filter struct {
 	Area     string
 }
 
-// only returns how many dimensions f filters on and, when it is one, its
-// name and value as the sums keep it: then the sums by that filter and
-// one dimension (report_cube) are read. With none, the sums by one
-// dimension (report_dims) are read; with more, the sums by every
-// dimension at once (report_days).
-func (f Filter) only() (dim, val string, n int) {
+// filters names the filters f sets, in the order report_cube names a
+// pair (agency, channel, category, ward), with their
+// values as the sums keep them and their columns in report_delta.
+func (f Filter) filters() (names, vals, cols []string) {
 	for _, c := range []struct {
 		dim, val string
 		set      bool
@@ -40,10 +38,10 @@ func (f Filter) only() (dim, val string, n int) {
 		{"area", f.Area, f.Area != ""},
 	} {
 		if c.set {
-			dim, val, n = c.dim, c.val, n+1
+			names, vals, cols = append(names, c.dim), append(vals, c.val), append(cols, dimCol(c.dim))
 		}
 	}
-	return dim, val, n
+	return names, vals, cols
 }
 
 // MinSample is the least number of tickets due (resolved, or overdue) a
@@ -199,8 +197,9 @@ func (s *Store) summary(ctx context.Context, f Filter) (Summary, error) {
 	}
 	a := newAggregate()
 	mcols := strings.Join(measureColumns, ", ")
-	fdim, fval, n := f.only()
-	if n > 1 {
+	names, vals, cols := f.filters()
+	fdim := strings.Join(names, "+")
+	if len(names) > 0 && !isCubeFilter(fdim) {
 		where, args := f.where()
 		q := `SELECT ` + keyColumns + `, ` + mcols + ` FROM report_days WHERE ` + where +
 			` UNION ALL SELECT ` + keyColumns + `, ` + mcols + ` FROM report_delta WHERE ` + where
@@ -220,11 +219,16 @@ func (s *Store) summary(ctx context.Context, f Filter) (Summary, error) {
 			return Summary{}, db.Fail(err)
 		}
 	} else {
+		// No filter: report_dims; one, or a pair report_cube keeps: its
+		// rows in report_cube. The deltas not yet folded are added.
 		table, cond, args := "report_dims", "", []any{f.From, f.To}
 		delta := ""
-		if n == 1 {
-			table, cond, args = "report_cube", "fdim = $3 AND fval = $4 AND ", append(args, fdim, fval)
-			delta = " AND " + dimCol(fdim) + " = $4"
+		if len(names) > 0 {
+			table, cond, args = "report_cube", "fdim = $3 AND fval = $4 AND ", append(args, fdim, strings.Join(vals, "+"))
+			for i, c := range cols {
+				args = append(args, vals[i])
+				delta += " AND " + c + " = $" + itoa(len(args))
+			}
 		}
 		parts, args := dimsQuery(table, cond, args, mcols)
 		for _, d := range dims {
