@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/hotline-1022/hotline/internal/area"
 	"github.com/hotline-1022/hotline/internal/clock"
@@ -88,6 +89,7 @@ type SummaryJSON struct {
 	ByCategory  []BreakdownJSON   `json:"by_category"`
 	ByArea      []BreakdownJSON   `json:"by_area"`
 	ByFormer    []BreakdownJSON   `json:"by_former_province"`
+	ByDistrict  []BreakdownJSON   `json:"by_former_district"`
 	ByHour      [24]int64         `json:"by_hour"`
 	ByDay       []DayJSON         `json:"by_day"`
 }
@@ -175,10 +177,16 @@ func (a *API) reportSummary(w http.ResponseWriter, r *http.Request) error {
 			out.ByArea[i].Ref = &RefJSON{Code: ref.Code, Name: ref.Name}
 		}
 	}
-	out.ByFormer = plain(report.ByFormer(sum.ByArea, labels.Former))
+	out.ByFormer = plain(report.ByFormer(sum.ByArea, labels.Former, report.FormerProvince))
 	for i := range out.ByFormer {
 		if name, ok := area.FormerProvinces[out.ByFormer[i].Key]; ok {
 			out.ByFormer[i].Ref = &RefJSON{Code: out.ByFormer[i].Key, Name: name}
+		}
+	}
+	out.ByDistrict = plain(report.ByFormer(sum.ByArea, labels.Former, report.FormerDistrict))
+	for i := range out.ByDistrict {
+		if prov, district, ok := strings.Cut(out.ByDistrict[i].Key, "|"); ok {
+			out.ByDistrict[i].Ref = &RefJSON{Code: out.ByDistrict[i].Key, Name: district + ", " + area.FormerProvinces[prov]}
 		}
 	}
 	out.ByDay = make([]DayJSON, 0, len(sum.Days))

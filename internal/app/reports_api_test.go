@@ -51,6 +51,19 @@ func TestReportSummaryAPI(t *testing.T) {
 			if len(former) != 2 || former["74 Bình Dương"] != 3 || former["79 Hồ Chí Minh"] != 1 {
 				t.Fatalf("%s: by former province %v", who, former)
 			}
+			// And by the district they were in.
+			districts := map[string]float64{}
+			for _, r := range out["by_former_district"].([]any) {
+				row := r.(map[string]any)
+				name := ""
+				if ref, ok := row["ref"].(map[string]any); ok {
+					name = ref["name"].(string)
+				}
+				districts[row["key"].(string)+" "+name] = row["received"].(float64)
+			}
+			if len(districts) != 2 || districts["74|Thành phố Thủ Dầu Một Thành phố Thủ Dầu Một, Bình Dương"] != 3 || districts["79|Quận 1 Quận 1, Hồ Chí Minh"] != 1 {
+				t.Fatalf("%s: by former district %v", who, districts)
+			}
 			agencies := map[string]float64{}
 			for _, r := range out["by_agency"].([]any) {
 				row := r.(map[string]any)

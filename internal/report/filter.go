@@ -73,7 +73,7 @@ type Labels struct {
 	Agencies   map[int64]Ref
 	Categories map[int64]Ref // Name is Vietnamese, NameEn English
 	Areas      map[string]Ref
-	Former     map[string]string // a ward's province before July 2025, by ward code (Store.Former)
+	Former     map[string]FormerUnit // where a ward was before July 2025, by ward code (Store.Former)
 }
 
 // Ref is a unit's code and name.

@@ -48,27 +48,28 @@ var filterKeys = []string{"from", "to", "agency", "channel", "category", "area"}
 
 // data is the dashboard page.
 type data struct {
-	Q          url.Values // the filter as given, to refill the form
-	From, To   string     // the range shown
-	Ranges     []link     // quick ranges
-	Channels   []ticket.Channel
-	Categories []category.Category
-	Agencies   []agency.Agency // empty for an agency user, who sees only its own
-	Shown      bool            // figures are shown (the filter was accepted)
-	Empty      bool            // no ticket in the range
-	Cards      []card
-	Volume     chart.Chart // by day or week, by channel
-	Weekly     bool
-	Hours      chart.Chart
-	Categorys  chart.Chart
-	Wards      chart.Chart
-	WardRows   []unitRow
-	FormerRows []unitRow // the wards by former province; nil when they came from one
-	AgencyRows []unitRow
-	Kinds      []countRow
-	States     []countRow
-	MinSample  int
-	Legend     []legendItem
+	Q            url.Values // the filter as given, to refill the form
+	From, To     string     // the range shown
+	Ranges       []link     // quick ranges
+	Channels     []ticket.Channel
+	Categories   []category.Category
+	Agencies     []agency.Agency // empty for an agency user, who sees only its own
+	Shown        bool            // figures are shown (the filter was accepted)
+	Empty        bool            // no ticket in the range
+	Cards        []card
+	Volume       chart.Chart // by day or week, by channel
+	Weekly       bool
+	Hours        chart.Chart
+	Categorys    chart.Chart
+	Wards        chart.Chart
+	WardRows     []unitRow
+	FormerRows   []unitRow // the wards by former province; nil when they came from one
+	DistrictRows []unitRow // the wards by former district; nil when they came from one
+	AgencyRows   []unitRow
+	Kinds        []countRow
+	States       []countRow
+	MinSample    int
+	Legend       []legendItem
 }
 
 type link struct {

@@ -47,7 +47,8 @@ func TestDashboard(t *testing.T) {
 			if st != http.StatusOK || m == nil || m[2] != "3" {
 				t.Fatalf("%s: %d, first card %v", who, st, m)
 			}
-			for _, want := range []string{"Sở Xây dựng", "Tỷ lệ đúng hạn", "<svg", `id="table-agencies"`, "Thủ Dầu Một", `id="table-former"`, "Bình Dương (cũ)", "Hồ Chí Minh (cũ)"} {
+			for _, want := range []string{"Sở Xây dựng", "Tỷ lệ đúng hạn", "<svg", `id="table-agencies"`, "Thủ Dầu Một", `id="table-former"`, "Bình Dương (cũ)", "Hồ Chí Minh (cũ)",
+				`id="table-former-district"`, "Thành phố Thủ Dầu Một, Bình Dương (cũ)", "Quận 1, Hồ Chí Minh (cũ)"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("%s: the dashboard lacks %q", who, want)
 				}

@@ -109,6 +109,7 @@ func (v *view) fill(d *data) {
 	d.Categorys = v.categories()
 	d.Wards, d.WardRows = v.wards()
 	d.FormerRows = v.former()
+	d.DistrictRows = v.formerDistricts()
 	d.AgencyRows = v.agencies()
 	for _, r := range v.sum.ByKind {
 		d.Kinds = append(d.Kinds, countRow{Label: v.p.T("kind." + r.Key), Value: v.num(r.N), Href: v.inbox()})
@@ -194,18 +195,38 @@ func (v *view) wards() (chart.Chart, []unitRow) {
 // beside the city itself. A group's figures drill down through its wards
 // in the table below it: the inbox filters by one ward.
 func (v *view) former() []unitRow {
-	groups := report.ByFormer(v.sum.ByArea, v.labels.Former)
+	return v.formerRows(report.FormerProvince, func(key string) (string, bool) {
+		name, ok := area.FormerProvinces[key]
+		return v.p.T("reports.former_province", "name", name), ok
+	})
+}
+
+// formerDistricts groups the wards by the district (quận, huyện, thị xã,
+// thành phố thuộc tỉnh) they belonged to before July 2025, when the
+// district level was abolished: "Thành phố Thủ Dầu Một, Bình Dương (cũ)".
+func (v *view) formerDistricts() []unitRow {
+	return v.formerRows(report.FormerDistrict, func(key string) (string, bool) {
+		prov, district, ok := strings.Cut(key, "|")
+		return v.p.T("reports.former_district", "name", district, "province", area.FormerProvinces[prov]), ok
+	})
+}
+
+// formerRows sums the wards by key, ranked like the wards, labelled by
+// label (false: the wards with no former unit); nil when they came from
+// one unit.
+func (v *view) formerRows(key func(report.FormerUnit) string, label func(string) (string, bool)) []unitRow {
+	groups := report.ByFormer(v.sum.ByArea, v.labels.Former, key)
 	if len(groups) < 2 {
 		return nil
 	}
 	rows, ranks := ranked(groups, true)
 	var out []unitRow
 	for i, r := range rows {
-		label := v.p.T("reports.former_unknown")
-		if name, ok := area.FormerProvinces[r.Key]; ok {
-			label = v.p.T("reports.former_province", "name", name)
+		name, ok := label(r.Key)
+		if !ok {
+			name = v.p.T("reports.former_unknown")
 		}
-		out = append(out, v.unit(ranks[i], label, "", "", r.Measures))
+		out = append(out, v.unit(ranks[i], name, "", "", r.Measures))
 	}
 	return out
 }
