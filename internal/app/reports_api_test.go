@@ -39,28 +39,12 @@ func TestReportSummaryAPI(t *testing.T) {
 				t.Fatalf("%s: resolution rate %v, want 1/4", who, rate)
 			}
 			// The wards by the province they were in before July 2025.
-			former := map[string]float64{}
-			for _, r := range out["by_former_province"].([]any) {
-				row := r.(map[string]any)
-				name := ""
-				if ref, ok := row["ref"].(map[string]any); ok {
-					name = ref["name"].(string)
-				}
-				former[row["key"].(string)+" "+name] = row["received"].(float64)
-			}
+			former := breakdown(out["by_former_province"])
 			if len(former) != 2 || former["74 Bình Dương"] != 3 || former["79 Hồ Chí Minh"] != 1 {
 				t.Fatalf("%s: by former province %v", who, former)
 			}
 			// And by the district they were in.
-			districts := map[string]float64{}
-			for _, r := range out["by_former_district"].([]any) {
-				row := r.(map[string]any)
-				name := ""
-				if ref, ok := row["ref"].(map[string]any); ok {
-					name = ref["name"].(string)
-				}
-				districts[row["key"].(string)+" "+name] = row["received"].(float64)
-			}
+			districts := breakdown(out["by_former_district"])
 			if len(districts) != 2 || districts["74|Thành phố Thủ Dầu Một Thành phố Thủ Dầu Một, Bình Dương"] != 3 || districts["79|Quận 1 Quận 1, Hồ Chí Minh"] != 1 {
 				t.Fatalf("%s: by former district %v", who, districts)
 			}
@@ -117,4 +101,18 @@ func TestReportSummaryAPI(t *testing.T) {
 			t.Fatalf("in English: %d %v", status, out)
 		}
 	})
+}
+
+// breakdown reads a summary's breakdown as "key name" → received.
+func breakdown(v any) map[string]float64 {
+	out := map[string]float64{}
+	for _, r := range v.([]any) {
+		row := r.(map[string]any)
+		name := ""
+		if ref, ok := row["ref"].(map[string]any); ok {
+			name = ref["name"].(string)
+		}
+		out[row["key"].(string)+" "+name] = row["received"].(float64)
+	}
+	return out
 }
