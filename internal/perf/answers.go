@@ -6,19 +6,17 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hotline-1022/hotline/internal/db"
 	"github.com/hotline-1022/hotline/internal/ticket"
-	"github.com/hotline-1022/hotline/internal/vntext"
 )
 
 // Publish publishes closed tickets until n are published, every step-th
 // closed one so they spread over the whole table and the year, as a
 // supervisor would: the public text is the report's (the seed's text
 // names nobody) and a short answer, indexed as ticket.Service's publish
-// indexes it (answers_fts on SQLite, public_search on PostgreSQL). It
+// indexes it (answer_words). It
 // goes in batches of ids, each one transaction; published tickets are
 // left alone, so it can run again. It reports how many it published.
 func Publish(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, error) {
@@ -69,12 +67,7 @@ func Publish(ctx context.Context, d *db.DB, n int, progress func(done int)) (int
 					public_content = $2, public_answer = $3 WHERE id = $4`, p.title, p.content, answer, p.id); err != nil {
 					return err
 				}
-				text := vntext.Fold(strings.Join([]string{p.title, p.content, answer}, " "))
-				if d.Dialect == db.Postgres {
-					_, err = tx.ExecContext(ctx, `UPDATE tickets SET public_search = to_tsvector('simple', $1) WHERE id = $2`, text, p.id)
-				} else {
-					_, err = tx.ExecContext(ctx, `INSERT INTO answers_fts (rowid, body) VALUES ($1, $2)`, p.id, text)
-				}
+				err = ticket.IndexAnswerWords(ctx, tx, p.id, ticket.PublicWords(p.title, p.content, answer))
 				if err != nil {
 					return err
 				}

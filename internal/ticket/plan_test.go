@@ -207,6 +207,11 @@ func TestAnswersQueriesUseIndexes(t *testing.T) {
 		if _, err := d.W().ExecContext(ctx, `UPDATE tickets SET published_at = received_at, public_title = 'Đèn đường', public_answer = 'Đã sửa' WHERE id % 20 = 0`); err != nil {
 			t.Fatal(err)
 		}
+		for _, w := range []string{"den", "duong", "da", "sua"} {
+			if _, err := d.W().ExecContext(ctx, `INSERT INTO answer_words (word, ticket_id) SELECT $1, id FROM tickets WHERE id % 20 = 0`, w); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if _, err := d.W().ExecContext(ctx, "ANALYZE"); err != nil {
 			t.Fatal(err)
 		}
@@ -218,17 +223,20 @@ func TestAnswersQueriesUseIndexes(t *testing.T) {
 		}{
 			{"first page", ticket.AnswerFilter{}, "tickets_published_id"},
 			{"a deep page", ticket.AnswerFilter{Before: 100}, "tickets_published_id"},
-			{"words", ticket.AnswerFilter{Q: "den duong"}, "tickets_published_id"},
-			{"a month", ticket.AnswerFilter{From: month, To: month.AddDate(0, 1, 0)}, "tickets_published_id"},
+			{"words", ticket.AnswerFilter{Q: "den duong"}, "tickets_published_filters"},
+			{"a month", ticket.AnswerFilter{From: month, To: month.AddDate(0, 1, 0)}, "tickets_published_received"},
 			{"a category", ticket.AnswerFilter{Category: "dat_dai"}, "tickets_published_category"},
-			{"a category and words", ticket.AnswerFilter{Category: "dat_dai", Q: "den"}, "tickets_published_category"},
+			{"a category and words", ticket.AnswerFilter{Category: "dat_dai", Q: "den"}, "tickets_published_filters"},
 			{"a ward", ticket.AnswerFilter{Area: "25747"}, "tickets_published_area"},
-			{"a ward, words and a month", ticket.AnswerFilter{Area: "25747", Q: "den", From: month, To: month.AddDate(0, 1, 0)}, "tickets_published_area"},
+			{"a ward, words and a month", ticket.AnswerFilter{Area: "25747", Q: "den", From: month, To: month.AddDate(0, 1, 0)}, "tickets_published_filters"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				q, args := e.svc.AnswersQuery(tt.f)
 				plan := explain(t, d, q, args)
-				if bad := badPlan(d.Dialect, plan, true, false); bad != "" {
+				// A month without words reads its own answers from
+				// tickets_published_received and sorts them (migration 0036).
+				ordered := tt.index != "tickets_published_received"
+				if bad := badPlan(d.Dialect, plan, ordered, false); bad != "" {
 					t.Fatalf("%s\nquery: %s\nplan:\n%s", bad, q, plan)
 				}
 				if d.Dialect == db.SQLite && !strings.Contains(plan, tt.index) {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"database/sql"
+	"sort"
 	"strings"
 	"time"
 
@@ -155,9 +156,23 @@ func scanPublicAnswer(row interface{ Scan(...any) error }) (PublicAnswer, error)
 }
 
 // Answers lists published answers, newest report first, keyset-paged by
-// id. The search reads the published text's own index, never the
-// reporter's words as received.
+// id. The search reads the published text's own words (answer_words),
+// never the reporter's words as received.
 func (s *Service) Answers(ctx context.Context, f AnswerFilter) ([]PublicAnswer, error) {
+	if toks := answerWords(f.Q); len(toks) > 1 {
+		// The rarest word drives: count each word's answers, capped.
+		n := make(map[string]int, len(toks))
+		for _, w := range toks {
+			var c int
+			err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM answer_words WHERE word = $1 LIMIT 2000) x`, w).Scan(&c)
+			if err != nil {
+				return nil, db.Fail(err)
+			}
+			n[w] = c
+		}
+		sort.SliceStable(toks, func(i, j int) bool { return n[toks[i]] < n[toks[j]] })
+		f.Q = strings.Join(toks, " ")
+	}
 	q, args := s.AnswersQuery(f)
 	rows, err := s.db.R().QueryContext(ctx, q, args...)
 	if err != nil {
@@ -175,7 +190,20 @@ func (s *Service) Answers(ctx context.Context, f AnswerFilter) ([]PublicAnswer, 
 	return out, db.Fail(rows.Err())
 }
 
-// AnswersQuery is the SQL Answers runs for f, for the plan tests.
+// answerWords are the distinct folded words of q, at most eight, in order.
+func answerWords(q string) []string {
+	out := PublicWords(q, "", "")
+	if len(out) > 8 {
+		out = out[:8]
+	}
+	return out
+}
+
+// AnswersQuery is the SQL Answers runs for f, for the plan tests. With
+// words the first word's answers drive, newest first, the others and the
+// filters checked per candidate in indexes (answer_words' key and
+// tickets_published_filters); a date range without words walks the
+// range's own answers (tickets_published_received).
 func (s *Service) AnswersQuery(f AnswerFilter) (string, []any) {
 	if f.Limit <= 0 || f.Limit > 50 {
 		f.Limit = 20
@@ -183,18 +211,24 @@ func (s *Service) AnswersQuery(f AnswerFilter) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + itoa(int64(len(args))) }
+	sqlite := s.db.Dialect == db.SQLite
+	toks := answerWords(f.Q)
 	where = append(where, "t.published_at IS NOT NULL")
-	if toks := vntext.Tokens(f.Q); len(toks) > 0 {
-		if len(toks) > 8 {
-			toks = toks[:8]
-		}
-		if s.db.Dialect == db.Postgres {
-			where = append(where, "t.public_search @@ to_tsquery('simple', "+arg(strings.Join(toks, " & "))+")")
+	idCol := "t.id"
+	from := "tickets t"
+	if len(toks) > 0 {
+		idCol = "w0.ticket_id"
+		if sqlite {
+			// CROSS JOIN keeps answer_words outer in SQLite.
+			from = "answer_words w0 CROSS JOIN tickets t INDEXED BY tickets_published_filters"
 		} else {
-			for i, tok := range toks {
-				toks[i] = `"` + tok + `"`
-			}
-			where = append(where, "t.id IN (SELECT rowid FROM answers_fts WHERE answers_fts MATCH "+arg(strings.Join(toks, " "))+")")
+			from = "answer_words w0 JOIN tickets t ON t.id = w0.ticket_id"
+		}
+		where = append(where, "t.id = w0.ticket_id")
+		where = append(where, "w0.word = "+arg(toks[0]))
+		for i, w := range toks[1:] {
+			a := "w" + itoa(int64(i+1))
+			where = append(where, "EXISTS (SELECT 1 FROM answer_words "+a+" WHERE "+a+".word = "+arg(w)+" AND "+a+".ticket_id = w0.ticket_id)")
 		}
 	}
 	if f.Category != "" {
@@ -210,11 +244,10 @@ func (s *Service) AnswersQuery(f AnswerFilter) (string, []any) {
 		where = append(where, "t.received_at < "+arg(f.To.UTC()))
 	}
 	if f.Before > 0 {
-		where = append(where, "t.id < "+arg(f.Before))
+		where = append(where, idCol+" < "+arg(f.Before))
 	}
-	sel := selectPublicAnswer
-	if s.db.Dialect == db.SQLite {
-		// Name the index that gives the page in id order (migration 0032):
+	if sqlite && len(toks) == 0 {
+		// Name the index that gives the page (migrations 0032, 0036):
 		// SQLite's planner would take every published answer by
 		// tickets_published and sort them, 100 ms and more at ten million.
 		index := "tickets_published_id"
@@ -223,10 +256,13 @@ func (s *Service) AnswersQuery(f AnswerFilter) (string, []any) {
 			index = "tickets_published_area"
 		case f.Category != "":
 			index = "tickets_published_category"
+		case !f.From.IsZero() || !f.To.IsZero():
+			index = "tickets_published_received"
 		}
-		sel = strings.Replace(sel, "FROM tickets t ", "FROM tickets t INDEXED BY "+index+" ", 1)
+		from += " INDEXED BY " + index
 	}
-	return sel + " WHERE " + strings.Join(where, " AND ") + " ORDER BY t.id DESC LIMIT " + itoa(int64(f.Limit)), args
+	ids := "SELECT " + idCol + " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + idCol + " DESC LIMIT " + itoa(int64(f.Limit))
+	return selectPublicAnswer + " WHERE t.id IN (" + ids + ") ORDER BY t.id DESC", args
 }
 
 // Answer returns one published answer; NotFound when it is not published.
@@ -235,29 +271,45 @@ func (s *Service) Answer(ctx context.Context, id int64) (PublicAnswer, error) {
 	return p, db.NotFound(err, "public.answer_not_found")
 }
 
-// publicSearchText is what the answers' index holds: the published,
-// anonymised text only, folded.
-func publicSearchText(t Ticket) string {
-	return vntext.Fold(strings.Join([]string{t.PublicTitle, t.PublicContent, t.PublicAnswer}, " "))
+// publicWords are what the answers' index holds: the distinct folded
+// words of the published, anonymised text only.
+func publicWords(t Ticket) []string {
+	return PublicWords(t.PublicTitle, t.PublicContent, t.PublicAnswer)
 }
 
-// indexPublic writes or removes the ticket's entry in the answers' index
+// PublicWords are the distinct folded words of a published answer's text,
+// as answer_words holds them.
+func PublicWords(title, content, answer string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range vntext.Tokens(strings.Join([]string{title, content, answer}, " ")) {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// indexPublic writes or removes the ticket's words in the answers' index
 // in the transaction that publishes or unpublishes it.
 func (s *Service) indexPublic(ctx context.Context, tx *sql.Tx, t Ticket, published bool) error {
-	if s.db.Dialect == db.Postgres {
-		var v any
-		if published {
-			v = publicSearchText(t)
+	var words []string
+	if published {
+		words = publicWords(t)
+	}
+	return IndexAnswerWords(ctx, tx, t.ID, words)
+}
+
+// IndexAnswerWords replaces ticket id's words in answer_words by words.
+func IndexAnswerWords(ctx context.Context, tx *sql.Tx, id int64, words []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM answer_words WHERE ticket_id = $1`, id); err != nil {
+		return db.Fail(err)
+	}
+	for _, w := range words {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO answer_words (word, ticket_id) VALUES ($1, $2)`, w, id); err != nil {
+			return db.Fail(err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE tickets SET public_search = to_tsvector('simple', $1) WHERE id = $2`, v, t.ID)
-		return db.Fail(err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM answers_fts WHERE rowid = $1`, t.ID); err != nil {
-		return db.Fail(err)
-	}
-	if !published {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO answers_fts (rowid, body) VALUES ($1, $2)`, t.ID, publicSearchText(t))
-	return db.Fail(err)
+	return nil
 }
