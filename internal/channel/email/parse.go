@@ -417,7 +417,9 @@ func isTrue(v string) bool {
 }
 
 // msgIDs reads the <id> list of a Message-ID, In-Reply-To or References
-// field, without brackets; a bare id without brackets is taken too.
+// field, without brackets; a bare id without brackets is taken too. An id
+// that is not valid UTF-8 is dropped: it can thread nothing, and what is
+// stored is text.
 func msgIDs(v string) []string {
 	var ids []string
 	for {
@@ -429,13 +431,13 @@ func msgIDs(v string) []string {
 		if j < 0 {
 			break
 		}
-		if id := strings.TrimSpace(v[i+1 : i+j]); id != "" && !strings.ContainsAny(id, " \t<") && len(id) <= 250 {
+		if id := strings.TrimSpace(v[i+1 : i+j]); id != "" && !strings.ContainsAny(id, " \t<") && len(id) <= 250 && utf8.ValidString(id) {
 			ids = append(ids, id)
 		}
 		v = v[i+j+1:]
 	}
 	if len(ids) == 0 {
-		if f := strings.Fields(v); len(f) == 1 && strings.Contains(f[0], "@") && len(f[0]) <= 250 {
+		if f := strings.Fields(v); len(f) == 1 && strings.Contains(f[0], "@") && len(f[0]) <= 250 && utf8.ValidString(f[0]) {
 			ids = append(ids, f[0])
 		}
 	}
